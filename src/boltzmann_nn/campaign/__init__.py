@@ -1,0 +1,1 @@
+"""Simulation campaigns: specs, a resumable store, Dask execution, dataset files."""

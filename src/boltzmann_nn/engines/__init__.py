@@ -1,0 +1,6 @@
+"""Molecular dynamics engines behind a small protocol."""
+
+from .base import Engine, SimulationResult, StatePoint, box_rule
+from .simulate import pressure_tail, simulate
+
+__all__ = ["Engine", "SimulationResult", "StatePoint", "box_rule", "pressure_tail", "simulate"]

@@ -1,0 +1,124 @@
+"""Readers of radial distribution functions g(r).
+
+Formats (``fmt``, or detected from the extension and content):
+
+* ``text``: two or more columns (r, g, …), whitespace/comma separated, ``#`` comments,
+  optional header line; CSV with header ``r,g``.
+* ``lammps``: output of ``fix ave/time … c_ID[*] mode vector`` on ``compute rdf``: blocks
+  of ``TIMESTEP NROWS`` followed by rows ``index r g coord``; the last block is used
+  (``block="mean"`` averages all).
+* ``xvg``: GROMACS ``gmx rdf`` output (``#``/``@`` metadata; r in nm).
+* ``votca``: VOTCA ``.dist`` tables (``r g flag``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import InputError
+from .text import check_finite, check_grid, parse_columns, read_text
+
+FORMATS = ("text", "lammps", "xvg", "votca")
+
+
+@dataclass
+class RDF:
+    """g(r) as read: r in the file's length unit (``length_unit`` if the format says)."""
+
+    r: np.ndarray
+    g: np.ndarray
+    source: str
+    fmt: str
+    length_unit: str | None = None
+
+
+def detect_format(path, text: str) -> str:
+    suffix = Path(path).suffix.lower()
+    if suffix == ".xvg":
+        return "xvg"
+    if suffix == ".dist":
+        return "votca"
+    head = text.lstrip()[:200].lower()
+    if head.startswith("# time-averaged data") or "number-of-rows" in head:
+        return "lammps"
+    return "text"
+
+
+def read_gr(path, fmt: str | None = None, block: str = "last") -> RDF:
+    """Read and validate a g(r) file.
+
+    Raises:
+        InputError: unreadable file, non-numeric text, wrong or missing columns, NaN or
+            inf, negative g, unsorted or duplicate r, fewer than 5 points.
+    """
+    source = str(path)
+    text = read_text(path)
+    fmt = fmt or detect_format(path, text)
+    if fmt not in FORMATS:
+        raise InputError(f"unknown g(r) format {fmt!r}; use one of {FORMATS}", source)
+    unit = None
+    if fmt == "lammps":
+        r, g = _lammps_blocks(text, source, block)
+    elif fmt == "xvg":
+        _, data = parse_columns(text, source, comments="#@")
+        r, g = data[:, 0], data[:, 1]
+        unit = "nm"
+    elif fmt == "votca":
+        _, data = parse_columns(text, source, flag_column=True)
+        r, g = data[:, 0], data[:, 1]
+    else:
+        header, data = parse_columns(text, source)
+        r, g = _pick_columns(header, data, source)
+    check_grid(r, source)
+    check_finite(g, "g", source)
+    if np.any(g < 0):
+        i = int(np.nonzero(g < 0)[0][0])
+        raise InputError(f"negative g = {g[i]:g} at r = {r[i]:g}", source)
+    return RDF(np.asarray(r, float), np.asarray(g, float), source, fmt, unit)
+
+
+def _pick_columns(header, data, source):
+    if header is not None:
+        names = [h.split("[")[0].strip() for h in header]
+        if "r" in names and "g" in names:
+            return data[:, names.index("r")], data[:, names.index("g")]
+        if len(names) >= 2 and names[0] in ("r", "x", "distance"):
+            return data[:, 0], data[:, 1]
+        raise InputError(f"header {header} has no columns 'r' and 'g'", source)
+    return data[:, 0], data[:, 1]
+
+
+def _lammps_blocks(text: str, source: str, block: str):
+    lines = [ln.split() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+    blocks = []
+    i = 0
+    while i < len(lines):
+        head = lines[i]
+        if len(head) != 2:
+            raise InputError(f"expected 'TIMESTEP NROWS' at data line {i + 1}, got {' '.join(head)!r}",
+                             source)
+        try:
+            n = int(head[1])
+        except ValueError as exc:
+            raise InputError(f"bad block header {' '.join(head)!r}", source) from exc
+        rows = lines[i + 1 : i + 1 + n]
+        if len(rows) < n:
+            raise InputError(f"block at data line {i + 1} declares {n} rows but has {len(rows)}", source)
+        try:
+            arr = np.array([[float(v) for v in row] for row in rows])
+        except ValueError as exc:
+            raise InputError(f"non-numeric value in block at data line {i + 1}", source) from exc
+        if arr.ndim != 2 or arr.shape[1] < 3:
+            raise InputError("rows must be 'index r g [coord]'", source)
+        blocks.append(arr)
+        i += 1 + n
+    if not blocks:
+        raise InputError("no data blocks", source)
+    if block == "mean":
+        arr = np.mean(blocks, axis=0)
+    else:
+        arr = blocks[-1]
+    return arr[:, 1], arr[:, 2]

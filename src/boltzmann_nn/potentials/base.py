@@ -1,0 +1,112 @@
+"""What every pair potential offers: U and F on any r, a cutoff, and a table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .analytic import REGISTRY
+
+#: Table start where the core diverges: the smallest r with U(r) <= this [k_BT]. Far
+#: beyond anything reached in equilibrium, but a fluid collapsing into a deep well heats
+#: up locally before the thermostat removes the heat, and collisions then reach a few
+#: hundred k_BT into the core.
+U_TABLE_MAX = 1.0e4
+#: Table start for potentials that stay finite at r = 0 [σ].
+R_TABLE_MIN_SOFT = 1e-3
+
+
+class Potential:
+    """Base class: subclasses implement :meth:`evaluate` and set ``r_cut``."""
+
+    r_cut: float
+
+    def evaluate(self, r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """U(r) [k_BT] and F(r) = −dU/dr [k_BT/σ] at r: (n,) [σ]; zero beyond r_cut."""
+        raise NotImplementedError
+
+    def describe(self) -> dict:
+        """JSON-able description that identifies the potential."""
+        raise NotImplementedError
+
+    def u(self, r):
+        return self.evaluate(r)[0]
+
+    def table_start(self) -> float:
+        """First r of an MD table: where U first drops below U_TABLE_MAX, else 1e-3 σ."""
+        r = np.linspace(R_TABLE_MIN_SOFT, self.r_cut, 50001)
+        with np.errstate(over="ignore", invalid="ignore"):
+            u = self.u(r)
+        above = np.nonzero(~(u <= U_TABLE_MAX))[0]
+        if above.size == 0:
+            return R_TABLE_MIN_SOFT
+        return float(r[min(above[-1] + 1, r.size - 1)])
+
+    def tabulate(self, n: int = 4000, r_min: float | None = None, spacing: str = "r"):
+        """A :class:`~boltzmann_nn.potentials.table.PairTable` on [r_min, r_cut].
+
+        Args:
+            n: Number of points.
+            r_min: First point [σ]; default :meth:`table_start`.
+            spacing: ``"r"`` (even in r) or ``"rsq"`` (even in r², as LAMMPS tables are).
+        """
+        from .table import PairTable
+
+        r0 = self.table_start() if r_min is None else r_min
+        if spacing == "rsq":
+            r = np.sqrt(np.linspace(r0**2, self.r_cut**2, n))
+        else:
+            r = np.linspace(r0, self.r_cut, n)
+        u, f = self.evaluate(r)
+        return PairTable(r, u, f, name=self.label, source=self.describe())
+
+    @property
+    def label(self) -> str:
+        return self.describe().get("name", "potential")
+
+
+@dataclass
+class NamedPotential(Potential):
+    """A potential from :data:`~boltzmann_nn.potentials.analytic.REGISTRY`, cut at r_cut.
+
+    Args:
+        name: Registry key (``lj``, ``wca``, ``soft``, ``gauss``, ``yukawa``, ``morse``,
+            ``hertz``, ``hs``, ``ideal``).
+        params: Parameters of the function, defaults filled in.
+        r_cut: Cutoff [σ]; default the registry's.
+        shift: Shift U so that U(r_cut) = 0 (forces unchanged).
+    """
+
+    name: str
+    params: dict = field(default_factory=dict)
+    r_cut: float | None = None
+    shift: bool = True
+
+    def __post_init__(self):
+        func, defaults, rc, _ = REGISTRY[self.name]
+        self._func = func
+        self.params = {**defaults, **self.params}
+        if self.r_cut is None:
+            self.r_cut = rc
+        self._u_cut = float(func(np.array([self.r_cut]), **self.params)[0][0]) if self.shift else 0.0
+
+    def evaluate_uncut(self, r):
+        """U and F of the full potential, without cutoff or shift."""
+        return self._func(np.asarray(r, float), **self.params)
+
+    def evaluate(self, r):
+        r = np.asarray(r, float)
+        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+            u, f = self._func(r, **self.params)
+        inside = r < self.r_cut
+        return np.where(inside, u - self._u_cut, 0.0), np.where(inside, f, 0.0)
+
+    def describe(self) -> dict:
+        return {
+            "kind": "named",
+            "name": self.name,
+            "params": dict(self.params),
+            "r_cut": self.r_cut,
+            "shift": self.shift,
+        }

@@ -1,0 +1,160 @@
+"""Tabulated pair potentials and the transforms the networks use."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import InputError
+from ..grid import NN_GRID, Grid
+from ..units import U_CUT
+from .base import Potential
+
+#: Relative tolerance of the F ≈ −dU/dr check (against the table's own spacing).
+FORCE_RTOL = 0.05
+#: Largest first point of a table that is extrapolated down to r = 0 [σ].
+R_EXTRAPOLATE_TO_ZERO = 0.05
+
+
+class PairTable(Potential):
+    """A tabulated potential (r, U, F) that checks its own consistency.
+
+    Args:
+        r: Strictly increasing distances, shape (n,) [σ], r[0] >= 0.
+        U: Energies, shape (n,) [k_BT].
+        F: Forces −dU/dr, shape (n,) [k_BT/σ]; None derives them from U.
+        name: Label for files and plots.
+        source: Where the table came from (file name, or a potential's description).
+        check_force: Verify F ≈ −dU/dr where the table resolves it.
+
+    Raises:
+        InputError: non-finite values, unsorted or duplicate r, fewer than 5 points,
+            r[0] = 0 with a diverging core, or forces that contradict U.
+    """
+
+    def __init__(self, r, U, F=None, *, name="table", source=None, check_force=True):
+        where = source if isinstance(source, str) else None
+        r = np.asarray(r, float)
+        U = np.asarray(U, float)
+        if r.ndim != 1 or U.shape != r.shape:
+            raise InputError(f"r and U must be 1-d of equal length, got {r.shape} and {U.shape}", where)
+        if r.size < 5:
+            raise InputError(f"a table needs at least 5 points, got {r.size}", where)
+        for label, arr in (("r", r), ("U", U)):
+            if not np.all(np.isfinite(arr)):
+                i = int(np.nonzero(~np.isfinite(arr))[0][0])
+                raise InputError(f"{label} is not finite at row {i + 1} ({arr[i]})", where)
+        steps = np.diff(r)
+        if np.any(steps <= 0):
+            i = int(np.nonzero(steps <= 0)[0][0])
+            kind = "duplicate" if steps[i] == 0 else "unsorted"
+            raise InputError(f"{kind} r at rows {i + 1}-{i + 2} ({r[i]:g}, {r[i + 1]:g})", where)
+        if r[0] < 0:
+            raise InputError(f"r must be >= 0, first value is {r[0]:g}", where)
+        if F is None:
+            F = -np.gradient(U, r, edge_order=2)
+        else:
+            F = np.asarray(F, float)
+            if F.shape != r.shape:
+                raise InputError(f"F has shape {F.shape}, expected {r.shape}", where)
+            if not np.all(np.isfinite(F)):
+                i = int(np.nonzero(~np.isfinite(F))[0][0])
+                raise InputError(f"F is not finite at row {i + 1} ({F[i]})", where)
+            if check_force:
+                _check_force(r, U, F, where)
+        if r[0] == 0 and U[0] > U_CUT and U[1] - U[0] < 0 and abs(F[0]) > 1e6:
+            raise InputError("the core diverges but the table starts at r = 0; start at r > 0", where)
+        self.r, self.U, self.F = r, U, F
+        self.name = name
+        self.source = source
+        self.r_cut = float(r[-1])
+
+    # --- Potential interface ---------------------------------------------------------
+    def evaluate(self, r):
+        r = np.asarray(r, float)
+        u = np.interp(r, self.r, self.U, right=0.0)
+        f = np.interp(r, self.r, self.F, right=0.0)
+        return u, f
+
+    def describe(self) -> dict:
+        src = self.source if isinstance(self.source, (str, dict)) else None
+        return {"kind": "table", "name": self.name, "source": src, "n": int(self.r.size),
+                "r_min": float(self.r[0]), "r_cut": self.r_cut}
+
+    def table_start(self) -> float:
+        return float(self.r[0]) if self.r[0] > 0 else float(self.r[1])
+
+    @property
+    def has_core(self) -> bool:
+        """True where the table starts above U_CUT (a repulsive core)."""
+        return bool(self.U[0] >= U_CUT)
+
+    # --- transforms used by the networks ----------------------------------------------
+    def on_grid(self, grid: Grid = NN_GRID) -> tuple[np.ndarray, np.ndarray]:
+        """U and F resampled onto ``grid`` (default the 50-point network grid).
+
+        Below the table's first point the potential is taken as a core (U = U(r[0]) and
+        F = F(r[0]), both at least as large) when U(r[0]) >= U_CUT, or extrapolated
+        linearly when r[0] <= 0.05σ. Beyond r_cut, U = F = 0.
+
+        Returns:
+            ``(U, F)``, each shape (grid.n,), U [k_BT], F [k_BT/σ].
+        """
+        r = grid.r
+        below = r < self.r[0]
+        if np.any(below) and not self.has_core and self.r[0] > R_EXTRAPOLATE_TO_ZERO:
+            raise InputError(
+                f"the table starts at r = {self.r[0]:.4g} with U = {self.U[0]:.3g} k_BT < "
+                f"U_cut = {U_CUT:g}: the network grid needs U down to r = {r[0]:g}",
+                self.source if isinstance(self.source, str) else None,
+            )
+        u, f = self.evaluate(r)
+        if np.any(below):
+            if self.has_core:
+                u[below] = max(self.U[0], U_CUT)
+                f[below] = max(self.F[0], 0.0)
+            else:
+                slope = -self.F[0]
+                u[below] = self.U[0] + slope * (r[below] - self.r[0])
+                f[below] = self.F[0]
+        return u, f
+
+    def capped(self, u_cut: float = U_CUT, grid: Grid = NN_GRID) -> np.ndarray:
+        """Ū = min(U, U_cut) on the grid, shape (grid.n,) [k_BT]."""
+        return np.minimum(self.on_grid(grid)[0], u_cut)
+
+    def boltzmann_factor(self, grid: Grid = NN_GRID) -> np.ndarray:
+        """exp(−βU) on the grid, shape (grid.n,), in [0, ∞)."""
+        with np.errstate(over="ignore"):
+            return np.exp(-self.on_grid(grid)[0])
+
+    def force(self, grid: Grid = NN_GRID) -> np.ndarray:
+        """F = −dU/dr of the uncapped U on the grid, shape (grid.n,) [k_BT/σ]."""
+        return self.on_grid(grid)[1]
+
+    def resampled(self, n: int, r_min: float | None = None, r_max: float | None = None):
+        """A new table with n points evenly spaced on [r_min, r_max]."""
+        lo = self.r[0] if r_min is None else r_min
+        hi = self.r_cut if r_max is None else r_max
+        r = np.linspace(lo, hi, n)
+        u, f = self.evaluate(r)
+        return PairTable(r, u, f, name=self.name, source=self.source, check_force=False)
+
+
+def _check_force(r, U, F, where):
+    """Raise when F disagrees with −dU/dr beyond what the spacing explains."""
+    mid = 0.5 * (r[1:] + r[:-1])
+    slope = -np.diff(U) / np.diff(r)
+    f_mid = 0.5 * (F[1:] + F[:-1])
+    # compare only where the table resolves U (small change per step)
+    resolved = np.abs(np.diff(U)) < 1.0
+    if resolved.sum() < 3:
+        return
+    scale = max(np.max(np.abs(slope[resolved])), 1e-3)
+    err = np.abs(slope - f_mid)[resolved]
+    i = int(np.argmax(err))
+    if err[i] > FORCE_RTOL * scale + 1e-6:
+        raise InputError(
+            f"the force column contradicts -dU/dr near r = {mid[resolved][i]:.4g} "
+            f"(F = {f_mid[resolved][i]:.4g}, -dU/dr = {slope[resolved][i]:.4g})",
+            where,
+        )

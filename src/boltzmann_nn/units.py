@@ -1,0 +1,159 @@
+"""Reduced units, stated once.
+
+Every quantity inside boltzmann-nn is in reduced units:
+
+* length: σ (particle diameter)
+* energy: k_BT (temperature T = 1, β = 1/k_BT = 1)
+* mass: m = 1, time: τ = sqrt(m σ² / k_BT)
+* number density: σ⁻³, pressure: k_BT/σ³, force: k_BT/σ
+
+:class:`Units` converts to and from a user's physical units (nm or Å, kJ/mol, kcal/mol,
+eV or K) given a length scale σ and a temperature or energy scale.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .errors import InputError
+
+#: Header line written into every file we produce.
+UNITS_HEADER = "units: r [sigma], U [k_BT], F [k_BT/sigma], rho [sigma^-3], P [k_BT/sigma^3]"
+
+#: Cap for the potential seen by the networks (paper §3.1), in k_BT.
+U_CUT = 20.0
+
+#: Boltzmann constant in the energy units we accept, per kelvin.
+K_B = {
+    "kJ/mol": 0.00831446261815324,
+    "kcal/mol": 0.0019872042586408316,
+    "eV": 8.617333262e-5,
+    "K": 1.0,
+    "J": 1.380649e-23,
+}
+
+#: Length units we accept, in metres.
+LENGTHS = {"nm": 1e-9, "A": 1e-10, "Å": 1e-10, "pm": 1e-12, "m": 1.0, "sigma": None}
+
+#: 1 kJ/mol / nm³ in bar (pressure conversion for molar energies).
+_KJMOL_NM3_IN_BAR = 16.6053906717
+_AVOGADRO = 6.02214076e23
+
+
+@dataclass(frozen=True)
+class Units:
+    """A conversion between reduced and physical units.
+
+    Args:
+        sigma: The length scale σ in ``length_unit``.
+        length_unit: One of ``nm``, ``A`` (Å), ``pm``, ``m`` or ``sigma`` (already reduced).
+        kT: The thermal energy k_BT in ``energy_unit``.
+        energy_unit: One of ``kJ/mol``, ``kcal/mol``, ``eV``, ``K``, ``J`` or ``kT``.
+    """
+
+    sigma: float = 1.0
+    length_unit: str = "sigma"
+    kT: float = 1.0
+    energy_unit: str = "kT"
+
+    def __post_init__(self):
+        if not (self.sigma > 0):
+            raise InputError(f"length scale sigma must be > 0, got {self.sigma}")
+        if not (self.kT > 0):
+            raise InputError(f"energy scale k_BT must be > 0, got {self.kT}")
+        if self.length_unit not in LENGTHS:
+            raise InputError(
+                f"unknown length unit {self.length_unit!r}; use one of {sorted(LENGTHS)}"
+            )
+        if self.energy_unit not in K_B and self.energy_unit != "kT":
+            raise InputError(
+                f"unknown energy unit {self.energy_unit!r}; use one of {sorted(K_B) + ['kT']}"
+            )
+
+    @classmethod
+    def from_temperature(
+        cls, sigma: float, length_unit: str, temperature: float, energy_unit: str = "kJ/mol"
+    ) -> Units:
+        """Units where k_BT follows from a temperature in kelvin."""
+        if not (temperature > 0):
+            raise InputError(f"temperature must be > 0 K, got {temperature}")
+        if energy_unit not in K_B:
+            raise InputError(f"unknown energy unit {energy_unit!r}; use one of {sorted(K_B)}")
+        return cls(sigma, length_unit, K_B[energy_unit] * temperature, energy_unit)
+
+    @property
+    def is_reduced(self) -> bool:
+        return self.sigma == 1.0 and self.kT == 1.0 and self.length_unit == "sigma"
+
+    # reduced -> physical
+    def length(self, r):
+        return r * self.sigma
+
+    def energy(self, u):
+        return u * self.kT
+
+    def force(self, f):
+        return f * self.kT / self.sigma
+
+    def density(self, rho):
+        return rho / self.sigma**3
+
+    def pressure(self, p):
+        """Pressure in energy_unit / length_unit³."""
+        return p * self.kT / self.sigma**3
+
+    def pressure_bar(self, p) -> float | None:
+        """Pressure in bar where the units allow it, else None."""
+        metres = LENGTHS[self.length_unit]
+        if metres is None or self.energy_unit == "kT":
+            return None
+        if self.energy_unit == "K":
+            joule = self.kT * K_B["J"]
+        elif self.energy_unit == "J":
+            joule = self.kT
+        elif self.energy_unit == "eV":
+            joule = self.kT * 1.602176634e-19
+        else:
+            kj_per_mol = self.kT * (4.184 if self.energy_unit == "kcal/mol" else 1.0)
+            joule = kj_per_mol * 1e3 / _AVOGADRO
+        return p * joule / (self.sigma * metres) ** 3 / 1e5
+
+    # physical -> reduced
+    def to_reduced_length(self, r):
+        return r / self.sigma
+
+    def to_reduced_energy(self, u):
+        return u / self.kT
+
+    def to_reduced_force(self, f):
+        return f * self.sigma / self.kT
+
+    def to_reduced_density(self, rho):
+        return rho * self.sigma**3
+
+    def header(self) -> str:
+        """One line stating the units of a file we write."""
+        if self.is_reduced:
+            return UNITS_HEADER
+        lu, eu = self.length_unit, self.energy_unit
+        return (
+            f"units: r [{lu}], U [{eu}], F [{eu}/{lu}], rho [{lu}^-3]; "
+            f"converted from reduced units with sigma = {self.sigma:g} {lu}, "
+            f"k_BT = {self.kT:.6g} {eu}"
+        )
+
+
+_NUMBER_UNIT = re.compile(r"^\s*([-+0-9.eE]+)\s*([A-Za-zÅ/]*)\s*$")
+
+
+def parse_quantity(text: str, what: str) -> tuple[float, str]:
+    """Split ``"0.34nm"`` or ``"0.34 nm"`` into ``(0.34, "nm")``."""
+    m = _NUMBER_UNIT.match(text)
+    if not m:
+        raise InputError(f"cannot read {what} {text!r}; expected a number and a unit, e.g. 0.34nm")
+    try:
+        value = float(m.group(1))
+    except ValueError as exc:
+        raise InputError(f"cannot read {what} {text!r}: not a number") from exc
+    return value, m.group(2)
