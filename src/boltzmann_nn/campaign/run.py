@@ -1,5 +1,6 @@
 """Execute a campaign on Dask (``distributed``): a LocalCluster by default, or any
-existing scheduler by address. Results are written by the client as they arrive."""
+existing scheduler by address. Results are written by the client as they arrive.
+"""
 
 from __future__ import annotations
 

@@ -24,8 +24,8 @@ from ..potentials.random import RandomSettings
 #: Bump when a change alters what a run with the same settings produces.
 PHYSICS_VERSION = 1
 PRESETS = ("default", "paper")
-_ENGINE_KEYS = {"steps", "equilibration", "n_particles", "n_min", "box_length", "dt", "damp",
-                "rdf_bins", "rdf_rmax", "blocks", "skin", "table_points"}
+_ENGINE_KEYS = {"steps", "equilibration", "n_particles", "n_min", "box_length", "particles", "dt",
+                "damp", "rdf_bins", "rdf_rmax", "blocks", "skin", "table_points"}
 
 
 def canonical_json(obj) -> str:
@@ -88,7 +88,8 @@ class CampaignSpec:
         [generator]              # RandomSettings fields (paper §2.2 defaults)
         wca_fraction = 0.5236
 
-        [engine]                 # StatePoint fields, plus box_length and table_points
+        [engine]                 # StatePoint fields, plus box_length (N = rho L^3),
+                                 # particles (one N per density) and table_points
         steps = 20000
         equilibration = 10000
     """
@@ -155,12 +156,17 @@ class CampaignSpec:
         eng = dict(self.engine)
         engine = {"name": "lammps", "table_points": eng.pop("table_points", 4000)}
         box_length = eng.pop("box_length", None)
+        particles = eng.pop("particles", None)
+        if particles is not None and len(particles) != len(self.densities):
+            raise InputError("[engine] particles must list one N per density", self.source)
         out = []
         for i in range(self.n_potentials):
             pseed = derived_seed(self.seed, i)
             for j, rho in enumerate(self.densities):
                 state = dict(eng, density=float(rho), seed=derived_seed(self.seed, i, j + 1))
-                if box_length is not None:
+                if particles is not None:
+                    state["n_particles"] = int(particles[j])
+                elif box_length is not None:
                     state["n_particles"] = max(2, round(rho * box_length**3))
                 StatePoint(**state)  # validate early
                 out.append(RunSpec(i, j, pseed, self.generator, state, engine))

@@ -7,8 +7,9 @@ tabulated pair potential and reports the virial pressure, g(r) and raw diagnosti
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Callable, Protocol
+from typing import Protocol
 
 import numpy as np
 

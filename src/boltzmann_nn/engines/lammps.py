@@ -64,7 +64,8 @@ def lammps_version() -> str:
 
 def initial_positions(n: int, box: float, seed: int) -> np.ndarray:
     """Overlap-free start: N of the sites of the smallest simple cubic lattice that holds
-    N, chosen at random (seeded), shape (N, 3) [σ]."""
+    N, chosen at random (seeded), shape (N, 3) [σ].
+    """
     side = math.ceil(n ** (1.0 / 3.0) - 1e-9)
     a = box / side
     grid = np.stack(np.meshgrid(*[np.arange(side)] * 3, indexing="ij"), -1).reshape(-1, 3)
@@ -81,16 +82,19 @@ def write_data_file(path: Path, x: np.ndarray, box: float) -> None:
     path.write_text("\n".join(lines) + "\n")
 
 
-def setup_commands(state: StatePoint, r_cut: float, n: int, box: float, table_file: str,
+def setup_commands(state: StatePoint, r_cut: float, n: int, box: float, table_file: str | None,
                    data_file: str, table_rows: int) -> list[str]:
-    """LAMMPS commands up to (not including) the first ``run``; shared with benchmarks."""
+    """LAMMPS commands up to (not including) the first ``run``; shared with benchmarks.
+
+    ``table_file=None`` means no interaction (an ideal gas: ``pair_style zero``).
+    """
     cmds = ["units lj", "atom_style atomic", "boundary p p p"]
     if state.threads > 1:
         cmds += [f"package omp {state.threads}", "suffix omp"]
     cmds += [
         f"read_data {data_file}",
-        f"pair_style table linear {table_rows}",
-        f"pair_coeff 1 1 {table_file} BNN",
+        *([f"pair_style table linear {table_rows}", f"pair_coeff 1 1 {table_file} BNN"]
+          if table_file else [f"pair_style zero {r_cut}", "pair_coeff * *"]),
         f"neighbor {state.skin} bin",
         "neigh_modify every 1 delay 0 check yes",
     ]
@@ -166,9 +170,12 @@ class LammpsEngine:
 
     def _run(self, lmp, mod, table, state, n, box, tmp: Path, progress) -> SimulationResult:
         tab = table.tabulate(self.table_points, spacing="rsq")
-        write_lammps_table(tmp / "pair.table", tab, "BNN", spacing="rsq")
+        table_file = None
+        if np.any(tab.U != 0) or np.any(tab.F != 0):
+            table_file = str(tmp / "pair.table")
+            write_lammps_table(table_file, tab, "BNN", spacing="rsq")
         write_data_file(tmp / "start.data", initial_positions(n, box, state.seed), box)
-        for cmd in setup_commands(state, table.r_cut, n, box, str(tmp / "pair.table"),
+        for cmd in setup_commands(state, table.r_cut, n, box, table_file,
                                   str(tmp / "start.data"), self.table_points):
             lmp.command(cmd)
         total = state.equilibration + state.steps

@@ -20,6 +20,13 @@ c_0 … c_{M−1}, the slope at the right end is s′(r_cut) = k (c_{M−1} − 
 c_{M−1} = c_{M−2} holds identically and F(r_cut) = −s′(r_cut) = 0 to rounding. The
 potential is then shifted by s(r_cut) = c_{M−1}, so U(r_cut) = 0, and U = 0 beyond r_cut.
 Both U and F are continuous at r_cut.
+
+**Value range.** The knots lie in [0, 15 k_BT]; after the shift the spline part spans
+roughly [−15, 15] k_BT, but a smoothing spline can overshoot its knots, most of all when it
+extrapolates below the first knot towards r = 0. Over seeds 0–1999 the largest |U| of the
+spline part has a median of 10 k_BT, a 99th percentile of 39 k_BT and a maximum of
+61 k_BT. Potentials that are strongly attractive at overlap collapse in MD and are
+recorded as failed runs, as the paper discards such runs.
 """
 
 from __future__ import annotations

@@ -37,6 +37,7 @@ def hnc_inversion(r, g, density: float, solver: OZSolver | None = None):
         r: Distances, shape (n,) [σ], covering at least [·, 3σ].
         g: g(r), shape (n,).
         density: ρ [σ⁻³].
+        solver: OZ grid to use (default 4096 points at 0.01σ).
 
     Returns:
         U: shape (n,) [k_BT], capped at U_CUT where g is below the floor.
@@ -73,6 +74,8 @@ def extend_core(r, u, u_cut: float = U_CUT, r_min: float = 0.05):
     Args:
         r: Distances, shape (n,) [σ], increasing.
         u: Potential, shape (n,) [k_BT].
+        u_cut: The cap that marks the unresolved core [k_BT].
+        r_min: First r of the returned table [σ].
 
     Returns:
         ``(r_out, U, F)``: the table from ``max(r_min, r[0])``, with forces −dU/dr.

@@ -139,7 +139,7 @@ class OZSolver:
         for rho in rhos:
             gamma, c, ck, it = self._solve_one(boltz, rho, gamma)
             inv_comp.append(1.0 - rho * self._ck0(c))
-        g = self._closure(boltz, gamma) + gamma + 1.0
+        g = np.maximum(self._closure(boltz, gamma) + gamma + 1.0, 0.0)  # rounding below 0
         s = 1.0 / (1.0 - density * ck)
         cavity = np.exp(gamma) if self.closure == "hnc" else 1.0 + gamma
         p_vir = virial_pressure_cavity(r, cavity, np.expm1(-u), density)
@@ -178,7 +178,8 @@ class OZSolver:
 def virial_pressure_cavity(r, cavity, mayer, density: float) -> float:
     """βP = ρ − (2π/3) ρ² ∫ f(r) d[r³ y(r)]/dr dr, the virial route written with the
     cavity function y = g exp(βU) and Mayer f (integrated by parts, so a steep core needs
-    no resolution of its force)."""
+    no resolution of its force).
+    """
     d = np.gradient(r**3 * cavity, r)
     return float(density - 2.0 * math.pi / 3.0 * density**2 * np.trapezoid(mayer * d, r))
 

@@ -18,7 +18,7 @@ R_NUMERIC = 12.0
 
 
 def mayer_f(u):
-    """f = exp(−βU) − 1, shape of ``u``; U = +inf gives −1."""
+    """F = exp(−βU) − 1, shape of ``u``; U = +inf gives −1."""
     with np.errstate(over="ignore"):
         return np.expm1(-np.asarray(u, float))
 

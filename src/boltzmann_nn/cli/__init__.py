@@ -1,0 +1,48 @@
+"""The ``boltzmann-nn`` command line. Subcommands parse, call one library function,
+and print (one JSON object with --json).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .. import __version__
+from . import campaign, demo, simulation, structure
+from .common import common_parent, run_guarded
+
+GROUPS = (demo, structure, simulation, campaign)
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage errors as one line on stderr, exit code 2."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parent = common_parent()
+    parser = _Parser(
+        prog="boltzmann-nn",
+        description="Pair potentials, structure and equations of state (reduced units: "
+        "sigma, k_BT).",
+    )
+    parser.add_argument("--version", action="version", version=f"boltzmann-nn {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for group in GROUPS:
+        group.add(sub, parent)
+    return parser
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help(sys.stderr)
+        return 2
+    return run_guarded(args.func, args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

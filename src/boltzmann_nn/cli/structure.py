@@ -1,0 +1,98 @@
+"""Subcommands: potential, virial, oz, invert."""
+
+from __future__ import annotations
+
+from .. import api
+from ..theory.inversion import METHODS
+from ..theory.oz import CLOSURES
+from .common import emit, fmt_list
+from .units_args import add_unit_args, units_from_args
+
+
+def add(sub, parent):
+    p = sub.add_parser("potential", parents=[parent], help="tabulate a potential, write a table file")
+    p.add_argument("spec", help="named potential (e.g. lj:epsilon=0.5,rcut=5) or table file")
+    p.add_argument("--out", help="output file (.table: LAMMPS, .pot: VOTCA, else CSV)")
+    p.add_argument("--format", choices=["lammps", "votca", "csv"])
+    p.add_argument("--n", type=int, default=1000, help="table points (default 1000)")
+    p.add_argument("--r-min", type=float, help="first table point [sigma] (default: where U <= 1e4 k_BT)")
+    p.add_argument("--plot", help="PNG of U(r) and F(r)")
+    add_unit_args(p)
+    p.set_defaults(func=cmd_potential)
+
+    p = sub.add_parser("virial", parents=[parent], help="B2, B3 and low-density pressures")
+    p.add_argument("spec")
+    p.add_argument("--density", type=float, nargs="*", default=[], metavar="RHO")
+    p.set_defaults(func=cmd_virial)
+
+    p = sub.add_parser("oz", parents=[parent], help="Ornstein-Zernike structure (HNC or PY)")
+    p.add_argument("spec")
+    p.add_argument("--density", type=float, required=True, metavar="RHO")
+    p.add_argument("--closure", choices=CLOSURES, default="hnc")
+    p.add_argument("--out", help="CSV of g(r)")
+    p.add_argument("--plot", help="PNG of g(r) and S(k)")
+    p.set_defaults(func=cmd_oz)
+
+    p = sub.add_parser("invert", parents=[parent], help="potential from g(r) (Boltzmann or HNC)")
+    p.add_argument("gr_file")
+    p.add_argument("--density", type=float, required=True, metavar="RHO")
+    p.add_argument("--method", choices=METHODS, default="boltzmann")
+    p.add_argument("--gr-format", choices=["text", "lammps", "xvg", "votca"])
+    p.add_argument("--out", help="potential table (.table, .pot or .csv)")
+    p.add_argument("--format", choices=["lammps", "votca", "csv"])
+    p.add_argument("--plot", help="PNG of g(r) and U(r)")
+    add_unit_args(p)
+    p.set_defaults(func=cmd_invert)
+
+
+def cmd_potential(args):
+    res = api.tabulate(args.spec, n=args.n, r_min=args.r_min, out=args.out, fmt=args.format,
+                       plot=args.plot, units=units_from_args(args))
+
+    def human(d):
+        print(f"{d['potential'].get('name')}: r_cut = {d['r_cut']:.4g} sigma, {len(d['r'])} points")
+        print(f"U on the network grid: {fmt_list(d['nn_grid']['U_capped'][:10], 3)} ...")
+        for key in ("out", "plot"):
+            if key in d:
+                print(f"wrote {d[key]}")
+
+    emit(args, res, human)
+
+
+def cmd_virial(args):
+    res = api.virial(args.spec, args.density)
+
+    def human(d):
+        print(f"B2 = {d['B2']:.6g} sigma^3")
+        print(f"B3 = {d['B3']:.6g} sigma^6")
+        for rho, p0, p3 in zip(d["density"], d["P0"], d["P_B3"]):
+            print(f"rho = {rho:g}: P0 = {p0:.6g}, P(B2,B3) = {p3:.6g} k_BT/sigma^3")
+
+    emit(args, res, human)
+
+
+def cmd_oz(args):
+    res = api.solve_oz(args.spec, args.density, args.closure, out=args.out, plot=args.plot)
+
+    def human(d):
+        print(f"OZ/{d['closure'].upper()} at rho = {d['density']:g}: converged in {d['iterations']} iterations")
+        print(f"P (virial) = {d['pressure_virial']:.6g}, P (compressibility) = "
+              f"{d['pressure_compressibility']:.6g} k_BT/sigma^3, 1/S(0) = {d['inverse_compressibility']:.4g}")
+        for key in ("out", "plot"):
+            if key in d:
+                print(f"wrote {d[key]}")
+
+    emit(args, res, human)
+
+
+def cmd_invert(args):
+    res = api.invert_gr(args.gr_file, args.density, args.method, out=args.out, fmt=args.format,
+                        plot=args.plot, units=units_from_args(args), fmt_in=args.gr_format)
+
+    def human(d):
+        print(f"{d['method']} inversion: {len(d['r'])} points, U min = {min(d['U']):.4g}")
+        for key in ("out", "plot"):
+            if key in d:
+                print(f"wrote {d[key]}")
+
+    emit(args, res, human)

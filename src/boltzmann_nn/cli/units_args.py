@@ -1,0 +1,30 @@
+"""Command-line options for physical units (--sigma, --temperature, --energy-unit)."""
+
+from __future__ import annotations
+
+from ..errors import InputError
+from ..units import LENGTHS, Units, parse_quantity
+
+
+def add_unit_args(p):
+    g = p.add_argument_group("physical units (default: reduced units, sigma = k_BT = 1)")
+    g.add_argument("--sigma", help="length scale with unit, e.g. 0.34nm or 3.4A")
+    g.add_argument("--temperature", type=float, help="temperature in K (sets k_BT)")
+    g.add_argument("--kT", type=float, help="k_BT in --energy-unit (instead of --temperature)")
+    g.add_argument("--energy-unit", default="kJ/mol", help="kJ/mol (default), kcal/mol, eV, K")
+
+
+def units_from_args(args) -> Units:
+    if not args.sigma and args.temperature is None and args.kT is None:
+        return Units()
+    if not args.sigma:
+        raise InputError("--sigma is needed with --temperature/--kT (e.g. --sigma 0.34nm)")
+    value, unit = parse_quantity(args.sigma, "--sigma")
+    unit = {"Å": "A", "a": "A", "angstrom": "A"}.get(unit, unit)
+    if unit not in LENGTHS:
+        raise InputError(f"--sigma unit {unit!r} unknown; use nm, A or pm")
+    if args.temperature is not None:
+        return Units.from_temperature(value, unit, args.temperature, args.energy_unit)
+    if args.kT is None:
+        raise InputError("--sigma needs --temperature (K) or --kT")
+    return Units(value, unit, args.kT, args.energy_unit)

@@ -1,0 +1,99 @@
+"""Matplotlib figures (Agg backend); imported only when a plot is asked for."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+
+def _plt():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _save(fig, path) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.stem}.partial{path.suffix}")
+    fig.savefig(tmp, dpi=130, bbox_inches="tight")
+    tmp.replace(path)
+    _plt().close(fig)
+    return path
+
+
+def plot_potential(r, u, f, path, title="", u_cut=20.0) -> Path:
+    """U(r) and F(r) side by side."""
+    plt = _plt()
+    fig, (a, b) = plt.subplots(1, 2, figsize=(9, 3.5))
+    a.plot(r, u)
+    a.set_ylim(min(-1.0, np.nanmin(u) * 1.1), min(u_cut, max(1.0, np.nanmax(u) * 1.1)))
+    a.axhline(0, color="0.7", lw=0.8)
+    a.set_xlabel(r"$r/\sigma$")
+    a.set_ylabel(r"$U/k_BT$")
+    fmax = np.nanpercentile(np.abs(f), 95) * 1.5 + 1e-9
+    b.plot(r, f, color="C1")
+    b.set_ylim(-fmax, fmax)
+    b.axhline(0, color="0.7", lw=0.8)
+    b.set_xlabel(r"$r/\sigma$")
+    b.set_ylabel(r"$F\sigma/k_BT$")
+    fig.suptitle(title)
+    return _save(fig, path)
+
+
+def plot_gr_and_potentials(r_g, g, curves: dict, path, title="", u_cut=20.0) -> Path:
+    """g(r) on the left; on the right several U(r) curves (label -> (r, U))."""
+    plt = _plt()
+    fig, (a, b) = plt.subplots(1, 2, figsize=(9, 3.5))
+    a.plot(r_g, g, color="k")
+    a.axhline(1, color="0.7", lw=0.8)
+    a.set_xlabel(r"$r/\sigma$")
+    a.set_ylabel(r"$g(r)$")
+    lo = 0.0
+    for label, (rr, uu) in curves.items():
+        b.plot(rr, uu, label=label)
+        lo = min(lo, np.nanmin(uu))
+    b.set_ylim(lo * 1.1 - 0.5, min(u_cut, 10.0))
+    b.axhline(0, color="0.7", lw=0.8)
+    b.set_xlabel(r"$r/\sigma$")
+    b.set_ylabel(r"$U/k_BT$")
+    b.legend()
+    fig.suptitle(title)
+    return _save(fig, path)
+
+
+def plot_structure(r, g, k, s, path, title="") -> Path:
+    """g(r) and S(k)."""
+    plt = _plt()
+    fig, (a, b) = plt.subplots(1, 2, figsize=(9, 3.5))
+    a.plot(r, g)
+    a.axhline(1, color="0.7", lw=0.8)
+    a.set_xlim(0, min(r[-1], 8))
+    a.set_xlabel(r"$r/\sigma$")
+    a.set_ylabel(r"$g(r)$")
+    b.plot(k, s)
+    b.axhline(1, color="0.7", lw=0.8)
+    b.set_xlim(0, min(k[-1], 20))
+    b.set_xlabel(r"$k\sigma$")
+    b.set_ylabel(r"$S(k)$")
+    fig.suptitle(title)
+    return _save(fig, path)
+
+
+def plot_series(xs, series: dict, path, xlabel="", ylabel="", title="", logy=False) -> Path:
+    """Several y(x) lines (label -> y) against one x."""
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(5, 3.5))
+    for label, y in series.items():
+        ax.plot(xs, y, label=label)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if logy:
+        ax.set_yscale("log")
+    ax.legend()
+    ax.set_title(title)
+    return _save(fig, path)
