@@ -11,6 +11,7 @@ Layout of the file (all arrays [reduced units]):
     ``run_id``, ``potential_index``, ``potential_seed``, ``density_index``, ``density``,
     ``pressure``, ``pressure_err``, ``energy``, ``energy_err``, ``n_particles``,
     ``has_core``, ``r_cut``, ``fold`` (−1 = test, 0–3 = cross-validation fold),
+    ``B2``/``B3`` (exact virial coefficients of the potential [σ³], [σ⁶]),
     ``U_nn``/``F_nn`` (n, 50) on the network grid (U up to 10⁴ in a core),
     ``r_md``/``U_md``/``F_md`` (n, 200) on 200 points over [table start, r_cut],
     ``g_r`` (200,) bin centres, ``g``/``g_err`` (n, 200), ``flags`` and ``provenance``
@@ -37,6 +38,7 @@ from .. import __version__
 from ..errors import InputError
 from ..grid import NN_GRID
 from ..potentials.random import RandomPotential, RandomSettings
+from ..theory.virial import b2, b3
 from .store import Store
 
 FORMAT = "boltzmann-nn dataset"
@@ -135,7 +137,7 @@ def _potential_arrays(seed: int, settings: dict):
         u_nn, f_nn = table.on_grid(NN_GRID)
         r_md = np.linspace(pot.table_start(), pot.r_cut, MD_POINTS)
         u_md, f_md = pot.evaluate(r_md)
-        _POT_CACHE[key] = (pot, u_nn, f_nn, r_md, u_md, f_md)
+        _POT_CACHE[key] = (pot, u_nn, f_nn, r_md, u_md, f_md, b2(pot), b3(pot))
     return _POT_CACHE[key]
 
 
@@ -143,7 +145,7 @@ def _row(rec, folds) -> dict:
     run = rec["run"]
     res = rec["result"]
     seed = run["potential"]["seed"]
-    pot, u_nn, f_nn, r_md, u_md, f_md = _potential_arrays(seed, run["potential"]["settings"])
+    pot, u_nn, f_nn, r_md, u_md, f_md, bb2, bb3 = _potential_arrays(seed, run["potential"]["settings"])
     return {
         "run_id": rec["id"],
         "potential_index": run["potential_index"],
@@ -157,6 +159,8 @@ def _row(rec, folds) -> dict:
         "n_particles": res["settings"]["n_particles"],
         "has_core": pot.has_core,
         "r_cut": pot.r_cut,
+        "B2": bb2,
+        "B3": bb3,
         "fold": folds[run["potential_index"]],
         "U_nn": u_nn, "F_nn": f_nn, "r_md": r_md, "U_md": u_md, "F_md": f_md,
         "g": np.asarray(res["g"], float),

@@ -8,10 +8,10 @@ import argparse
 import sys
 
 from .. import __version__
-from . import campaign, demo, simulation, structure
+from . import campaign, demo, ml, simulation, structure
 from .common import common_parent, run_guarded
 
-GROUPS = (demo, structure, simulation, campaign)
+GROUPS = (demo, structure, simulation, campaign, ml)
 
 
 class _Parser(argparse.ArgumentParser):

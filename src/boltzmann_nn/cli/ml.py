@@ -1,0 +1,220 @@
+"""Subcommands: train, evaluate, predict-eos, predict-potential."""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import replace
+from pathlib import Path
+
+from ..errors import InputError
+from .common import emit, fmt_list
+from .units_args import add_unit_args, units_from_args
+
+DEFAULT_DATA = "data/default.h5"
+
+
+def _train_args(p):
+    p.add_argument("--data", default=DEFAULT_DATA, help=f"dataset file (default {DEFAULT_DATA})")
+    p.add_argument("--epochs", type=int, help="training epochs (default: the shipped model's)")
+    p.add_argument("--lr", type=float, default=1e-3)
+    p.add_argument("--batch-size", type=int, default=0, help="0 = full batch")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--device", default="auto", help="auto (CUDA when present), cpu or cuda")
+    p.add_argument("--no-progress", action="store_true")
+
+
+def add(sub, parent):
+    t = sub.add_parser("train", help="train a network (reproduces the shipped models)")
+    tsub = t.add_subparsers(dest="task", metavar="TASK")
+    for task in ("eos", "inverse"):
+        p = tsub.add_parser(task, parents=[parent], help=f"train the {task} network on train+validation")
+        _train_args(p)
+        p.add_argument("--arch", choices=["DN", "CN", "UN"])
+        p.add_argument("--options", help="network options (paper Table 1/2), e.g. c or f")
+        if task == "eos":
+            p.add_argument("--strategy", choices=["P", "B2*", "Bn"])
+            p.add_argument("--n-virial", type=int, help="highest virial coefficient (Bn)")
+            p.add_argument("--exact-b2", action="store_true", help="physics-informed: exact B2, learn B3..Bn")
+        p.add_argument("--members", type=int, help="ensemble members (different seeds)")
+        p.add_argument("--out", default="models", help="output directory (default models/)")
+        p.add_argument("--name", default=task)
+        p.set_defaults(func=cmd_train)
+
+    e = sub.add_parser("evaluate", help="cross-validation study: the paper's tables and figures")
+    esub = e.add_subparsers(dest="task", metavar="TASK")
+    for task in ("eos", "inverse"):
+        p = esub.add_parser(task, parents=[parent], help=f"4-fold CV of every {task} network variant")
+        _train_args(p)
+        p.add_argument("--archs", nargs="+", default=["DN", "CN", "UN"], choices=["DN", "CN", "UN"])
+        p.add_argument("--no-search", action="store_true", help="skip the hyperparameter search")
+        p.add_argument("--out", default=f"results/{task}", help="output directory")
+        p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("predict-eos", parents=[parent], help="pressure and virial coefficients from U(r)")
+    p.add_argument("spec", help="named potential or table file (any grid)")
+    p.add_argument("--density", type=float, nargs="+", required=True, metavar="RHO")
+    p.add_argument("--model", default="eos", help="shipped model name or model card path")
+    p.add_argument("--plot", help="PNG of P(rho) with P0")
+    add_unit_args(p)
+    p.set_defaults(func=cmd_predict_eos)
+
+    p = sub.add_parser("predict-potential", parents=[parent], help="pair potential from g(r)")
+    p.add_argument("gr_file")
+    p.add_argument("--density", type=float, required=True, metavar="RHO")
+    p.add_argument("--model", default="inverse")
+    p.add_argument("--gr-format", choices=["text", "lammps", "xvg", "votca"])
+    p.add_argument("--out", help="table for an MD engine (.table LAMMPS, .pot VOTCA, .csv)")
+    p.add_argument("--format", choices=["lammps", "votca", "csv"])
+    p.add_argument("--plot", help="PNG of the prediction beside U0 and g(r)")
+    add_unit_args(p)
+    p.set_defaults(func=cmd_predict_potential)
+
+
+def _tcfg(args, default):
+
+    return replace(default, epochs=args.epochs or default.epochs, lr=args.lr,
+                   batch_size=args.batch_size, seed=args.seed, device=args.device)
+
+
+def _load(args):
+    from ..ml.data import load_arrays
+
+    return load_arrays(args.data)
+
+
+def cmd_train(args):
+    from ..ml import eos_pipeline, inverse_pipeline
+    from ..ml.defaults import EOS_MEMBERS, EOS_TRAIN, INVERSE_MEMBERS, INVERSE_TRAIN
+
+    ds = _load(args)
+    if args.task == "eos":
+        cfg = eos_pipeline.SHIPPED
+        arch = replace(cfg.arch, arch=args.arch) if args.arch else cfg.arch
+        cfg = replace(cfg, arch=arch, options=args.options or cfg.options,
+                      strategy=args.strategy or cfg.strategy,
+                      n_virial=args.n_virial or cfg.n_virial, exact_b2=args.exact_b2 or cfg.exact_b2)
+        res = eos_pipeline.train_final(ds, cfg, _tcfg(args, EOS_TRAIN), args.members or EOS_MEMBERS,
+                                       args.out, args.name, progress=not args.no_progress)
+    else:
+        cfg = inverse_pipeline.SHIPPED
+        arch = replace(cfg.arch, arch=args.arch) if args.arch else cfg.arch
+        cfg = replace(cfg, arch=arch, options=args.options or cfg.options)
+        res = inverse_pipeline.train_final(ds, cfg, _tcfg(args, INVERSE_TRAIN),
+                                           args.members or INVERSE_MEMBERS, args.out, args.name,
+                                           progress=not args.no_progress)
+
+    def human(d):
+        c = d["card"]
+        print(f"trained {c['name']} ({c['members']} members, {c['n_parameters']} parameters each) "
+              f"in {c['training_seconds']:.0f} s on {c['training_device']}")
+        for part in ("train", "test"):
+            m = c["metrics"][part]
+            keys = [k for k in ("MRAE", "dZ", "R2", "L_MAE", "L_MSE", "L_MAE_delta") if k in m]
+            print(f"  {part}: " + ", ".join(f"{k} = {m[k]:.4g}" for k in keys))
+        print(f"  wrote {Path(args.out) / (c['name'] + '.safetensors')} and its card")
+
+    emit(args, res, human)
+
+
+def cmd_evaluate(args):
+    from ..ml import eos_pipeline, inverse_pipeline
+    from ..ml.defaults import EOS_CV, INVERSE_CV
+
+    ds = _load(args)
+    if args.task == "eos":
+        res = eos_pipeline.study(ds, _tcfg(args, EOS_CV), args.out, tuple(args.archs),
+                                 search=not args.no_search)
+    else:
+        res = inverse_pipeline.study(ds, _tcfg(args, INVERSE_CV), args.out, tuple(args.archs),
+                                     search=not args.no_search)
+
+    def human(d):
+        print(f"{d['rows']} cross-validated variants; best: {d['best']}")
+        print(f"table: {d['table']}, figure: {d['figure']}")
+
+    emit(args, res, human)
+
+
+def cmd_predict_eos(args):
+    from ..ml.predict import predict_eos
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = predict_eos(args.spec, args.density, units=units_from_args(args), model=args.model)
+    if args.plot:
+        res["plot"] = str(_plot_eos(res, args.plot))
+
+    def human(d):
+        for w in d["warnings"]:
+            print(f"warning: {w}")
+        print(f"model {d['model']} ({d['strategy']}, options {d['options']}); B2 exact = {d['B2_exact']:.5g}")
+        coefs = [f"{k} = {v:.5g}" if isinstance(v, float) else f"{k} = {fmt_list(v)}"
+                 for k, v in d["virial_coefficients"].items()]
+        print("virial coefficients: " + ", ".join(coefs))
+        for i, rho in enumerate(d["density"]):
+            line = (f"rho = {rho:.4g}: P = {d['pressure'][i]:.5g} +- {d['pressure_spread'][i]:.2g}, "
+                    f"P0 = {d['P0'][i]:.5g}")
+            if "pressure_phys" in d:
+                line += f"  [{d['pressure_phys'][i]:.5g} {d['units'].split('U [')[1].split(']')[0]}/length^3"
+                if d.get("pressure_bar"):
+                    line += f" = {d['pressure_bar'][i]:.5g} bar"
+                line += "]"
+            print(line)
+        if "plot" in d:
+            print(f"wrote {d['plot']}")
+
+    emit(args, res, human)
+
+
+def _plot_eos(res, path):
+    import numpy as np
+
+    from ..plots import plot_series
+
+    order = np.argsort(res["density"])
+    rho = np.asarray(res["density"])[order]
+    return plot_series(rho, {"network": np.asarray(res["pressure"])[order],
+                             "P0 = rho + B2 rho^2": np.asarray(res["P0"])[order]}, path,
+                       r"$\rho\sigma^3$", r"$P\sigma^3/k_BT$", "equation of state")
+
+
+def cmd_predict_potential(args):
+    from ..io.potential_files import format_from_suffix, write_potential
+    from ..ml.predict import predict_potential
+
+    units = units_from_args(args)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = predict_potential(args.gr_file, args.density, units=units, model=args.model,
+                                fmt_in=args.gr_format)
+    table = res.pop("_table")
+    r_g, g = res.pop("_g")
+    if args.out:
+        fmt = args.format or format_from_suffix(args.out)
+        res["out"] = str(write_potential(args.out, table, fmt, units,
+                                         comment=f"predicted by boltzmann-nn ({res['model']}) from "
+                                                 f"{args.gr_file} at rho = {args.density:g}"))
+    if args.plot:
+        import numpy as np
+
+        from ..grid import NN_GRID
+        from ..plots import plot_gr_and_potentials
+
+        res["plot"] = str(plot_gr_and_potentials(
+            r_g, g, {"network": (NN_GRID.r, np.asarray(res["U_network"]) / units.kT),
+                     "U0 (Boltzmann)": (NN_GRID.r, np.asarray(res["U0"]) / units.kT)},
+            args.plot, f"{Path(args.gr_file).name}, rho = {res['density']:.3g} sigma^-3"))
+
+    def human(d):
+        for w in d["warnings"]:
+            print(f"warning: {w}")
+        print(f"model {d['model']} (options {d['options']}), rho = {d['density']:.4g} sigma^-3")
+        print(f"U on the network grid: {fmt_list(d['U'][:12], 3)} ...")
+        for key in ("out", "plot"):
+            if key in d:
+                print(f"wrote {d[key]}")
+
+    emit(args, res, human)
+
+
+__all__ = ["add", "InputError"]

@@ -1,0 +1,65 @@
+"""Load a dataset file into arrays for training (see campaign/assemble.py for the layout)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import InputError
+from ..grid import NN_GRID
+from .features import gr_on_grid
+
+
+@dataclass
+class Arrays:
+    """Kept runs of a dataset; row i is one run. Shapes: (n,) or (n, 50) / (n, n_bins)."""
+
+    density: np.ndarray
+    pressure: np.ndarray
+    pressure_err: np.ndarray
+    u: np.ndarray
+    f: np.ndarray
+    g: np.ndarray
+    g_bins: np.ndarray
+    g_r: np.ndarray
+    b2: np.ndarray
+    b3: np.ndarray
+    fold: np.ndarray
+    potential: np.ndarray
+    has_core: np.ndarray
+    r_cut: np.ndarray
+    dataset_hash: str
+    path: str
+
+    def __len__(self) -> int:
+        return int(self.density.size)
+
+    def split(self, fold: int | None):
+        """Indices (train, validation) for a CV fold, or (train+val, test) for None."""
+        if fold is None:
+            return np.nonzero(self.fold >= 0)[0], np.nonzero(self.fold == -1)[0]
+        return np.nonzero((self.fold >= 0) & (self.fold != fold))[0], np.nonzero(self.fold == fold)[0]
+
+
+def load_arrays(path) -> Arrays:
+    """Read the kept runs of a dataset file."""
+    import h5py
+
+    path = Path(path)
+    if not path.exists():
+        raise InputError("no such dataset file", str(path))
+    with h5py.File(path, "r") as h5:
+        if h5.attrs.get("format") != "boltzmann-nn dataset":
+            raise InputError("not a boltzmann-nn dataset file", str(path))
+        k = h5["kept"]
+        g_r = k["g_r"][:]
+        g_bins = k["g"][:].astype(float)
+        return Arrays(
+            density=k["density"][:], pressure=k["pressure"][:], pressure_err=k["pressure_err"][:],
+            u=k["U_nn"][:], f=k["F_nn"][:], g=gr_on_grid(g_r, g_bins, NN_GRID.r), g_bins=g_bins,
+            g_r=g_r, b2=k["B2"][:], b3=k["B3"][:], fold=k["fold"][:],
+            potential=k["potential_index"][:], has_core=k["has_core"][:].astype(bool),
+            r_cut=k["r_cut"][:], dataset_hash=str(h5.attrs["dataset_hash"]), path=str(path),
+        )

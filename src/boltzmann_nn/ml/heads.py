@@ -1,0 +1,101 @@
+"""EOS networks: U(r) (and ρ) -> βP through one of three strategies (paper §3.1).
+
+* ``P``:   βP = P_SCALE · o(U, ρ[, P0])
+* ``B2*``: βP = ρ + ρ² B2*(U, ρ[, P0]),   B2* = B_SCALE · o
+* ``Bn``:  βP = ρ + Σ_{i=2}^{n} B_i ρ^i,    B_i = B_SCALE · o_i(U)  (density independent;
+           the sum is a layer without parameters)
+* ``Bn`` with ``exact_b2``: B2 is the exact value from the potential, the network learns
+  only B3…Bn (the physics-informed variant).
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from .features import EOS_OPTIONS, parse_options
+from .models import ArchConfig, Encoder
+
+P_SCALE = 10.0
+B_SCALE = 10.0
+STRATEGIES = ("P", "B2*", "Bn")
+
+
+class EOSNet(nn.Module):
+    """Args:
+    strategy: ``P``, ``B2*`` or ``Bn``.
+    options: One of :data:`~boltzmann_nn.ml.features.EOS_OPTIONS` (``i`` only for P, B2*).
+    cfg: Architecture.
+    n_virial: Highest virial coefficient for ``Bn`` (paper: 5).
+    exact_b2: Use the exact B2 (``Bn`` only).
+    """
+
+    def __init__(self, strategy: str, options: str, cfg: ArchConfig, n_virial: int = 5,
+                 exact_b2: bool = False):
+        super().__init__()
+        if strategy not in STRATEGIES:
+            raise ValueError(f"unknown strategy {strategy!r}; use one of {STRATEGIES}")
+        opts = parse_options(options, EOS_OPTIONS)
+        if strategy == "Bn" and "i" in opts:
+            raise ValueError("option i (P0 input) applies to the P and B2* strategies only")
+        if exact_b2 and strategy != "Bn":
+            raise ValueError("exact_b2 applies to the Bn strategy only")
+        self.strategy, self.options, self.n_virial, self.exact_b2 = strategy, options, n_virial, exact_b2
+        n_channels = 2 if "f" in opts else 1
+        self.use_p0 = "i" in opts
+        if strategy == "Bn":
+            n_extra, n_out = 0, n_virial - (2 if exact_b2 else 1)
+        else:
+            n_extra, n_out = 1 + int(self.use_p0), 1
+        self.encoder = Encoder(n_channels, n_extra, n_out, cfg)
+
+    def coefficients(self, x, b2=None):
+        """Virial coefficients B2…Bn, shape (b, n−1) (``Bn`` strategy)."""
+        out = B_SCALE * self.encoder(x)
+        if self.exact_b2:
+            out = torch.cat([b2[:, None], out], dim=1)
+        return out
+
+    def forward(self, x, density, b2=None, p0=None):
+        """βP, shape (b,).
+
+        Args:
+            x: Input channels, shape (b, c, 50).
+            density: ρ, shape (b,).
+            b2: Exact B2, shape (b,) (for ``exact_b2``).
+            p0: βP0, shape (b,) (for option ``i``).
+        """
+        if self.strategy == "Bn":
+            coef = self.coefficients(x, b2)
+            powers = torch.stack([density**i for i in range(2, self.n_virial + 1)], dim=1)
+            return density + (coef * powers).sum(dim=1)
+        extra = [density[:, None]]
+        if self.use_p0:
+            extra.append(p0[:, None] / P_SCALE)
+        o = self.encoder(x, torch.cat(extra, dim=1))[:, 0]
+        if self.strategy == "P":
+            return P_SCALE * o
+        return density + density**2 * B_SCALE * o
+
+
+class InverseNet(nn.Module):
+    """g(r) (or U0) and ρ -> Û(r) on the 50-point grid (paper §3.2).
+
+    With option ``e`` the network outputs y = exp(−βÛ) ≥ 0 (softplus) and Û = −ln y.
+    """
+
+    def __init__(self, options: str, cfg: ArchConfig):
+        super().__init__()
+        from .features import INVERSE_OPTIONS
+        from .models import PointNet
+
+        self.options = options
+        self.exp_output = "e" in parse_options(options, INVERSE_OPTIONS)
+        self.net = PointNet(1, 1, cfg)
+
+    def forward(self, x, density):
+        o = self.net(x, density[:, None])
+        if self.exp_output:
+            y = nn.functional.softplus(o) + 1e-12
+            return -torch.log(y)
+        return 10.0 * o

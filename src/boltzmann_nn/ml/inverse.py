@@ -1,0 +1,86 @@
+"""Inverse task: g(r), ρ -> U(r) on the 50-point grid (paper §3.2)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import torch
+
+from .data import Arrays
+from .features import INVERSE_OPTIONS, inverse_channels, parse_options
+from .heads import InverseNet
+from .losses import potential_loss
+from .metrics import potential_metrics
+from .models import ArchConfig
+from .train import TrainConfig, fit
+
+
+@dataclass(frozen=True)
+class InverseConfig:
+    """One inverse model: options × architecture; the loss of Eq. 5 with ``f``."""
+
+    options: str = "f"
+    arch: ArchConfig = field(default_factory=lambda: ArchConfig(arch="CN"))
+    basic_loss: str = "LE"
+    alpha_laplace: float = 2.0
+    alpha: float = 1.0
+
+    def name(self) -> str:
+        return f"{self.arch.arch}/{self.options}"
+
+    def as_dict(self) -> dict:
+        d = asdict(self)
+        d["arch"] = self.arch.as_dict()
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> InverseConfig:
+        return cls(**{**d, "arch": ArchConfig(**d["arch"])})
+
+
+def inverse_inputs(g, density, cfg: InverseConfig) -> dict:
+    return {"x": inverse_channels(g, cfg.options), "density": np.asarray(density, np.float32)}
+
+
+def batch_of(ds: Arrays, idx, cfg: InverseConfig) -> dict:
+    b = inverse_inputs(ds.g[idx], ds.density[idx], cfg)
+    b["u"] = np.minimum(ds.u[idx], 1e4).astype(np.float32)
+    return b
+
+
+def build(cfg: InverseConfig) -> InverseNet:
+    return InverseNet(cfg.options, cfg.arch)
+
+
+def make_loss(cfg: InverseConfig):
+    force_terms = "f" in parse_options(cfg.options, INVERSE_OPTIONS)
+
+    def loss_fn(model, batch):
+        u_hat = model(batch["x"], batch["density"])
+        return potential_loss(batch["u"], u_hat, force_terms=force_terms, basic=cfg.basic_loss,
+                              alpha_laplace=cfg.alpha_laplace, alpha=cfg.alpha)
+
+    return loss_fn
+
+
+def predict(model, inputs: dict) -> np.ndarray:
+    """Û on the network grid, shape (n, 50) [k_BT]."""
+    device = next(model.parameters()).device
+    with torch.no_grad():
+        x = torch.as_tensor(inputs["x"], dtype=torch.float32, device=device)
+        rho = torch.as_tensor(inputs["density"], dtype=torch.float32, device=device)
+        return model(x, rho).cpu().numpy().astype(float)
+
+
+def train_inverse(ds: Arrays, train_idx, val_idx, cfg: InverseConfig, tcfg: TrainConfig,
+                  progress: bool = False):
+    model = build(cfg)
+    tr = batch_of(ds, train_idx, cfg)
+    va = batch_of(ds, val_idx, cfg) if val_idx is not None and len(val_idx) else None
+    hist = fit(model, make_loss(cfg), tr, va, tcfg, progress=progress, desc=cfg.name())
+    report = {"config": cfg.as_dict(), "train_config": tcfg.as_dict(), "history": hist,
+              "train": potential_metrics(tr["u"], predict(model, tr))}
+    if va is not None:
+        report["validation"] = potential_metrics(va["u"], predict(model, va))
+    return model, report

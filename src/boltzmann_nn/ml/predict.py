@@ -1,0 +1,192 @@
+"""Predictions with the shipped (or any saved) models: the equation of state from U(r),
+and the pair potential from g(r). Inputs in reduced or physical units.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from ..errors import InputError
+from ..grid import NN_GRID
+from ..potentials import PairTable, parse_potential
+from ..theory.inversion import G_FLOOR, boltzmann_inversion, extend_core
+from ..theory.virial import b2 as exact_b2
+from ..units import U_CUT, Units
+from . import eos, inverse
+from .features import gr_on_grid
+from .zoo import load_model
+
+_CACHE: dict = {}
+TABLE_POINTS = 500
+
+
+class DomainWarning(UserWarning):
+    """The input lies outside the training distribution of the model."""
+
+
+def _model(kind: str, name):
+    key = (kind, str(name))
+    if key not in _CACHE:
+        if kind == "eos":
+            _CACHE[key] = load_model(name, eos.build, eos.EOSConfig)
+        else:
+            _CACHE[key] = load_model(name, inverse.build, inverse.InverseConfig)
+    return _CACHE[key]
+
+
+def _warn(msgs: list, text: str):
+    msgs.append(text)
+    warnings.warn(text, DomainWarning, stacklevel=3)
+
+
+def predict_eos(potential, densities, *, units: Units | None = None, model="eos") -> dict:
+    """Pressure at each density and the virial coefficients, from U(r).
+
+    Args:
+        potential: A spec string (named potential or table file), or a Potential.
+        densities: Number densities (reduced, or in units.length_unit⁻³ with ``units``).
+        units: Physical units of the table file and densities (default reduced).
+        model: Shipped model name or a path to a model card.
+
+    Returns:
+        ``density`` and ``pressure`` lists (reduced), ``virial_coefficients`` (B2…Bn
+        [σ^(3(i−1))]), ``B2_exact``, ``P0``, ``pressure_spread`` (ensemble), ``warnings``,
+        and with physical units ``density_phys``/``pressure_phys``/``pressure_bar``.
+    """
+    units = units or Units()
+    shipped = _model("eos", model)
+    cfg = shipped.config
+    pot = parse_potential(potential, units=units) if isinstance(potential, str) else potential
+    rho = np.atleast_1d(np.asarray(densities, float))
+    if rho.size == 0 or np.any(~(rho > 0)) or not np.all(np.isfinite(rho)):
+        raise InputError(f"densities must be > 0, got {rho.tolist()}")
+    rho_red = units.to_reduced_density(rho)
+    msgs: list[str] = []
+    dom = shipped.card.get("domain", {})
+    table = pot if isinstance(pot, PairTable) else pot.tabulate(4000)
+    u, f = table.on_grid(NN_GRID)
+    if pot.r_cut > NN_GRID.r_max + 1e-9:
+        _warn(msgs, f"the potential reaches r_cut = {pot.r_cut:.3g} sigma > 5 sigma; the network "
+                    "sees only [0, 5 sigma] (trained on r_cut <= 5 sigma)")
+    lo, hi = dom.get("density", [0.1, 1.0])
+    if np.any(rho_red < 0.1) or np.any(rho_red > 1.0):
+        _warn(msgs, f"densities outside [0.1, 1.0] (training: {lo:g}-{hi:g} sigma^-3) are extrapolated")
+    u_cap = np.minimum(u, U_CUT)
+    if u_cap.min() < dom.get("u_capped_min", -np.inf) - 1e-9:
+        _warn(msgs, f"U reaches {u_cap.min():.3g} k_BT, below the training range "
+                    f"(min {dom['u_capped_min']:.3g} k_BT)")
+    b2 = exact_b2(pot)
+    n = rho_red.size
+    inputs = eos.eos_inputs(np.repeat(u[None], n, 0), np.repeat(f[None], n, 0), rho_red,
+                            np.full(n, b2), cfg)
+    p, spread = shipped(eos.predict, inputs)
+    out = {"model": shipped.card["name"], "strategy": cfg.strategy, "options": cfg.options,
+           "density": rho_red.tolist(), "pressure": p.tolist(), "pressure_spread": spread.tolist(),
+           "B2_exact": b2, "P0": (rho_red + b2 * rho_red**2).tolist(), "warnings": msgs,
+           "potential": pot.describe()}
+    if cfg.strategy == "Bn":
+        coef, coef_spread = shipped(eos.coefficients, {"x": inputs["x"][:1], "b2": inputs["b2"][:1]})
+        out["virial_coefficients"] = {f"B{i + 2}": float(c) for i, c in enumerate(coef[0])}
+        out["virial_coefficients_spread"] = {f"B{i + 2}": float(c) for i, c in enumerate(coef_spread[0])}
+    else:
+        # density-dependent effective coefficient: B2* = (βP − ρ)/ρ²
+        out["virial_coefficients"] = {"B2_effective": ((p - rho_red) / rho_red**2).tolist()}
+    if not units.is_reduced:
+        out["units"] = units.header()
+        out["density_phys"] = rho.tolist()
+        out["pressure_phys"] = units.pressure(p).tolist()
+        bar = units.pressure_bar(p)
+        out["pressure_bar"] = None if bar is None else np.asarray(bar).tolist()
+    return out
+
+
+def _first_peak(r, g) -> float:
+    inside = r <= 3.0
+    return float(r[inside][np.argmax(g[inside])]) if inside.any() else float("nan")
+
+
+def predict_potential(gr, density: float, *, units: Units | None = None, model="inverse",
+                      fmt_in: str | None = None) -> dict:
+    """Pair potential from g(r) at a known density.
+
+    Args:
+        gr: A g(r) file (any format of :mod:`boltzmann_nn.io.gr`) or a pair (r, g).
+        density: Number density (reduced, or in units.length_unit⁻³).
+        units: Physical units of r and ρ, and of the output energies.
+
+    Returns:
+        ``r``/``U`` on the network grid (user units), ``U0`` (Boltzmann inversion),
+        ``table`` (r, U, F ready for MD: core extended smoothly, force consistent),
+        ``spread`` (ensemble), ``warnings``.
+    """
+    from ..io.gr import read_gr
+
+    units = units or Units()
+    if isinstance(gr, (tuple, list)):
+        r_raw, g_raw = (np.asarray(a, float) for a in gr)
+        source = "g(r)"
+    else:
+        rdf = read_gr(gr, fmt_in)
+        r_raw, g_raw, source = rdf.r, rdf.g, rdf.source
+    if not (density > 0) or not np.isfinite(density):
+        raise InputError(f"density must be > 0, got {density}")
+    shipped = _model("inverse", model)
+    cfg = shipped.config
+    dom = shipped.card.get("domain", {})
+    r = units.to_reduced_length(r_raw)
+    rho = float(units.to_reduced_density(density))
+    msgs: list[str] = []
+    scale = units.sigma if not units.is_reduced else 1.0
+    lu = units.length_unit if not units.is_reduced else "sigma"
+    if r[-1] < 3.0:
+        raise InputError(f"g(r) ends at {r[-1]:.3g} sigma; the network needs g up to 5 sigma "
+                         f"(at least 3): use sigma <= {r_raw[-1] / 5:.3g} {lu} or a longer g(r)", source)
+    if np.sum(r <= NN_GRID.r_max) < 10:
+        raise InputError("fewer than 10 g(r) points inside [0, 5 sigma]", source)
+    if r[-1] < NN_GRID.r_max - 1e-9:
+        _warn(msgs, f"g(r) ends at {r[-1]:.3g} sigma < 5 sigma; taken as 1 beyond (suggest "
+                    f"sigma <= {r_raw[-1] / 5:.3g} {lu})")
+        r = np.concatenate([r, [NN_GRID.r_max]])
+        g_raw = np.concatenate([g_raw, [1.0]])
+    peak = _first_peak(r, g_raw)
+    lo, hi = dom.get("first_peak", [0.8, 2.0])
+    if not (lo <= peak <= hi):
+        mid = dom.get("first_peak_median", 1.1)
+        _warn(msgs, f"the first peak of g lies at {peak:.3g} sigma, outside the training range "
+                    f"[{lo:.3g}, {hi:.3g}] sigma: suggest sigma = {peak * scale / mid:.3g} {lu}")
+    if not (0.1 <= rho <= 1.0):
+        _warn(msgs, f"density {rho:.3g} sigma^-3 lies outside the training range [0.125, 1]")
+    g_nn = gr_on_grid(r, g_raw, NN_GRID.r)
+    inputs = inverse.inverse_inputs(g_nn, np.array([rho]), cfg)
+    u_hat, spread = shipped(inverse.predict, inputs)
+    u_hat, spread = u_hat[0], spread[0]
+    u0 = boltzmann_inversion(g_nn[0])
+    core = g_nn[0] < G_FLOOR**0.25  # g < ~7e-3: no information; the loss ignored U > U_cut
+    u_core = np.where(core, U_CUT, np.minimum(u_hat, U_CUT))
+    table = md_table(NN_GRID.r, u_core)
+    return {
+        "model": shipped.card["name"], "options": cfg.options, "density": rho,
+        "r": units.length(NN_GRID.r).tolist(), "U": units.energy(u_core).tolist(),
+        "U_network": units.energy(u_hat).tolist(), "spread": units.energy(spread).tolist(),
+        "U0": units.energy(u0).tolist(),
+        "table": {"r": units.length(table.r).tolist(), "U": units.energy(table.U).tolist(),
+                  "F": units.force(table.F).tolist()},
+        "units": units.header(), "warnings": msgs, "source": source,
+        "_table": table, "_g": (r, g_raw),
+    }
+
+
+def md_table(r, u, n: int = TABLE_POINTS) -> PairTable:
+    """An MD-ready table from a potential on a coarse grid: the core (U >= U_cut) extended
+    smoothly and monotonically, a shape-preserving cubic (PCHIP) through the points, and
+    F = −dU/dr from that cubic.
+    """
+    from scipy.interpolate import PchipInterpolator
+
+    r_e, u_e, _ = extend_core(r, u, r_min=0.0)
+    spline = PchipInterpolator(r_e, u_e)
+    r_t = np.linspace(max(r_e[0], 0.05), r_e[-1], n)
+    return PairTable(r_t, spline(r_t), -spline.derivative()(r_t), name="boltzmann-nn prediction",
+                     check_force=False)

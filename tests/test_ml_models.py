@@ -1,0 +1,123 @@
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from boltzmann_nn.errors import InputError
+from boltzmann_nn.grid import NN_GRID
+from boltzmann_nn.ml import eos, inverse
+from boltzmann_nn.ml.data import Arrays
+from boltzmann_nn.ml.heads import EOSNet
+from boltzmann_nn.ml.models import ArchConfig
+from boltzmann_nn.ml.predict import predict_eos, predict_potential
+from boltzmann_nn.ml.train import TrainConfig
+from boltzmann_nn.ml.zoo import load_model, save_model
+from boltzmann_nn.potentials import NamedPotential, RandomPotential
+from boltzmann_nn.theory import b2, b3
+
+TINY = ArchConfig("CN", filters=4, kernel=3, depth=2, head_width=32, head_depth=1)
+
+
+@pytest.fixture(scope="module")
+def synthetic():
+    """Soft named potentials; P from the exact B2 and B3; g = exp(-U)."""
+    specs = [("soft", {"epsilon": e, "n": n}) for e in (0.5, 1.5) for n in (6.0, 12.0)]
+    specs += [("gauss", {"epsilon": e}) for e in (0.5, 1.5, 3.0)]
+    specs += [("yukawa", {"epsilon": e, "kappa": k}) for e in (0.5, 2.0) for k in (1.5, 3.0)]
+    specs += [("wca", {})]
+    rows = []
+    for seed, (name, params) in enumerate(specs):
+        pot = NamedPotential(name, params, r_cut=4.0)
+        u, f = pot.tabulate(2000).on_grid()
+        bb2, bb3 = b2(pot), b3(pot)
+        for rho in (0.05, 0.1, 0.15, 0.2):
+            rows.append((seed, rho, rho + bb2 * rho**2 + bb3 * rho**3, u, f, bb2, bb3))
+    seeds, rho, p, u, f, bb2, bb3 = (np.array(x) for x in zip(*rows))
+    g = np.exp(-np.minimum(u, 50.0))
+    return Arrays(density=rho, pressure=p, pressure_err=0.01 * np.abs(p), u=u, f=f, g=g, g_bins=g,
+                  g_r=NN_GRID.r, b2=bb2, b3=bb3, fold=seeds % 4 - (seeds == 11).astype(int) * (seeds % 4 + 1),
+                  potential=seeds, has_core=np.ones_like(rho, bool), r_cut=np.full(rho.size, 5.0),
+                  dataset_hash="synthetic", path="synthetic.h5")
+
+
+def test_virial_layer_has_no_parameters_and_sums_the_series():
+    net = EOSNet("Bn", "c", TINY, n_virial=4)
+    last = net.encoder.head[-1]
+    with torch.no_grad():
+        last.weight.zero_()
+        last.bias.copy_(torch.tensor([0.2, -0.1, 0.05]))  # B2, B3, B4 = 10 * bias
+    x = torch.zeros(3, 1, 50)
+    rho = torch.tensor([0.1, 0.5, 1.0])
+    want = rho + 2.0 * rho**2 - 1.0 * rho**3 + 0.5 * rho**4
+    torch.testing.assert_close(net(x, rho), want)
+
+
+def test_exact_b2_variant_uses_given_b2():
+    net = EOSNet("Bn", "c", TINY, n_virial=3, exact_b2=True)
+    with torch.no_grad():
+        net.encoder.head[-1].weight.zero_()
+        net.encoder.head[-1].bias.zero_()
+    rho = torch.tensor([0.5])
+    assert float(net(torch.zeros(1, 1, 50), rho, b2=torch.tensor([4.0]))) == pytest.approx(0.5 + 4 * 0.25)
+
+
+@pytest.mark.parametrize("strategy,options,tol", [("Bn", "c", 0.05), ("B2*", "ci", 0.05), ("P", "x", 0.1)])
+def test_eos_network_overfits_a_small_batch(synthetic, strategy, options, tol):
+    # the direct P map learns slowest (as in the paper); it gets a looser bound
+    cfg = eos.EOSConfig(strategy, options, TINY)
+    idx = np.arange(16)
+    _, rep = eos.train_eos(synthetic, idx, None, cfg, TrainConfig(epochs=1200, lr=3e-3, lr_final=1e-4))
+    assert rep["train"]["MRAE"] < tol
+
+
+def test_inverse_network_overfits_with_force_loss(synthetic):
+    cfg = inverse.InverseConfig("f", TINY)
+    idx = np.arange(16)
+    _, rep = inverse.train_inverse(synthetic, idx, None, cfg, TrainConfig(epochs=600, lr=3e-3, lr_final=1e-4))
+    assert rep["train"]["L_MAE"] < 0.3
+
+
+def test_zoo_round_trip_and_checksum(synthetic, tmp_path):
+    cfg = eos.EOSConfig("Bn", "c", TINY)
+    models = [eos.build(cfg) for _ in range(2)]
+    card = save_model(tmp_path, "m", "eos", models, cfg, {"domain": {"density": [0.05, 0.2]}})
+    shipped = load_model(tmp_path / "m.json", eos.build, eos.EOSConfig)
+    inputs = eos.eos_inputs(synthetic.u[:4], synthetic.f[:4], synthetic.density[:4], synthetic.b2[:4], cfg)
+    want = np.mean([eos.predict(m, inputs) for m in models], axis=0)
+    np.testing.assert_allclose(shipped(eos.predict, inputs)[0], want, rtol=1e-6)
+    assert card["members"] == 2 and len(card["sha256"]) == 64
+    raw = bytearray((tmp_path / "m.safetensors").read_bytes())
+    raw[-1] ^= 0xFF
+    (tmp_path / "m.safetensors").write_bytes(bytes(raw))
+    with pytest.raises(InputError, match="checksum"):
+        load_model(tmp_path / "m.json", eos.build, eos.EOSConfig)
+
+
+def _save_trained(synthetic, tmp_path):
+    cfg = eos.EOSConfig("Bn", "c", TINY)
+    model, _ = eos.train_eos(synthetic, np.arange(32), None, cfg, TrainConfig(epochs=200, lr=3e-3))
+    save_model(tmp_path, "eos", "eos", [model], cfg,
+               {"domain": {"density": [0.05, 0.2], "u_capped_min": -1.0, "r_cut_max": 5.0}})
+    icfg = inverse.InverseConfig("f", TINY)
+    imodel, _ = inverse.train_inverse(synthetic, np.arange(32), None, icfg, TrainConfig(epochs=100))
+    save_model(tmp_path, "inverse", "inverse", [imodel], icfg,
+               {"domain": {"density": [0.05, 0.2], "first_peak": [0.8, 2.0], "first_peak_median": 1.1}})
+
+
+def test_predict_api_with_saved_models(synthetic, tmp_path):
+    _save_trained(synthetic, tmp_path)
+    with pytest.warns(UserWarning, match="outside"):
+        res = predict_eos("random:seed=3", [0.1, 1.5], model=tmp_path / "eos.json")
+    assert set(res["virial_coefficients"]) == {"B2", "B3", "B4", "B5"}
+    assert len(res["pressure"]) == 2 and any("densities" in w for w in res["warnings"])
+    json.dumps({k: v for k, v in res.items()})
+    r = np.linspace(0.0125, 6.0, 240)
+    g = np.exp(-RandomPotential(5).evaluate(r)[0])
+    out = predict_potential((r, g), 0.1, model=tmp_path / "inverse.json")
+    assert len(out["U"]) == 50 and np.all(np.isfinite(out["table"]["U"]))
+    tab = out["_table"]
+    core = tab.r < 0.6
+    assert np.all(np.diff(tab.U[core]) < 0), "the core rises monotonically towards r = 0"
+    with pytest.raises(InputError, match="needs g up to 5 sigma"):
+        predict_potential((r[r < 2.5], g[r < 2.5]), 0.1, model=tmp_path / "inverse.json")
