@@ -63,11 +63,16 @@ def test_spec_validation(tmp_path):
     assert [r.state["n_particles"] for r in paper[:4]] == [8000, 15625, 32768, 64000]
 
 
-def test_store_refuses_other_spec(tmp_path):
+def test_store_refuses_other_spec_but_accepts_resizing(tmp_path):
     store = Store(tmp_path / "s")
-    store.bind(CampaignSpec.load(tiny_spec(tmp_path)))
+    small = CampaignSpec.load(tiny_spec(tmp_path, n=3))
+    store.bind(small)
     with pytest.raises(InputError, match="made by spec"):
         store.bind(CampaignSpec.load("default"))
+    big = CampaignSpec.load(tiny_spec(tmp_path, n=8))
+    store.bind(big)  # only n_potentials differs: the campaign grows, records stay valid
+    assert store.spec().n_potentials == 8
+    assert {r.run_id for r in small.runs()} <= {r.run_id for r in big.runs()}
 
 
 def test_splits_are_grouped_and_seeded():

@@ -77,7 +77,10 @@ def build_dataset(store_dir, out, split_seed: int = 0) -> dict:
     if spec is None:
         raise InputError("not a campaign store (no spec.json)", str(store_dir))
     kept, dropped = [], []
+    wanted = {run.run_id for run in spec.runs()}
     for rec in store.records():
+        if rec["id"] not in wanted:
+            continue
         (kept if rec["status"] == "done" and rec["result"].get("kept") else dropped).append(rec)
     if not kept:
         raise InputError("the store holds no kept runs yet", str(store_dir))

@@ -52,12 +52,20 @@ class Store:
         return self.runs_dir / f"{run_id}.json"
 
     def bind(self, spec: CampaignSpec) -> None:
-        """Record the spec; refuse a store made by a different spec."""
+        """Record the spec; refuse a store made by a different spec.
+
+        A spec that differs only in ``n_potentials`` extends (or shrinks) the campaign:
+        run ids do not depend on it, so every record stays valid and the spec is updated.
+        """
         meta = self.root / "spec.json"
         entry = {"spec": spec.as_dict(), "spec_hash": spec.spec_hash}
         if meta.exists():
             old = json.loads(meta.read_text())
-            if old.get("spec_hash") != spec.spec_hash:
+            same_but_size = ({k: v for k, v in old.get("spec", {}).items() if k != "n_potentials"}
+                             == {k: v for k, v in spec.as_dict().items() if k != "n_potentials"})
+            if old.get("spec_hash") != spec.spec_hash and same_but_size:
+                atomic_write_json(meta, entry, indent=2)
+            elif old.get("spec_hash") != spec.spec_hash:
                 raise InputError(
                     f"this store was made by spec {old.get('spec_hash')} "
                     f"({old.get('spec', {}).get('name')}), not {spec.spec_hash}; use another --store",

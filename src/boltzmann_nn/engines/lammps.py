@@ -127,6 +127,24 @@ def failure_reason(exc: Exception) -> str:
     return f"engine error: {msg}"
 
 
+def plain_script(state: StatePoint, r_cut: float, n: int, box: float, table_file: str | None,
+                 data_file: str, table_rows: int) -> str:
+    """The same simulation as :class:`LammpsEngine` as one plain LAMMPS input (equal
+    warm-up, equilibration, production, g(r) and pressure averaging; one ``run`` per
+    phase). Used by the overhead benchmark and for users who want the raw input."""
+    chunk = state.steps // state.blocks
+    every = 100 if chunk % 100 == 0 else 10
+    warm = min(WARMUP_STEPS, state.equilibration)
+    cmds = setup_commands(state, r_cut, n, box, table_file, data_file, table_rows)
+    cmds += [f"fix integrate all nve/limit {WARMUP_MAX_DISPLACEMENT}", f"run {warm}",
+             "unfix integrate", "fix integrate all nve", f"run {state.equilibration - warm}",
+             "reset_timestep 0", f"compute rdf all rdf {state.rdf_bins} cutoff {state.rdf_rmax}",
+             f"fix prdf all ave/time {every} {chunk // every} {chunk} c_rdf[*] mode vector",
+             f"fix pth all ave/time 10 {chunk // 10} {chunk} c_thermo_press c_thermo_pe c_thermo_temp",
+             f"thermo {chunk}", "thermo_style custom step f_pth[1] f_pth[2]", f"run {state.steps}"]
+    return "\n".join(cmds) + "\n"
+
+
 class LammpsEngine:
     """NVT Langevin MD of a tabulated pair potential (paper §2.2).
 
