@@ -20,8 +20,13 @@ import time
 from pathlib import Path
 
 from boltzmann_nn.engines import StatePoint, simulate
-from boltzmann_nn.engines.lammps import (TABLE_POINTS, initial_positions, lammps_version,
-                                         plain_script, write_data_file)
+from boltzmann_nn.engines.lammps import (
+    TABLE_POINTS,
+    initial_positions,
+    lammps_version,
+    plain_script,
+    write_data_file,
+)
 from boltzmann_nn.io.lammps_table import write_lammps_table
 from boltzmann_nn.potentials import NamedPotential
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import integrate
 
 from .base import Engine, Progress, SimulationResult, StatePoint
 
@@ -25,6 +24,7 @@ def pressure_tail(potential, density: float, r_max: float = 1e3) -> float:
     uncut = getattr(potential, "evaluate_uncut", None)
     if uncut is None:
         return 0.0
+    from scipy import integrate
 
     def integrand(r):
         return r**3 * float(uncut(np.array([r]))[1][0])

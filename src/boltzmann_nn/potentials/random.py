@@ -34,7 +34,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.interpolate import BSpline
 
 from .analytic import WCA_RMIN, wca
 from .base import Potential
@@ -63,6 +62,8 @@ class RandomSettings:
 
 def _penalised_fit(x, y, r_cut, degree, n_coef, smoothing):
     """Clamped P-spline with c[-1] == c[-2]; returns a scipy BSpline."""
+    from scipy.interpolate import BSpline
+
     n_inner = n_coef - degree - 1
     inner = np.linspace(0.0, r_cut, n_inner + 2)[1:-1]
     t = np.concatenate([np.zeros(degree + 1), inner, np.full(degree + 1, r_cut)])

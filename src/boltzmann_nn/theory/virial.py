@@ -9,7 +9,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import integrate
 
 from .transforms import midpoint_transform
 
@@ -55,6 +54,7 @@ def _uncut_tail_b2(potential, r0: float) -> float:
     """−2π ∫_{r0}^∞ f r² dr for potentials with an (infinite or long) cutoff beyond r0."""
     if potential.r_cut <= r0:
         return 0.0
+    from scipy import integrate
 
     def integrand(r):
         u = potential.evaluate(np.array([r]))[0][0]
