@@ -131,7 +131,8 @@ def plain_script(state: StatePoint, r_cut: float, n: int, box: float, table_file
                  data_file: str, table_rows: int) -> str:
     """The same simulation as :class:`LammpsEngine` as one plain LAMMPS input (equal
     warm-up, equilibration, production, g(r) and pressure averaging; one ``run`` per
-    phase). Used by the overhead benchmark and for users who want the raw input."""
+    phase). Used by the overhead benchmark and for users who want the raw input.
+    """
     chunk = state.steps // state.blocks
     every = 100 if chunk % 100 == 0 else 10
     warm = min(WARMUP_STEPS, state.equilibration)
