@@ -88,9 +88,10 @@ def _fig1_data(k):
     """Three potentials with kept runs at the most densities, for Fig. 1."""
     pot = k["potential_index"][:]
     counts = Counter(pot.tolist())
-    chosen = [p for p, _ in counts.most_common(40)]
+    most = max(counts.values())
+    full = sorted(p for p, c in counts.items() if c == most)  # kept at the most densities
     rng = np.random.default_rng(1)
-    chosen = sorted(rng.choice(chosen, size=min(3, len(chosen)), replace=False).tolist())
+    chosen = rng.choice(full, size=min(3, len(full)), replace=False).tolist()
     rows = {p: np.nonzero(pot == p)[0] for p in chosen}
     return {
         "g_r": k["g_r"][:],
