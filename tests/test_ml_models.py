@@ -36,7 +36,8 @@ def synthetic():
     seeds, rho, p, u, f, bb2, bb3 = (np.array(x) for x in zip(*rows))
     g = np.exp(-np.minimum(u, 50.0))
     return Arrays(density=rho, pressure=p, pressure_err=0.01 * np.abs(p), u=u, f=f, g=g, g_bins=g,
-                  g_r=NN_GRID.r, b2=bb2, b3=bb3, fold=seeds % 4 - (seeds == 11).astype(int) * (seeds % 4 + 1),
+                  g_r=NN_GRID.r, b2=bb2, b3=bb3,
+                  fold=seeds % 4 - (seeds == 11).astype(int) * (seeds % 4 + 1),
                   potential=seeds, potential_seed=seeds, has_core=np.ones_like(rho, bool), r_cut=np.full(rho.size, 5.0),
                   dataset_hash="synthetic", path="synthetic.h5")
 

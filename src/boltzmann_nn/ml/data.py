@@ -61,6 +61,7 @@ def load_arrays(path) -> Arrays:
             density=k["density"][:], pressure=k["pressure"][:], pressure_err=k["pressure_err"][:],
             u=k["U_nn"][:], f=k["F_nn"][:], g=gr_on_grid(g_r, g_bins, NN_GRID.r), g_bins=g_bins,
             g_r=g_r, b2=k["B2"][:], b3=k["B3"][:], fold=k["fold"][:],
-            potential=k["potential_index"][:], potential_seed=k["potential_seed"][:], has_core=k["has_core"][:].astype(bool),
+            potential=k["potential_index"][:], potential_seed=k["potential_seed"][:],
+            has_core=k["has_core"][:].astype(bool),
             r_cut=k["r_cut"][:], dataset_hash=str(h5.attrs["dataset_hash"]), path=str(path),
         )
