@@ -38,7 +38,8 @@ def synthetic():
     return Arrays(density=rho, pressure=p, pressure_err=0.01 * np.abs(p), u=u, f=f, g=g, g_bins=g,
                   g_r=NN_GRID.r, b2=bb2, b3=bb3,
                   fold=seeds % 4 - (seeds == 11).astype(int) * (seeds % 4 + 1),
-                  potential=seeds, potential_seed=seeds, has_core=np.ones_like(rho, bool), r_cut=np.full(rho.size, 5.0),
+                  potential=seeds, potential_seed=seeds, has_core=np.ones_like(rho, bool),
+                  r_cut=np.full(rho.size, 5.0),
                   dataset_hash="synthetic", path="synthetic.h5")
 
 
