@@ -6,6 +6,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..grid import NN_GRID, Grid
+from ..io.text import check_finite, check_grid
 from ..units import U_CUT
 from .base import Potential
 
@@ -37,28 +38,15 @@ class PairTable(Potential):
         U = np.asarray(U, float)
         if r.ndim != 1 or U.shape != r.shape:
             raise InputError(f"r and U must be 1-d of equal length, got {r.shape} and {U.shape}", where)
-        if r.size < 5:
-            raise InputError(f"a table needs at least 5 points, got {r.size}", where)
-        for label, arr in (("r", r), ("U", U)):
-            if not np.all(np.isfinite(arr)):
-                i = int(np.nonzero(~np.isfinite(arr))[0][0])
-                raise InputError(f"{label} is not finite at row {i + 1} ({arr[i]})", where)
-        steps = np.diff(r)
-        if np.any(steps <= 0):
-            i = int(np.nonzero(steps <= 0)[0][0])
-            kind = "duplicate" if steps[i] == 0 else "unsorted"
-            raise InputError(f"{kind} r at rows {i + 1}-{i + 2} ({r[i]:g}, {r[i + 1]:g})", where)
-        if r[0] < 0:
-            raise InputError(f"r must be >= 0, first value is {r[0]:g}", where)
+        check_grid(r, where)
+        check_finite(U, "U", where)
         if F is None:
             F = -np.gradient(U, r, edge_order=2)
         else:
             F = np.asarray(F, float)
             if F.shape != r.shape:
                 raise InputError(f"F has shape {F.shape}, expected {r.shape}", where)
-            if not np.all(np.isfinite(F)):
-                i = int(np.nonzero(~np.isfinite(F))[0][0])
-                raise InputError(f"F is not finite at row {i + 1} ({F[i]})", where)
+            check_finite(F, "F", where)
             if check_force:
                 _check_force(r, U, F, where)
         if r[0] == 0 and U[0] > U_CUT and U[1] - U[0] < 0 and abs(F[0]) > 1e6:
