@@ -24,6 +24,8 @@ from .transforms import RadialFFT
 CLOSURES = ("hnc", "py")
 #: Largest βU put into exp(−βU) (exp(−700) underflows to 0 anyway).
 U_MAX = 700.0
+#: Floor of S(k) in the inversion of measured g(r) (see :meth:`OZSolver.invert`).
+S_MIN = 0.05
 
 
 @dataclass
@@ -151,11 +153,14 @@ class OZSolver:
         """ĉ(k = 0) = 4π ∫ r² c dr."""
         return float(4.0 * math.pi * np.sum(self.r**2 * c) * self.fft.dr)
 
-    def invert(self, r_data, g_data, density: float) -> tuple[np.ndarray, np.ndarray]:
+    def invert(self, r_data, g_data, density: float, s_min: float = S_MIN) -> tuple[np.ndarray, np.ndarray]:
         """HNC inversion: βU = h − c − ln g from g(r) at ``density``.
 
         g is interpolated onto the solver grid up to the data's last point and taken as 1
-        beyond. Where g is below exp(−U_MAX) the result is +inf (the caller floors it).
+        beyond. ĉ = ĥ / S with S(k) = 1 + ρĥ(k) floored at ``s_min``: a g(r) that is cut
+        at a few σ and noisy (as from MD) can make S small or negative at small k, and
+        1/S then blows up; exact data are unaffected unless their S(k) < s_min. Where g is
+        below exp(−U_MAX) the result is +inf (the caller floors it).
 
         Returns:
             ``(r, U)`` on the solver grid up to the data's range.
@@ -168,7 +173,7 @@ class OZSolver:
         g[inside] = np.interp(r[inside], r_data, g_data)
         h = g - 1.0
         hk = self.fft.forward(h)
-        ck = hk / (1.0 + density * hk)
+        ck = hk / np.maximum(1.0 + density * hk, s_min)
         c = self.fft.inverse(ck)
         with np.errstate(divide="ignore", invalid="ignore"):
             u = h - c - np.log(g)
