@@ -9,7 +9,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..grid import NN_GRID
-from .features import gr_on_grid
+from .features import gr_on_grid, hnc_on_grid
 
 
 @dataclass
@@ -33,6 +33,14 @@ class Arrays:
     r_cut: np.ndarray
     dataset_hash: str
     path: str
+
+    _hnc: np.ndarray | None = None
+
+    def hnc(self) -> np.ndarray:
+        """HNC inversion of every run's g(r) on the network grid, shape (n, 50), cached."""
+        if self._hnc is None:
+            self._hnc = hnc_on_grid(self.g_r, self.g_bins, self.density, NN_GRID.r)
+        return self._hnc
 
     def __len__(self) -> int:
         return int(self.density.size)

@@ -15,7 +15,9 @@ Representations (each shape (n, 50)):
   for ``e``: −d exp(−βU)/dr = F exp(−βU), which is bounded.
 
 Inverse options (paper Table 2): ``b`` input U0 = −ln g (floored at g = e^−20) instead of
-g; ``e`` output exp(−βÛ); ``f`` force terms in the loss.
+g; ``e`` output exp(−βÛ); ``f`` force terms in the loss. Beyond the paper, ``h`` adds a
+second input channel with the HNC inversion of the same g(r) (capped at U_cut), a
+physics-informed first guess that already holds most of the density dependence.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ U_SCALE = 10.0
 F_SCALE = 10.0
 EOS_OPTIONS = ("x", "c", "e", "f", "i", "cf", "ci", "ef", "ei", "fi", "cfi", "efi")
 INVERSE_OPTIONS = ("x", "b", "e", "f", "be", "bf", "ef", "bef")
+#: Beyond the paper: ``h`` adds the HNC inversion of g(r) as a second input channel.
+INVERSE_OPTIONS_EXTRA = ("hf", "bhf")
 
 
 def parse_options(options: str, allowed) -> set[str]:
@@ -71,19 +75,41 @@ def low_density_pressure(density, b2) -> np.ndarray:
     return rho + np.asarray(b2, float) * rho**2
 
 
-def inverse_channels(g, options: str) -> np.ndarray:
-    """Input channel for the inverse networks: g or (option ``b``) U0/U_SCALE.
+def inverse_channels(g, options: str, u_hnc=None) -> np.ndarray:
+    """Input channels for the inverse networks: g or (option ``b``) U0/U_SCALE, and with
+    option ``h`` the HNC inversion Ū_HNC/U_SCALE.
 
     Args:
         g: g(r) on the network grid, shape (n, 50).
+        u_hnc: HNC inversion on the network grid, shape (n, 50) (option ``h``).
 
     Returns:
-        Shape (n, 1, 50).
+        Shape (n, 1 or 2, 50).
     """
-    opts = parse_options(options, INVERSE_OPTIONS)
+    opts = parse_options(options, INVERSE_OPTIONS + INVERSE_OPTIONS_EXTRA)
     g = np.asarray(g, float)
-    x = boltzmann_inversion(g) / U_SCALE if "b" in opts else g
-    return x[:, None, :].astype(np.float32)
+    chans = [boltzmann_inversion(g) / U_SCALE if "b" in opts else g]
+    if "h" in opts:
+        chans.append(np.minimum(np.asarray(u_hnc, float), U_CUT) / U_SCALE)
+    return np.stack(chans, axis=1).astype(np.float32)
+
+
+def hnc_on_grid(r_bins, g_bins, density, grid_r) -> np.ndarray:
+    """HNC inversion of g(r) histograms (n, n_bins) at densities (n,), capped at U_cut and
+    interpolated onto the network grid (U_cut at r = 0); shape (n, 50).
+    """
+    from ..theory.inversion import hnc_inversion
+    from ..theory.oz import OZSolver
+
+    solver = OZSolver("hnc", n=4096, dr=0.01)
+    r_bins = np.asarray(r_bins, float)
+    g_bins = np.atleast_2d(np.asarray(g_bins, float))
+    xs = np.concatenate([[0.0], r_bins])
+    out = np.empty((g_bins.shape[0], len(grid_r)))
+    for i, (g, rho) in enumerate(zip(g_bins, np.atleast_1d(density))):
+        u = hnc_inversion(r_bins, g, float(rho), solver)
+        out[i] = np.interp(grid_r, xs, np.concatenate([[U_CUT], u]))
+    return np.minimum(out, U_CUT)
 
 
 def gr_on_grid(r_bins, g, grid_r) -> np.ndarray:

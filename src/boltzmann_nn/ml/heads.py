@@ -86,12 +86,13 @@ class InverseNet(nn.Module):
 
     def __init__(self, options: str, cfg: ArchConfig):
         super().__init__()
-        from .features import INVERSE_OPTIONS
+        from .features import INVERSE_OPTIONS, INVERSE_OPTIONS_EXTRA
         from .models import PointNet
 
         self.options = options
-        self.exp_output = "e" in parse_options(options, INVERSE_OPTIONS)
-        self.net = PointNet(1, 1, cfg)
+        opts = parse_options(options, INVERSE_OPTIONS + INVERSE_OPTIONS_EXTRA)
+        self.exp_output = "e" in opts
+        self.net = PointNet(2 if "h" in opts else 1, 1, cfg)
 
     def forward(self, x, density):
         o = self.net(x, density[:, None])

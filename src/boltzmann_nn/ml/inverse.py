@@ -8,7 +8,7 @@ import numpy as np
 import torch
 
 from .data import Arrays
-from .features import INVERSE_OPTIONS, inverse_channels, parse_options
+from .features import INVERSE_OPTIONS, INVERSE_OPTIONS_EXTRA, inverse_channels, parse_options
 from .heads import InverseNet
 from .losses import potential_loss
 from .metrics import potential_metrics
@@ -39,12 +39,23 @@ class InverseConfig:
         return cls(**{**d, "arch": ArchConfig(**d["arch"])})
 
 
-def inverse_inputs(g, density, cfg: InverseConfig) -> dict:
-    return {"x": inverse_channels(g, cfg.options), "density": np.asarray(density, np.float32)}
+def uses_hnc(cfg: InverseConfig) -> bool:
+    return "h" in cfg.options
+
+
+def inverse_inputs(g, density, cfg: InverseConfig, u_hnc=None) -> dict:
+    """Model inputs: g on the network grid (n, 50), ρ (n,), and for option ``h`` the HNC
+    inversion on the network grid (n, 50).
+    """
+    return {"x": inverse_channels(g, cfg.options, u_hnc), "density": np.asarray(density, np.float32)}
+
+
+def dataset_inputs(ds: Arrays, idx, cfg: InverseConfig) -> dict:
+    return inverse_inputs(ds.g[idx], ds.density[idx], cfg, ds.hnc()[idx] if uses_hnc(cfg) else None)
 
 
 def batch_of(ds: Arrays, idx, cfg: InverseConfig) -> dict:
-    b = inverse_inputs(ds.g[idx], ds.density[idx], cfg)
+    b = dataset_inputs(ds, idx, cfg)
     b["u"] = np.minimum(ds.u[idx], 1e4).astype(np.float32)
     return b
 
@@ -54,7 +65,7 @@ def build(cfg: InverseConfig) -> InverseNet:
 
 
 def make_loss(cfg: InverseConfig):
-    force_terms = "f" in parse_options(cfg.options, INVERSE_OPTIONS)
+    force_terms = "f" in parse_options(cfg.options, INVERSE_OPTIONS + INVERSE_OPTIONS_EXTRA)
 
     def loss_fn(model, batch):
         u_hat = model(batch["x"], batch["density"])

@@ -10,19 +10,19 @@ import numpy as np
 
 from ..grid import NN_GRID
 from ..io.atomic import atomic_write, atomic_write_json
-from ..theory.inversion import boltzmann_inversion, hnc_inversion
-from ..theory.oz import OZSolver
+from ..theory.inversion import boltzmann_inversion
 from ..units import U_CUT
 from . import inverse
 from .data import Arrays
 from .experiments import best_of, run_grid, seeds_ensemble
-from .features import INVERSE_OPTIONS
+from .features import INVERSE_OPTIONS, INVERSE_OPTIONS_EXTRA
 from .metrics import exponential_width, potential_errors, potential_metrics
 from .models import ArchConfig
 from .train import TrainConfig
 from .zoo import save_model
 
 KEYS = ("L_MAE", "L_MSE", "L_MAE_delta")
+ALL_OPTIONS = INVERSE_OPTIONS + INVERSE_OPTIONS_EXTRA
 SEARCH = {
     "DN": [ArchConfig("DN", width=w, depth=d) for w in (128, 256) for d in (2, 3)],
     "CN": [ArchConfig("CN", filters=f, kernel=k, depth=3) for f in (16, 32) for k in (3, 7)],
@@ -33,14 +33,8 @@ SHIPPED = inverse.InverseConfig("f", ArchConfig("CN", filters=32, kernel=7, dept
 
 def baseline_predictions(ds: Arrays, idx) -> dict:
     """U0 (Boltzmann inversion) and HNC inversion of the MD g(r), on the network grid."""
-    solver = OZSolver("hnc", n=4096, dr=0.01)
     u0 = np.minimum(boltzmann_inversion(ds.g[idx]), U_CUT)
-    hnc = np.empty_like(u0)
-    for j, i in enumerate(idx):
-        u_bins = hnc_inversion(ds.g_r, ds.g_bins[i], float(ds.density[i]), solver)
-        xs = np.concatenate([[0.0], ds.g_r])
-        hnc[j] = np.interp(NN_GRID.r, xs, np.concatenate([[U_CUT], u_bins]))
-    return {"Boltzmann": u0, "HNC": np.minimum(hnc, U_CUT)}
+    return {"Boltzmann": u0, "HNC": ds.hnc()[idx]}
 
 
 def baselines(ds: Arrays, idx) -> dict:
@@ -60,7 +54,7 @@ def hyper_search(ds, tcfg, out: Path, archs) -> dict:
 def study(ds: Arrays, tcfg: TrainConfig, out_dir, archs=("DN", "CN", "UN"), search=True) -> dict:
     out = Path(out_dir)
     best = hyper_search(ds, tcfg, out, archs) if search else {a: SEARCH[a][0] for a in archs}
-    configs = [inverse.InverseConfig(o, best[a]) for a in archs for o in INVERSE_OPTIONS]
+    configs = [inverse.InverseConfig(o, best[a]) for a in archs for o in ALL_OPTIONS]
     rows = run_grid(inverse.train_inverse, ds, configs, tcfg, KEYS, out / "inverse_cv.jsonl")
     base = baselines(ds, np.nonzero(ds.fold >= 0)[0])
     atomic_write(out / "inverse_cv_table.md", render_table(rows, base))
@@ -92,14 +86,14 @@ def figure_cv(rows, base, path, archs):
     plt = _plt()
     fig, axes = plt.subplots(1, len(archs), figsize=(4.5 * len(archs), 3.2), squeeze=False)
     by = {(r["config"]["arch"]["arch"], r["config"]["options"]): r for r in rows}
-    x = np.arange(len(INVERSE_OPTIONS))
+    x = np.arange(len(ALL_OPTIONS))
     for ax, a in zip(axes[0], archs):
         for k, (key, color) in enumerate((("L_MSE", "tab:blue"), ("L_MAE", "tab:green"))):
-            vals = [by.get((a, o), {}).get(f"validation_{key}", np.nan) for o in INVERSE_OPTIONS]
-            errs = [by.get((a, o), {}).get(f"validation_{key}_se", 0) for o in INVERSE_OPTIONS]
+            vals = [by.get((a, o), {}).get(f"validation_{key}", np.nan) for o in ALL_OPTIONS]
+            errs = [by.get((a, o), {}).get(f"validation_{key}_se", 0) for o in ALL_OPTIONS]
             ax.bar(x + 0.4 * k - 0.2, vals, 0.4, yerr=errs, color=color, label=f"<{key}>")
             ax.axhline(base["Boltzmann"][key], color=color, ls="--", lw=0.8)
-        ax.set_xticks(x, INVERSE_OPTIONS)
+        ax.set_xticks(x, ALL_OPTIONS)
         ax.set_yscale("log")
         ax.set_title(f"{a} (dashed: Boltzmann inversion)", fontsize=9)
     axes[0][0].legend(fontsize=7)
@@ -118,7 +112,7 @@ def train_final(ds: Arrays, cfg: inverse.InverseConfig, tcfg: TrainConfig, membe
     tr, te = ds.split(None)
     res, maes = {}, {}
     for part, idx in (("train", tr), ("test", te)):
-        inputs = inverse.inverse_inputs(ds.g[idx], ds.density[idx], cfg)
+        inputs = inverse.dataset_inputs(ds, idx, cfg)
         u_hat = np.mean([inverse.predict(m, inputs) for m in models], axis=0)
         res[part] = potential_metrics(ds.u[idx], u_hat)
         base = baseline_predictions(ds, idx)
@@ -170,7 +164,7 @@ def transfer_spread(ds: Arrays, models, cfg, idx) -> dict:
     spread_nn, spread_u0 = [], []
     for p in pots:
         rows = idx[ds.potential[idx] == p]
-        inputs = inverse.inverse_inputs(ds.g[rows], ds.density[rows], cfg)
+        inputs = inverse.dataset_inputs(ds, rows, cfg)
         u_hat = np.mean([inverse.predict(m, inputs) for m in models], axis=0)
         u0 = np.minimum(boltzmann_inversion(ds.g[rows]), U_CUT)
         ok = ds.u[rows[0]] <= U_CUT
@@ -188,7 +182,7 @@ def figure_transfer(ds: Arrays, models, cfg, idx, path):
     fig, (a, b) = plt.subplots(1, 2, figsize=(9, 3.5))
     if pots:
         rows = idx[ds.potential[idx] == pots[0]]
-        inputs = inverse.inverse_inputs(ds.g[rows], ds.density[rows], cfg)
+        inputs = inverse.dataset_inputs(ds, rows, cfg)
         u_hat = np.mean([inverse.predict(m, inputs) for m in models], axis=0)
         a.plot(NN_GRID.r, np.minimum(ds.u[rows[0]], U_CUT), "k-", lw=2, label="U")
         for j, i in enumerate(rows):

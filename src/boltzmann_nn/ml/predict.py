@@ -15,7 +15,7 @@ from ..theory.inversion import G_FLOOR, boltzmann_inversion, extend_core
 from ..theory.virial import b2 as exact_b2
 from ..units import U_CUT, Units
 from . import eos, inverse
-from .features import gr_on_grid
+from .features import gr_on_grid, hnc_on_grid
 from .zoo import load_model
 
 _CACHE: dict = {}
@@ -159,7 +159,8 @@ def predict_potential(gr, density: float, *, units: Units | None = None, model="
     if not (0.1 <= rho <= 1.0):
         _warn(msgs, f"density {rho:.3g} sigma^-3 lies outside the training range [0.125, 1]")
     g_nn = gr_on_grid(r, g_raw, NN_GRID.r)
-    inputs = inverse.inverse_inputs(g_nn, np.array([rho]), cfg)
+    u_hnc = hnc_on_grid(r, g_raw, [rho], NN_GRID.r) if inverse.uses_hnc(cfg) else None
+    inputs = inverse.inverse_inputs(g_nn, np.array([rho]), cfg, u_hnc)
     u_hat, spread = shipped(inverse.predict, inputs)
     u_hat, spread = u_hat[0], spread[0]
     u0 = boltzmann_inversion(g_nn[0])
