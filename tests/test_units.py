@@ -1,0 +1,44 @@
+import pytest
+
+from boltzmann_nn.cli.units_args import units_from_args
+from boltzmann_nn.errors import InputError
+from boltzmann_nn.units import Units, parse_quantity
+
+
+def test_argon_like_pressure_in_bar():
+    # k_B T / sigma^3 for sigma = 0.3405 nm, T = 239.6 K: 3.308e-21 J / 3.948e-29 m^3 = 838 bar
+    for unit in ("kJ/mol", "kcal/mol", "K", "eV"):
+        u = Units.from_temperature(0.3405, "nm", 239.6, unit)
+        assert u.pressure_bar(1.0) == pytest.approx(838.0, rel=2e-3)
+    assert Units().pressure_bar(1.0) is None
+
+
+def test_conversions_round_trip():
+    u = Units.from_temperature(3.4, "A", 300.0, "kJ/mol")
+    assert u.kT == pytest.approx(2.494, rel=1e-3)
+    assert u.to_reduced_length(u.length(1.7)) == pytest.approx(1.7)
+    assert u.to_reduced_energy(u.energy(-3.0)) == pytest.approx(-3.0)
+    assert u.to_reduced_force(u.force(5.0)) == pytest.approx(5.0)
+    assert u.to_reduced_density(u.density(0.5)) == pytest.approx(0.5)
+    assert "A" in u.header() and "k_BT = 2.494" in u.header()
+
+
+def test_bad_units():
+    with pytest.raises(InputError):
+        Units(sigma=-1)
+    with pytest.raises(InputError):
+        Units(1.0, "furlong")
+    with pytest.raises(InputError):
+        parse_quantity("abc", "--sigma")
+    assert parse_quantity("0.34nm", "--sigma") == (0.34, "nm")
+
+
+def test_cli_unit_options():
+    class A:
+        sigma, temperature, kT, energy_unit = "3.4 A", 120.0, None, "K"
+
+    u = units_from_args(A)
+    assert u.sigma == 3.4 and u.length_unit == "A" and u.kT == pytest.approx(120.0)
+    A.sigma = None
+    with pytest.raises(InputError, match="--sigma"):
+        units_from_args(A)
