@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -142,20 +141,3 @@ def _figures(plot_dir: Path, dens, pres, per_density, reasons, extra) -> list[st
     b.set_title("why runs were dropped")
     paths.append(str(_save(fig, plot_dir / "pressure_and_drops.png")))
     return paths
-
-
-def store_summary(records) -> dict:
-    """Counts straight from store records (no dataset file needed)."""
-    c = Counter()
-    for rec in records:
-        if rec["status"] == "failed":
-            c["failed"] += 1
-        elif rec["result"].get("kept"):
-            c["kept"] += 1
-        else:
-            c["dropped"] += 1
-    return dict(c)
-
-
-def dumps(obj) -> str:
-    return json.dumps(obj)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 
 from ..errors import ConvergenceError, InputError
+from ..io.atomic import jsonable
 
 
 def common_parent() -> argparse.ArgumentParser:
@@ -17,22 +17,10 @@ def common_parent() -> argparse.ArgumentParser:
     return p
 
 
-def _clean(obj):
-    if isinstance(obj, float):
-        return obj if math.isfinite(obj) else None
-    if isinstance(obj, dict):
-        return {str(k): _clean(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_clean(v) for v in obj]
-    if hasattr(obj, "tolist"):
-        return _clean(obj.tolist())
-    return obj
-
-
 def emit(args, data: dict, human) -> None:
     """Print ``data`` as JSON (with --json) or call ``human(data)`` for text output."""
     if args.json:
-        sys.stdout.write(json.dumps(_clean(data)) + "\n")
+        sys.stdout.write(json.dumps(jsonable(data)) + "\n")
     else:
         human(data)
 

@@ -14,6 +14,7 @@ from typing import Protocol
 import numpy as np
 
 from ..errors import InputError
+from ..io.atomic import jsonable
 
 #: Smallest number of particles the box rule picks.
 N_MIN_DEFAULT = 1000
@@ -145,9 +146,7 @@ class SimulationResult:
         return self.ok and bool(self.flags.get("kept", False))
 
     def to_dict(self) -> dict:
-        out = {}
-        for key, value in asdict(self).items():
-            out[key] = _jsonable(value)
+        out = jsonable(asdict(self))
         out["kept"] = self.kept
         return out
 
@@ -161,23 +160,6 @@ class SimulationResult:
             if fields.get(key) is None:
                 fields[key] = float("nan")
         return cls(**fields)
-
-
-def _jsonable(value):
-    if isinstance(value, np.ndarray):
-        return _jsonable(value.tolist())
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, (np.floating, float)):
-        v = float(value)
-        return v if math.isfinite(v) else None
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.bool_):
-        return bool(value)
-    return value
 
 
 Progress = Callable[[int, int], None]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
 from pathlib import Path
@@ -29,6 +30,19 @@ def atomic_write(path, data: str | bytes) -> Path:
     return path
 
 
+def jsonable(obj):
+    """``obj`` with NaN/inf as None and numpy values as Python ones (strict JSON)."""
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {str(k): jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [jsonable(v) for v in obj]
+    if hasattr(obj, "tolist"):
+        return jsonable(obj.tolist())
+    return obj
+
+
 def atomic_write_json(path, obj, indent: int | None = None) -> Path:
-    """Write ``obj`` as JSON atomically."""
-    return atomic_write(path, json.dumps(obj, indent=indent, allow_nan=False) + "\n")
+    """Write ``obj`` as strict JSON (NaN and inf become null) atomically."""
+    return atomic_write(path, json.dumps(jsonable(obj), indent=indent, allow_nan=False) + "\n")

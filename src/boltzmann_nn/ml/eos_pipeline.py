@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -169,11 +167,3 @@ def figure_parity(preds, ds, tr, te, path):
     ax.set_ylabel(r"predicted $P\sigma^3/k_BT$")
     ax.legend(fontsize=7)
     return _save(fig, path)
-
-
-def load_rows(path) -> list[dict]:
-    p = Path(path)
-    return [json.loads(x) for x in p.read_text().splitlines() if x.strip()] if p.exists() else []
-
-
-__all__ = ["SHIPPED", "study", "train_final", "baselines", "replace"]

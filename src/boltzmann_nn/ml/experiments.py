@@ -11,8 +11,6 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
-
 from .data import Arrays
 from .metrics import mean_se
 
@@ -93,7 +91,3 @@ def seeds_ensemble(train_one, ds: Arrays, cfg, tcfg, members: int, progress: boo
         models.append(model)
         reports.append(rep)
     return models, reports
-
-
-def ensemble_predict(predict, models, inputs) -> np.ndarray:
-    return np.mean([predict(m, inputs) for m in models], axis=0)

@@ -1,0 +1,44 @@
+"""The study and final-training pipelines run end to end on a small synthetic dataset."""
+
+import json
+
+import numpy as np
+import pytest
+from test_ml_models import TINY, synthetic  # noqa: F401  (fixture)
+
+from boltzmann_nn.ml import eos, eos_pipeline, inverse, inverse_pipeline
+from boltzmann_nn.ml.eos_pipeline import KEYS
+from boltzmann_nn.ml.experiments import run_grid
+from boltzmann_nn.ml.train import TrainConfig
+
+QUICK = TrainConfig(epochs=20, eval_every=10)
+
+
+def test_grid_rows_are_written_and_resumed(synthetic, tmp_path):  # noqa: F811
+    out = tmp_path / "grid.jsonl"
+    cfgs = [eos.EOSConfig("Bn", "c", TINY), eos.EOSConfig("B2*", "x", TINY)]
+    rows = run_grid(eos.train_eos, synthetic, cfgs, QUICK, KEYS, out, progress=False)
+    assert len(rows) == 2 and all(len(r["folds"]) == 4 for r in rows)
+    assert {"validation_MRAE", "validation_MRAE_se", "train_R2"} <= set(rows[0])
+    again = run_grid(eos.train_eos, synthetic, cfgs, QUICK, KEYS, out, progress=False)
+    assert len(out.read_text().splitlines()) == 2 and again == rows  # nothing re-run
+
+
+def test_eos_final_model_card_and_figure(synthetic, tmp_path):  # noqa: F811
+    cfg = eos.EOSConfig("Bn", "c", TINY)
+    res = eos_pipeline.train_final(synthetic, cfg, QUICK, 2, tmp_path, progress=False)
+    card = json.loads((tmp_path / "eos.json").read_text())
+    assert card["members"] == 2 and card["dataset_hash"] == "synthetic"
+    assert {"train", "test", "test_baselines"} <= set(card["metrics"])
+    assert "P0" in card["metrics"]["test_baselines"]
+    assert (tmp_path / "fig4_eos_parity.png").stat().st_size > 1000 and res["card"]["sha256"]
+
+
+@pytest.mark.parametrize("options", ["f", "hf"])
+def test_inverse_final_model_card_and_figures(synthetic, tmp_path, options):  # noqa: F811
+    cfg = inverse.InverseConfig(options, TINY)
+    res = inverse_pipeline.train_final(synthetic, cfg, QUICK, 1, tmp_path, progress=False)
+    card = res["card"]
+    assert {"Boltzmann", "HNC"} == set(card["metrics"]["test_baselines"])
+    assert np.isfinite(card["metrics"]["test"]["L_MAE"])
+    assert all((tmp_path / f).exists() for f in ("fig8_inverse_mae.png", "fig9_inverse_transfer.png"))
