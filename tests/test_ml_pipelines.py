@@ -42,3 +42,10 @@ def test_inverse_final_model_card_and_figures(synthetic, tmp_path, options):  # 
     assert {"Boltzmann", "HNC"} == set(card["metrics"]["test_baselines"])
     assert np.isfinite(card["metrics"]["test"]["L_MAE"])
     assert all((tmp_path / f).exists() for f in ("fig8_inverse_mae.png", "fig9_inverse_transfer.png"))
+
+
+def test_grid_in_two_processes(synthetic, tmp_path):  # noqa: F811
+    cfgs = [eos.EOSConfig("Bn", "c", TINY), eos.EOSConfig("Bn", "x", TINY)]
+    rows = run_grid(eos.train_eos, synthetic, cfgs, QUICK, KEYS, tmp_path / "g.jsonl", progress=False,
+                    workers=2)
+    assert sorted(r["name"] for r in rows) == sorted(c.name() for c in cfgs)

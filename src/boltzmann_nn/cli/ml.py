@@ -47,6 +47,7 @@ def add(sub, parent):
         _train_args(p)
         p.add_argument("--archs", nargs="+", default=["DN", "CN", "UN"], choices=["DN", "CN", "UN"])
         p.add_argument("--no-search", action="store_true", help="skip the hyperparameter search")
+        p.add_argument("--workers", type=int, default=1, help="processes (one thread each)")
         p.add_argument("--out", default=f"results/{task}", help="output directory")
         p.set_defaults(func=cmd_evaluate)
 
@@ -123,10 +124,10 @@ def cmd_evaluate(args):
     ds = _load(args)
     if args.task == "eos":
         res = eos_pipeline.study(ds, _tcfg(args, EOS_CV), args.out, tuple(args.archs),
-                                 search=not args.no_search)
+                                 search=not args.no_search, workers=args.workers)
     else:
         res = inverse_pipeline.study(ds, _tcfg(args, INVERSE_CV), args.out, tuple(args.archs),
-                                     search=not args.no_search)
+                                     search=not args.no_search, workers=args.workers)
 
     def human(d):
         print(f"{d['rows']} cross-validated variants; best: {d['best']}")

@@ -55,8 +55,21 @@ def cross_validate(train_one, ds: Arrays, cfg, tcfg, keys, folds=FOLDS) -> dict:
             "folds": per, **agg, "seconds": float(sum(p["seconds"] for p in per))}
 
 
-def run_grid(train_one, ds: Arrays, configs, tcfg, keys, out, progress: bool = True) -> list[dict]:
-    """Cross-validate every config; rows go to ``out`` (JSON lines) as they finish."""
+def _cv_job(args):
+    import torch
+
+    train_one, ds, cfg, tcfg, keys = args
+    torch.set_num_threads(1)
+    return cross_validate(train_one, ds, cfg, tcfg, keys)
+
+
+def run_grid(train_one, ds: Arrays, configs, tcfg, keys, out, progress: bool = True,
+             workers: int = 1) -> list[dict]:
+    """Cross-validate every config; rows go to ``out`` (JSON lines) as they finish.
+
+    Args:
+        workers: Processes working on different configs at once (one thread each).
+    """
     done = {r["name"] for r in _rows(out)}
     todo = [c for c in configs if c.name() not in done]
     bar = None
@@ -64,13 +77,25 @@ def run_grid(train_one, ds: Arrays, configs, tcfg, keys, out, progress: bool = T
         from tqdm import tqdm
 
         bar = tqdm(total=len(todo), desc="cross-validation", file=sys.stderr)
-    for cfg in todo:
-        row = cross_validate(train_one, ds, cfg, tcfg, keys)
+
+    def record(cfg, row):
         row["dataset_hash"] = ds.dataset_hash
         _append(out, row)
         if bar:
             bar.update(1)
             bar.set_postfix_str(f"{cfg.name()}: {keys[0]}={row['validation_' + keys[0]]:.3g}")
+
+    if workers > 1 and len(todo) > 1:
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
+        with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn")) as pool:
+            futures = {pool.submit(_cv_job, (train_one, ds, c, tcfg, keys)): c for c in todo}
+            for fut in as_completed(futures):
+                record(futures[fut], fut.result())
+    else:
+        for cfg in todo:
+            record(cfg, cross_validate(train_one, ds, cfg, tcfg, keys))
     if bar:
         bar.close()
     names = {c.name() for c in configs}

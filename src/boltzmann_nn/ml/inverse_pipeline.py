@@ -25,8 +25,8 @@ KEYS = ("L_MAE", "L_MSE", "L_MAE_delta")
 ALL_OPTIONS = INVERSE_OPTIONS + INVERSE_OPTIONS_EXTRA
 SEARCH = {
     "DN": [ArchConfig("DN", width=w, depth=d) for w in (128, 256) for d in (2, 3)],
-    "CN": [ArchConfig("CN", filters=f, kernel=k, depth=3) for f in (16, 32) for k in (3, 7)],
-    "UN": [ArchConfig("UN", filters=f, kernel=k, depth=2) for f in (16, 32) for k in (3, 5)],
+    "CN": [ArchConfig("CN", filters=f, kernel=k, depth=3) for f in (8, 16) for k in (3, 7)],
+    "UN": [ArchConfig("UN", filters=8, kernel=k, depth=2) for k in (3, 5)],
 }
 SHIPPED = inverse.InverseConfig("f", ArchConfig("CN", filters=32, kernel=7, depth=3))
 
@@ -42,20 +42,22 @@ def baselines(ds: Arrays, idx) -> dict:
     return {name: potential_metrics(ds.u[idx], u) for name, u in preds.items()}
 
 
-def hyper_search(ds, tcfg, out: Path, archs) -> dict:
-    best = {}
-    for arch in archs:
-        cfgs = [inverse.InverseConfig("x", a) for a in SEARCH[arch]]
-        rows = run_grid(inverse.train_inverse, ds, cfgs, tcfg, KEYS, out / "inverse_search.jsonl")
-        best[arch] = ArchConfig(**best_of(rows, "L_MAE")["config"]["arch"])
-    return best
+def hyper_search(ds, tcfg, out: Path, archs, workers: int = 1) -> dict:
+    """Best architecture settings per architecture, from the x variants."""
+    cfgs = [inverse.InverseConfig("x", a) for arch in archs for a in SEARCH[arch]]
+    rows = run_grid(inverse.train_inverse, ds, cfgs, tcfg, KEYS, out / "inverse_search.jsonl",
+                    workers=workers)
+    return {arch: ArchConfig(**best_of([r for r in rows if r["config"]["arch"]["arch"] == arch],
+                                       "L_MAE")["config"]["arch"]) for arch in archs}
 
 
-def study(ds: Arrays, tcfg: TrainConfig, out_dir, archs=("DN", "CN", "UN"), search=True) -> dict:
+def study(ds: Arrays, tcfg: TrainConfig, out_dir, archs=("DN", "CN", "UN"), search=True,
+          workers: int = 1) -> dict:
     out = Path(out_dir)
-    best = hyper_search(ds, tcfg, out, archs) if search else {a: SEARCH[a][0] for a in archs}
+    best = hyper_search(ds, tcfg, out, archs, workers) if search else {a: SEARCH[a][0] for a in archs}
     configs = [inverse.InverseConfig(o, best[a]) for a in archs for o in ALL_OPTIONS]
-    rows = run_grid(inverse.train_inverse, ds, configs, tcfg, KEYS, out / "inverse_cv.jsonl")
+    rows = run_grid(inverse.train_inverse, ds, configs, tcfg, KEYS, out / "inverse_cv.jsonl",
+                    workers=workers)
     base = baselines(ds, np.nonzero(ds.fold >= 0)[0])
     atomic_write(out / "inverse_cv_table.md", render_table(rows, base))
     fig = figure_cv(rows, base, out / "fig6_inverse_cv.png", archs)
