@@ -17,7 +17,8 @@ Representations (each shape (n, 50)):
 Inverse options (paper Table 2): ``b`` input U0 = −ln g (floored at g = e^−20) instead of
 g; ``e`` output exp(−βÛ); ``f`` force terms in the loss. Beyond the paper, ``h`` adds a
 second input channel with the HNC inversion of the same g(r) (capped at U_cut), a
-physics-informed first guess that already holds most of the density dependence.
+physics-informed first guess that already holds most of the density dependence, and ``r``
+(residual) lets the network output only the correction to that guess (to U0 with ``b``).
 """
 
 from __future__ import annotations
@@ -31,8 +32,10 @@ U_SCALE = 10.0
 F_SCALE = 10.0
 EOS_OPTIONS = ("x", "c", "e", "f", "i", "cf", "ci", "ef", "ei", "fi", "cfi", "efi")
 INVERSE_OPTIONS = ("x", "b", "e", "f", "be", "bf", "ef", "bef")
-#: Beyond the paper: ``h`` adds the HNC inversion of g(r) as a second input channel.
-INVERSE_OPTIONS_EXTRA = ("hf", "bhf")
+#: Beyond the paper: ``h`` adds the HNC inversion of g(r) as a second input channel;
+#: ``r`` makes the output a correction to a physical first guess (U_HNC with ``h``,
+#: else U0 with ``b``).
+INVERSE_OPTIONS_EXTRA = ("hf", "bhf", "brf", "hrf")
 
 
 def parse_options(options: str, allowed) -> set[str]:

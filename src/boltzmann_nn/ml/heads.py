@@ -13,7 +13,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .features import EOS_OPTIONS, parse_options
+from .features import EOS_OPTIONS, U_SCALE, parse_options
 from .models import ArchConfig, Encoder
 
 P_SCALE = 10.0
@@ -91,7 +91,13 @@ class InverseNet(nn.Module):
 
         self.options = options
         opts = parse_options(options, INVERSE_OPTIONS + INVERSE_OPTIONS_EXTRA)
+        if "r" in opts and not ({"b", "h"} & opts):
+            raise ValueError("option r needs a first guess: b (U0) or h (HNC)")
+        if "r" in opts and "e" in opts:
+            raise ValueError("option r corrects U itself; it does not combine with e")
         self.exp_output = "e" in opts
+        # channel holding the first guess (scaled by U_SCALE) for the residual option
+        self.base_channel = None if "r" not in opts else (1 if "h" in opts else 0)
         self.net = PointNet(2 if "h" in opts else 1, 1, cfg)
 
     def forward(self, x, density):
@@ -99,4 +105,6 @@ class InverseNet(nn.Module):
         if self.exp_output:
             y = nn.functional.softplus(o) + 1e-12
             return -torch.log(y)
+        if self.base_channel is not None:
+            return U_SCALE * x[:, self.base_channel] + 10.0 * o
         return 10.0 * o
