@@ -34,7 +34,7 @@ def test_eos_final_model_card_and_figure(synthetic, tmp_path):  # noqa: F811
     assert (tmp_path / "fig4_eos_parity.png").stat().st_size > 1000 and res["card"]["sha256"]
 
 
-@pytest.mark.parametrize("options", ["f", "hf"])
+@pytest.mark.parametrize("options", ["f", "hrf"])
 def test_inverse_final_model_card_and_figures(synthetic, tmp_path, options):  # noqa: F811
     cfg = inverse.InverseConfig(options, TINY)
     res = inverse_pipeline.train_final(synthetic, cfg, QUICK, 1, tmp_path, progress=False)
