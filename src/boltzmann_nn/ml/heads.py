@@ -1,6 +1,7 @@
 """EOS networks: U(r) (and ρ) -> βP through one of three strategies (paper §3.1).
 
-* ``P``:   βP = P_SCALE · o(U, ρ[, P0])
+* ``P``:   βP = sinh(o(U, ρ[, P0])) — asinh-scaled because βP spans four decades
+           (10⁻¹ to 10³ k_BT/σ³ in our data); a linear output learned far worse
 * ``B2*``: βP = ρ + ρ² B2*(U, ρ[, P0]),   B2* = B_SCALE · o
 * ``Bn``:  βP = ρ + Σ_{i=2}^{n} B_i ρ^i,    B_i = B_SCALE · o_i(U)  (density independent;
            the sum is a layer without parameters)
@@ -74,7 +75,7 @@ class EOSNet(nn.Module):
             extra.append(p0[:, None] / P_SCALE)
         o = self.encoder(x, torch.cat(extra, dim=1))[:, 0]
         if self.strategy == "P":
-            return P_SCALE * o
+            return torch.sinh(o)
         return density + density**2 * B_SCALE * o
 
 
