@@ -115,11 +115,13 @@ def figure_cv(rows, baseline, path, archs, strategies):
 
 
 def train_final(ds: Arrays, cfg: eos.EOSConfig, tcfg: TrainConfig, members: int, out_dir,
-                name: str = "eos", progress: bool = True) -> dict:
+                name: str = "eos", progress: bool = True, report_dir=None) -> dict:
     """Train on train+validation, evaluate once on the test set, save weights, card and
     Fig. 4 (parity with P0 beside it).
     """
     out = Path(out_dir)
+    rep_dir = Path(report_dir) if report_dir else out
+    rep_dir.mkdir(parents=True, exist_ok=True)
     models, reports = seeds_ensemble(eos.train_eos, ds, cfg, tcfg, members, progress)
     tr, te = ds.split(None)
     res = {}
@@ -143,8 +145,8 @@ def train_final(ds: Arrays, cfg: eos.EOSConfig, tcfg: TrainConfig, members: int,
                    "u_capped_min": float(u_tr.min()), "u_capped_max": float(u_tr.max())},
     }
     card = save_model(out, name, "eos", models, cfg, card_extra)
-    fig = figure_parity(preds, ds, tr, te, out / f"fig4_{name}_parity.png")
-    atomic_write_json(out / f"{name}_report.json", {"card": card, "figure": str(fig)}, indent=1)
+    fig = figure_parity(preds, ds, tr, te, rep_dir / f"fig4_{name}_parity.png")
+    atomic_write_json(rep_dir / f"{name}_report.json", {"card": card, "figure": str(fig)}, indent=1)
     return {"card": card, "figure": str(fig)}
 
 

@@ -108,8 +108,10 @@ def _first_peaks(ds: Arrays, idx) -> np.ndarray:
 
 
 def train_final(ds: Arrays, cfg: inverse.InverseConfig, tcfg: TrainConfig, members: int, out_dir,
-                name: str = "inverse", progress: bool = True) -> dict:
+                name: str = "inverse", progress: bool = True, report_dir=None) -> dict:
     out = Path(out_dir)
+    rep_dir = Path(report_dir) if report_dir else out
+    rep_dir.mkdir(parents=True, exist_ok=True)
     models, reports = seeds_ensemble(inverse.train_inverse, ds, cfg, tcfg, members, progress)
     tr, te = ds.split(None)
     res, maes = {}, {}
@@ -132,9 +134,9 @@ def train_final(ds: Arrays, cfg: inverse.InverseConfig, tcfg: TrainConfig, membe
                    "first_peak_median": float(np.median(peaks))},
     }
     card = save_model(out, name, "inverse", models, cfg, card_extra)
-    figs = [str(figure_mae_distribution(maes, out / f"fig8_{name}_mae.png")),
-            str(figure_transfer(ds, models, cfg, te, out / f"fig9_{name}_transfer.png"))]
-    atomic_write_json(out / f"{name}_report.json", {"card": card, "figures": figs,
+    figs = [str(figure_mae_distribution(maes, rep_dir / f"fig8_{name}_mae.png")),
+            str(figure_transfer(ds, models, cfg, te, rep_dir / f"fig9_{name}_transfer.png"))]
+    atomic_write_json(rep_dir / f"{name}_report.json", {"card": card, "figures": figs,
                                                      "transfer": transfer_spread(ds, models, cfg, te)},
                       indent=1)
     return {"card": card, "figures": figs}
