@@ -158,6 +158,61 @@ def demo(out_dir="demo-output", density: float = 0.5) -> dict:
                          "compressibility": hnc["pressure_compressibility"]},
         "pressure_py": {"virial": py["pressure_virial"], "compressibility": py["pressure_compressibility"]},
         "hnc_round_trip_max_error": float(np.max(np.abs(np.asarray(inv["U"])[ok] - u_true[ok]))),
+        "networks": network_demo(out),
         "files": sorted(str(p) for p in out.iterdir()),
         "table_points": len(tab["r"]),
+    }
+
+
+#: Thol et al. (2016) LJ pressures at k_BT/eps = 2 in k_BT/sigma^3 (DESIGN.md reference values).
+THOL_LJ_T2 = {0.125: 0.1085, 0.244: 0.1972, 0.512: 0.56835, 1.0: 7.605}
+EXAMPLE_GR = "lj_T2_rho0.512_gr.csv"
+
+
+def example_gr_path() -> Path:
+    """The bundled g(r): MD of LJ (eps = 0.5 k_BT, r_cut = 5 sigma) at rho = 0.512."""
+    from importlib.resources import files
+
+    return Path(str(files("boltzmann_nn") / "examples" / EXAMPLE_GR))
+
+
+def network_demo(out) -> dict:
+    """The shipped networks on the built-in LJ fluid: the pair potential from the bundled
+    MD g(r) (beside Boltzmann and HNC inversion of the same g), and P(rho) from U(r)
+    (beside Thol's reference EOS).
+    """
+    import warnings
+
+    from .ml.predict import predict_eos, predict_potential
+    from .plots import plot_gr_and_potentials
+
+    out = Path(out)
+    gr_file, rho = example_gr_path(), 0.512
+    lj = parse_potential("lj:epsilon=0.5,rcut=5")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        pot = predict_potential(gr_file, rho)
+        eos = predict_eos(lj, list(THOL_LJ_T2))
+    table = pot.pop("_table")
+    r_g, g = pot.pop("_g")
+    write_potential(out / "lj_from_network.table", table, "lammps",
+                    comment=f"predicted by boltzmann-nn from {gr_file.name} at rho = {rho}")
+    r = NN_GRID.r
+    u_true = lj.evaluate(r)[0]
+    u_hnc = np.interp(r, r_g, invert(r_g, g, rho, "hnc"))
+    u_net, u0 = np.asarray(pot["U_network"]), np.asarray(pot["U0"])
+    ok = (u_true <= U_CUT) & (np.interp(r, r_g, g) > 1e-3)
+    plot_gr_and_potentials(r_g, g, {"network": (r, u_net), "U0 (Boltzmann)": (r, u0),
+                                    "HNC inversion": (r, u_hnc), "true LJ": (r, u_true)},
+                           out / "potential_from_network.png", f"bundled LJ g(r), rho = {rho}")
+    return {
+        "potential_from_gr": {
+            "gr_file": gr_file.name, "density": rho,
+            "MAE_network": float(np.mean(np.abs(u_net - u_true)[ok])),
+            "MAE_boltzmann": float(np.mean(np.abs(u0 - u_true)[ok])),
+            "MAE_hnc": float(np.mean(np.abs(u_hnc - u_true)[ok])),
+        },
+        "eos": {f"{d:g}": {"network": p, "thol": THOL_LJ_T2[d]}
+                for d, p in zip(THOL_LJ_T2, eos["pressure"])},
+        "virial_coefficients": eos["virial_coefficients"],
     }

@@ -8,7 +8,7 @@ from .common import emit
 
 def add(sub, parent):
     p = sub.add_parser("demo", parents=[parent],
-                       help="end-to-end physics on a built-in default (LJ at k_BT/eps = 2)")
+                       help="end-to-end job on a built-in default (LJ at k_BT/eps = 2)")
     p.add_argument("--out", default="demo-output", help="output directory (default demo-output)")
     p.add_argument("--density", type=float, default=0.5)
     p.set_defaults(func=cmd_demo)
@@ -27,6 +27,13 @@ def cmd_demo(args):
               f"{h['compressibility']:.5g} (compressibility); P_PY = {y['virial']:.5g}, "
               f"{y['compressibility']:.5g}")
         print(f"  HNC inversion of the HNC g(r) returns U within {d['hnc_round_trip_max_error']:.2g} k_BT")
+        n = d["networks"]
+        pg = n["potential_from_gr"]
+        print(f"  network U(r) from the bundled MD g(r) ({pg['gr_file']}, rho = {pg['density']:g}): "
+              f"mean |U - U_LJ| = {pg['MAE_network']:.3f} k_BT (Boltzmann inversion "
+              f"{pg['MAE_boltzmann']:.3f}, HNC inversion {pg['MAE_hnc']:.3f})")
+        for rho, v in n["eos"].items():
+            print(f"  network P(rho = {rho}) = {v['network']:.4g} k_BT/sigma^3 (Thol EOS {v['thol']:.4g})")
         print(f"  wrote {len(d['files'])} files to {args.out}/")
 
     emit(args, res, human)

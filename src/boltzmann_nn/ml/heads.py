@@ -17,7 +17,6 @@ from torch import nn
 from .features import EOS_OPTIONS, U_SCALE, parse_options
 from .models import ArchConfig, Encoder
 
-P_SCALE = 10.0
 B_SCALE = 10.0
 STRATEGIES = ("P", "B2*", "Bn")
 
@@ -72,7 +71,8 @@ class EOSNet(nn.Module):
             return density + (coef * powers).sum(dim=1)
         extra = [density[:, None]]
         if self.use_p0:
-            extra.append(p0[:, None] / P_SCALE)
+            # βP0 spans ±10⁵ (deep wells make B2 hugely negative): asinh-compressed
+            extra.append(torch.asinh(p0[:, None]))
         o = self.encoder(x, torch.cat(extra, dim=1))[:, 0]
         if self.strategy == "P":
             return torch.sinh(o)
