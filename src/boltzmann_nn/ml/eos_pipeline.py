@@ -132,6 +132,8 @@ def train_final(ds: Arrays, cfg: eos.EOSConfig, tcfg: TrainConfig, members: int,
         preds[part] = (ds.pressure[idx], p_hat)
         res[part] = eos_metrics(ds.pressure[idx], p_hat, ds.density[idx])
         res[f"{part}_baselines"] = baselines(ds, np.isin(np.arange(len(ds)), idx))
+    if cfg.strategy == "Bn":
+        res["learned_B2"] = learned_b2_vs_exact(ds, te, cfg, models)
     u_tr = np.minimum(ds.u[tr], 20.0)
     card_extra = {
         "inputs": {"potential": "U on the grid, capped at 20 k_BT" if "c" in cfg.options else cfg.options,
@@ -148,6 +150,23 @@ def train_final(ds: Arrays, cfg: eos.EOSConfig, tcfg: TrainConfig, members: int,
     fig = figure_parity(preds, ds, tr, te, rep_dir / f"fig4_{name}_parity.png")
     atomic_write_json(rep_dir / f"{name}_report.json", {"card": card, "figure": str(fig)}, indent=1)
     return {"card": card, "figure": str(fig)}
+
+
+def learned_b2_vs_exact(ds: Arrays, idx, cfg: eos.EOSConfig, models) -> dict:
+    """The network's B2 (ensemble mean) against the exact B2 of the same potentials (one
+    entry per potential): median relative error, the fraction within 10 % and the rank
+    correlation (deep wells make B2 hugely negative, so a linear correlation says little).
+    """
+    _, first = np.unique(ds.potential[idx], return_index=True)
+    sel = np.asarray(idx)[first]
+    inputs = eos.eos_inputs(ds.u[sel], ds.f[sel], ds.density[sel], ds.b2[sel], cfg)
+    b2_hat = np.mean([eos.coefficients(m, inputs)[:, 0] for m in models], axis=0)
+    rel = np.abs(b2_hat - ds.b2[sel]) / np.maximum(np.abs(ds.b2[sel]), 0.1)
+    return {"n_potentials": int(sel.size), "median_rel_error": float(np.median(rel)),
+            "within_10pct": float(np.mean(rel < 0.1)),
+            "rank_corr": float(np.corrcoef(np.argsort(np.argsort(b2_hat)),
+                                           np.argsort(np.argsort(ds.b2[sel])))[0, 1])
+            if sel.size > 2 else float("nan")}
 
 
 def figure_parity(preds, ds, tr, te, path):
