@@ -54,6 +54,7 @@ def hyper_search(ds, tcfg, out: Path, archs, workers: int = 1) -> dict:
 def study(ds: Arrays, tcfg: TrainConfig, out_dir, archs=("DN", "CN", "UN"), search=True,
           workers: int = 1) -> dict:
     out = Path(out_dir)
+    ds.hnc()  # computed once here, so that worker processes receive it with the data
     best = hyper_search(ds, tcfg, out, archs, workers) if search else {a: SEARCH[a][0] for a in archs}
     configs = [inverse.InverseConfig(o, best[a]) for a in archs for o in ALL_OPTIONS]
     rows = run_grid(inverse.train_inverse, ds, configs, tcfg, KEYS, out / "inverse_cv.jsonl",
