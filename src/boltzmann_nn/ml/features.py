@@ -9,10 +9,11 @@ Representations (each shape (n, 50)):
 * plain U: U / U_SCALE, with U ≤ 10⁴ k_BT in a core (the table start) — large inputs,
   which is what the paper's ``x`` networks had to cope with;
 * ``c``: Ū / U_SCALE ∈ [≈ −2, 1];
-* ``e``: exp(−βU) ∈ [0, ≈ e^40], in practice ≤ e^15;
+* ``e``: asinh(exp(−βU)): exp(−βU) spans [0, e^32] in our data (deep wells), so it is
+  compressed — unchanged where small (core, tail), ≈ −βU + ln 2 in deep wells;
 * force branch for U and Ū: the force of the *uncapped* U (no discontinuity at the cap),
   compressed as asinh(F / F_SCALE) because a core's force spans many decades;
-  for ``e``: −d exp(−βU)/dr = F exp(−βU), which is bounded.
+  for ``e``: −d exp(−βU)/dr = F exp(−βU), compressed the same way.
 
 Inverse options (paper Table 2): ``b`` input U0 = −ln g (floored at g = e^−20) instead of
 g; ``e`` output exp(−βÛ); ``f`` force terms in the loss. Beyond the paper, ``h`` adds a
@@ -59,11 +60,12 @@ def eos_channels(u, f, options: str) -> np.ndarray:
     u = np.asarray(u, float)
     f = np.asarray(f, float)
     if "e" in opts:
-        with np.errstate(over="ignore"):
-            boltz = np.exp(-u)
-        chans = [boltz]
+        # exp(−βU) reaches e^32 in the wells of our data: asinh keeps it as it is where it
+        # is small (the core, the tail) and turns it into ≈ −βU + ln 2 in deep wells
+        boltz = np.exp(-np.maximum(u, -80.0))
+        chans = [np.arcsinh(boltz)]
         if "f" in opts:
-            chans.append(f * boltz)
+            chans.append(np.arcsinh(f * boltz / F_SCALE))
     else:
         pot = np.minimum(u, U_CUT) if "c" in opts else u
         chans = [pot / U_SCALE]
