@@ -20,6 +20,7 @@ def atomic_write(path, data: str | bytes) -> Path:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual permissions
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -46,3 +47,9 @@ def jsonable(obj):
 def atomic_write_json(path, obj, indent: int | None = None) -> Path:
     """Write ``obj`` as strict JSON (NaN and inf become null) atomically."""
     return atomic_write(path, json.dumps(jsonable(obj), indent=indent, allow_nan=False) + "\n")
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -26,7 +26,7 @@ SEARCH = {
     "UN": [ArchConfig("UN", filters=8, kernel=k, depth=2) for k in (3, 5)],
 }
 #: The shipped configuration (chosen from the study; see the README and the issue note).
-SHIPPED = eos.EOSConfig("Bn", "c", ArchConfig("UN", filters=16, kernel=5, depth=2), n_virial=5)
+SHIPPED = eos.EOSConfig("Bn", "cf", ArchConfig("DN", width=256, depth=3), n_virial=5)
 
 
 def options_for(strategy: str):
