@@ -28,7 +28,7 @@ SEARCH = {
     "CN": [ArchConfig("CN", filters=f, kernel=k, depth=3) for f in (8, 16) for k in (3, 7)],
     "UN": [ArchConfig("UN", filters=8, kernel=k, depth=2) for k in (3, 5)],
 }
-SHIPPED = inverse.InverseConfig("f", ArchConfig("CN", filters=32, kernel=7, depth=3))
+SHIPPED = inverse.InverseConfig("hrf", ArchConfig("DN", width=128, depth=3))
 
 
 def baseline_predictions(ds: Arrays, idx) -> dict:
