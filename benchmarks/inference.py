@@ -22,6 +22,7 @@ import torch
 from boltzmann_nn.ml import eos, inverse
 from boltzmann_nn.ml.predict import _model
 from boltzmann_nn.potentials import RandomPotential
+from boltzmann_nn.theory import boltzmann_inversion
 
 
 def timed(fn, repeats=3):
@@ -52,8 +53,8 @@ def main(argv=None):
     g = np.exp(-np.minimum(u, 50))
     # models with option h take the HNC inversion of g as a second channel; it is a
     # per-sample preprocessing step (timed within the whole CLI call below), so the network
-    # alone is timed here with U0 = -ln g in that channel
-    u_first = -np.log(np.maximum(g, 1e-8)) if inverse.uses_hnc(ishipped.config) else None
+    # alone is timed here with U0 = -ln g (Boltzmann inversion) in that channel
+    u_first = boltzmann_inversion(g) if inverse.uses_hnc(ishipped.config) else None
     iinputs = inverse.inverse_inputs(g, rho, ishipped.config, u_first)
     t_inv = timed(lambda: ishipped(inverse.predict, iinputs))
     print(f"CPU, {args.threads} threads, batch {args.batch}")

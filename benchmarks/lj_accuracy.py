@@ -13,10 +13,9 @@ import argparse
 import sys
 import time
 
+from boltzmann_nn.api import THOL_LJ_T2
 from boltzmann_nn.engines import StatePoint, simulate
 from boltzmann_nn.potentials import NamedPotential
-
-THOL = {0.125: 0.2170, 0.244: 0.3944, 0.512: 1.1367, 1.0: 15.210}
 
 
 def main(argv=None):
@@ -36,7 +35,7 @@ def main(argv=None):
                            threads=args.threads, seed=17, blocks=50)
         t0 = time.perf_counter()
         res = simulate(pot, state, tail_correction=True)
-        ref = 0.5 * THOL[rho]
+        ref = THOL_LJ_T2[rho]
         dev = res.pressure / ref - 1
         ok &= abs(dev) <= 0.02
         print(f"| {rho:g} | {res.settings['n_particles']} | {res.pressure:.4f} | {res.pressure_err:.4f} | "

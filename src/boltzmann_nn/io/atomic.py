@@ -9,6 +9,16 @@ import tempfile
 from pathlib import Path
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+#: Mode of written files: 0666 less the process umask (read once, at import).
+FILE_MODE = 0o666 & ~_umask()
+
+
 def atomic_write(path, data: str | bytes) -> Path:
     """Write ``data`` to ``path`` through a temporary file and ``os.replace``."""
     path = Path(path)
@@ -20,7 +30,7 @@ def atomic_write(path, data: str | bytes) -> Path:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual permissions
+        os.chmod(tmp, FILE_MODE)  # mkstemp makes 0600; give the usual permissions
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -48,8 +58,3 @@ def atomic_write_json(path, obj, indent: int | None = None) -> Path:
     """Write ``obj`` as strict JSON (NaN and inf become null) atomically."""
     return atomic_write(path, json.dumps(jsonable(obj), indent=indent, allow_nan=False) + "\n")
 
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

@@ -10,7 +10,7 @@ from ..io.atomic import atomic_write, atomic_write_json
 from ..theory.virial import carnahan_starling
 from . import eos
 from .data import Arrays
-from .experiments import best_of, run_grid, seeds_ensemble
+from .experiments import best_of, report_directory, run_grid, seeds_ensemble
 from .features import EOS_OPTIONS, low_density_pressure
 from .heads import STRATEGIES
 from .metrics import eos_metrics
@@ -120,8 +120,7 @@ def train_final(ds: Arrays, cfg: eos.EOSConfig, tcfg: TrainConfig, members: int,
     Fig. 4 (parity with P0 beside it).
     """
     out = Path(out_dir)
-    rep_dir = Path(report_dir) if report_dir else out
-    rep_dir.mkdir(parents=True, exist_ok=True)
+    rep_dir = report_directory(out, report_dir)
     models, reports = seeds_ensemble(eos.train_eos, ds, cfg, tcfg, members, progress)
     tr, te = ds.split(None)
     res = {}
@@ -157,6 +156,8 @@ def learned_b2_vs_exact(ds: Arrays, idx, cfg: eos.EOSConfig, models) -> dict:
     entry per potential): median relative error, the fraction within 10 % and the rank
     correlation (deep wells make B2 hugely negative, so a linear correlation says little).
     """
+    from scipy.stats import spearmanr
+
     _, first = np.unique(ds.potential[idx], return_index=True)
     sel = np.asarray(idx)[first]
     inputs = eos.eos_inputs(ds.u[sel], ds.f[sel], ds.density[sel], ds.b2[sel], cfg)
@@ -164,9 +165,7 @@ def learned_b2_vs_exact(ds: Arrays, idx, cfg: eos.EOSConfig, models) -> dict:
     rel = np.abs(b2_hat - ds.b2[sel]) / np.maximum(np.abs(ds.b2[sel]), 0.1)
     return {"n_potentials": int(sel.size), "median_rel_error": float(np.median(rel)),
             "within_10pct": float(np.mean(rel < 0.1)),
-            "rank_corr": float(np.corrcoef(np.argsort(np.argsort(b2_hat)),
-                                           np.argsort(np.argsort(ds.b2[sel])))[0, 1])
-            if sel.size > 2 else float("nan")}
+            "rank_corr": float(spearmanr(b2_hat, ds.b2[sel]).statistic) if sel.size > 2 else float("nan")}
 
 
 def figure_parity(preds, ds, tr, te, path):

@@ -107,6 +107,13 @@ def best_of(rows, key: str) -> dict:
     return min(rows, key=lambda r: r[f"validation_{key}"])
 
 
+def report_directory(out: Path, report_dir=None) -> Path:
+    """Where a final model's figures and report go (default: beside its weights), created."""
+    rep = Path(report_dir) if report_dir else Path(out)
+    rep.mkdir(parents=True, exist_ok=True)
+    return rep
+
+
 def seeds_ensemble(train_one, ds: Arrays, cfg, tcfg, members: int, progress: bool = False):
     """Train ``members`` models on train+validation (different seeds)."""
     tr, _ = ds.split(None)

@@ -14,7 +14,7 @@ from ..theory.inversion import boltzmann_inversion
 from ..units import U_CUT
 from . import inverse
 from .data import Arrays
-from .experiments import best_of, run_grid, seeds_ensemble
+from .experiments import best_of, report_directory, run_grid, seeds_ensemble
 from .features import INVERSE_OPTIONS, INVERSE_OPTIONS_EXTRA
 from .metrics import exponential_width, potential_errors, potential_metrics
 from .models import ArchConfig
@@ -111,8 +111,7 @@ def _first_peaks(ds: Arrays, idx) -> np.ndarray:
 def train_final(ds: Arrays, cfg: inverse.InverseConfig, tcfg: TrainConfig, members: int, out_dir,
                 name: str = "inverse", progress: bool = True, report_dir=None) -> dict:
     out = Path(out_dir)
-    rep_dir = Path(report_dir) if report_dir else out
-    rep_dir.mkdir(parents=True, exist_ok=True)
+    rep_dir = report_directory(out, report_dir)
     models, reports = seeds_ensemble(inverse.train_inverse, ds, cfg, tcfg, members, progress)
     tr, te = ds.split(None)
     res, maes = {}, {}
