@@ -10,20 +10,36 @@ import time
 from dataclasses import dataclass
 
 from .spec import CampaignSpec, RunSpec
-from .store import Store
+from .store import Store, record_kept
 
 
 def execute_run(run: RunSpec, threads: int = 1) -> dict:
     """Simulate one run on a worker; returns SimulationResult.to_dict()."""
     from ..engines import simulate
-    from ..potentials.random import RandomPotential, RandomSettings
-
-    pot = RandomPotential(run.potential_seed, RandomSettings(**run.generator))
     from ..engines.lammps import LammpsEngine
 
+    pot = run.build_potential()
     engine = LammpsEngine(table_points=run.engine.get("table_points", 4000))
     result = simulate(pot, run.state_point(threads), engine=engine)
     return result.to_dict()
+
+
+def _extras_due(spec: CampaignSpec, store: Store, base_of: dict, retry_failed: bool) -> list[RunSpec]:
+    """Extra-density runs not yet done, of potentials whose base runs are all recorded
+    and at least one of them kept (judged by today's criteria from the stored data).
+    """
+    have = store.ids()
+    out = []
+    for i, base in base_of.items():
+        if not base or any(b.run_id not in have for b in base):
+            continue
+        extras = spec.extra_runs(i)
+        pending = store.pending(extras, retry_failed=retry_failed)
+        if not pending:
+            continue
+        if any(record_kept(store.read(b.run_id)) for b in base):
+            out += pending
+    return out
 
 
 @dataclass
@@ -57,9 +73,14 @@ def run_campaign(spec: CampaignSpec, store: Store, *, scheduler: str | None = No
     from dask.distributed import Client, LocalCluster, as_completed
     from tqdm import tqdm
 
-    store.bind(spec)
     runs = spec.runs()
+    store.bind(spec)
+    base_of: dict[int, list[RunSpec]] = {}
+    for run in runs:
+        base_of.setdefault(run.potential_index, []).append(run)
+    extras_due = _extras_due(spec, store, base_of, retry_failed) if spec.extra_densities else []
     todo = store.pending(runs, retry_failed=retry_failed)
+    todo = extras_due + todo
     if limit is not None:
         todo = todo[:limit]
     t0 = time.perf_counter()
@@ -75,13 +96,20 @@ def run_campaign(spec: CampaignSpec, store: Store, *, scheduler: str | None = No
                                dashboard_address=None, silence_logs=40)
         client = Client(cluster)
     n_workers = len(client.scheduler_info().get("workers", {})) or (workers or 1)
+    submitted = {run.run_id for run in todo}
+    budget = [None if limit is None else max(0, limit - len(todo))]
+
+    def submit(batch, first_priority):
+        return [client.submit(execute_run, run, threads, key=f"run-{run.run_id}",
+                              priority=first_priority - k, pure=False) for k, run in enumerate(batch)]
+
     try:
-        futures = [client.submit(execute_run, run, threads, key=f"run-{run.run_id}",
-                                 priority=-k, pure=False) for k, run in enumerate(todo)]
+        futures = submit(todo, 0)
         by_key = {f.key: run for f, run in zip(futures, todo)}
         bar = tqdm(total=len(todo), desc="runs", unit="run", file=sys.stderr,
                    disable=not progress, smoothing=0.05)
-        for fut in as_completed(futures):
+        queue = as_completed(futures)
+        for fut in queue:
             run = by_key[fut.key]
             try:
                 result = fut.result()
@@ -94,6 +122,21 @@ def run_campaign(spec: CampaignSpec, store: Store, *, scheduler: str | None = No
             bar.update(1)
             bar.set_postfix(failed=failed)
             fut.release()
+            if spec.extra_densities and not run.extra and budget[0] != 0:
+                # extra densities for a potential whose base runs are all in, one kept
+                new = [x for x in _extras_due(spec, store, {run.potential_index: base_of.get(
+                    run.potential_index, [])}, retry_failed) if x.run_id not in submitted]
+                if budget[0] is not None:
+                    new = new[: budget[0]]
+                    budget[0] -= len(new)
+                if new:
+                    # ahead of the remaining base runs: they complete a potential's data
+                    for f2, x in zip(submit(new, 10**6), new):
+                        by_key[f2.key] = x
+                        submitted.add(x.run_id)
+                        queue.add(f2)
+                    bar.total += len(new)
+                    bar.refresh()
         bar.close()
     finally:
         client.close()

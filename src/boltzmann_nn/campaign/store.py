@@ -37,6 +37,18 @@ def _round(obj):
     return obj
 
 
+def record_kept(record: dict) -> bool:
+    """Whether a stored run is kept by today's criteria (re-judged from its data)."""
+    from ..engines.diagnostics import rejudge
+    from .spec import potential_from_identity
+
+    if record.get("status") != "done":
+        return False
+    run = record["run"]
+    flags = rejudge(record["result"], run["state"]["density"], potential_from_identity(run["potential"]))
+    return bool(flags.get("kept"))
+
+
 class Store:
     """A directory of run records.
 

@@ -20,7 +20,14 @@ import numpy as np
 
 from ..io.lammps_table import write_lammps_table
 from .base import Progress, SimulationResult, StatePoint, box_rule
-from .diagnostics import SK_ABORT, block_error, collapsed, judge, structure_factor_min
+from .diagnostics import (
+    SK_ABORT,
+    block_error,
+    collapsed,
+    judge,
+    met_at_table_start,
+    structure_factor_min,
+)
 
 #: Rows of the table handed to LAMMPS (even in r², N equal to pair_style's N).
 TABLE_POINTS = 4000
@@ -134,6 +141,31 @@ def failure_reason(exc: Exception) -> str:
     return f"engine error: {msg}"
 
 
+def outcome_of_error(exc: Exception, table) -> SimulationResult:
+    """The result of a run LAMMPS stopped: particles meeting at the table start are a
+    physical outcome (ok, not kept, with the reason); anything else is a failed run.
+    """
+    m = _TOO_CLOSE.search(str(exc))
+    if m:
+        start = table.table_start()
+        u_start = float(table.evaluate(np.array([start]))[0][0])
+        return SimulationResult(ok=True, flags=met_at_table_start(float(m.group(1)), start, u_start))
+    return SimulationResult(ok=False, reason=failure_reason(exc))
+
+
+def regularise_origin(tab) -> None:
+    """Make F/r finite at a table that starts next to r = 0 (in place).
+
+    LAMMPS interpolates F/r linearly in r²; a potential with a cusp at r = 0 (Hertz, a
+    spline with a slope there) has F(0) ≠ 0, and F/r at r = 10⁻⁵σ would spill a huge force
+    into the whole first interval. Setting F(r₀)/r₀ = F(r₁)/r₁ makes the force fall
+    linearly to zero inside r < r₁ (about 0.08σ for 4000 rows to 5σ); U is unchanged.
+    """
+    if tab.r[0] < 1e-3 and tab.r.size > 1:
+        tab.F = tab.F.copy()
+        tab.F[0] = tab.F[1] * tab.r[0] / tab.r[1]
+
+
 def plain_script(state: StatePoint, r_cut: float, n: int, box: float, table_file: str | None,
                  data_file: str, table_rows: int) -> str:
     """The same simulation as :class:`LammpsEngine` as one plain LAMMPS input (equal
@@ -183,7 +215,7 @@ class LammpsEngine:
             with tempfile.TemporaryDirectory(prefix="bnn-lmp-") as tmp:
                 result = self._run(lmp, lmp_mod, table, state, n, box, Path(tmp), progress)
         except Exception as exc:  # noqa: BLE001 - a failure never raises out of a run
-            result = SimulationResult(ok=False, reason=failure_reason(exc))
+            result = outcome_of_error(exc, table)
         finally:
             lmp.close()
         result.settings = {**settings, **result.settings}
@@ -196,6 +228,7 @@ class LammpsEngine:
 
     def _run(self, lmp, mod, table, state, n, box, tmp: Path, progress) -> SimulationResult:
         tab = table.tabulate(self.table_points, spacing="rsq")
+        regularise_origin(tab)
         table_file = None
         if np.any(tab.U != 0) or np.any(tab.F != 0):
             table_file = str(tmp / "pair.table")
@@ -264,7 +297,7 @@ class LammpsEngine:
         g_halves = np.stack([g_blocks[:half].mean(axis=0), g_blocks[half:].mean(axis=0)])
         blocks = {"pressure": p_b, "energy": e_b, "temperature": t_b,
                   "sk": np.asarray(sk_b).tolist()}
-        flags = judge(state.density, blocks, r, g)
+        flags = judge(state.density, blocks, r, g, table.evaluate(r)[0])
         pairs = n * (2.0 * math.pi / 3.0) * state.density * (table.r_cut + state.skin) ** 3
         return SimulationResult(
             ok=True,

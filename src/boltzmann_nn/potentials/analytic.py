@@ -78,6 +78,50 @@ def hard_core(r, epsilon=1.0, sigma=1.0, n=10000.0):
     return u, n * u / r
 
 
+def mie(r, epsilon=1.0, sigma=1.0, n=12.0, m=6.0):
+    """Mie (generalised Lennard-Jones n–m): U = C ε [(σ/r)ⁿ − (σ/r)ᵐ], n > m.
+
+    C = n/(n−m) (n/m)^(m/(n−m)) makes the well depth exactly ε; n = 12, m = 6 is LJ.
+    """
+    r = np.asarray(r, float)
+    c = n / (n - m) * (n / m) ** (m / (n - m))
+    sn, sm = (sigma / r) ** n, (sigma / r) ** m
+    return c * epsilon * (sn - sm), c * epsilon * (n * sn - m * sm) / r
+
+
+def gaussian_well(r, epsilon=1.0, r0=1.5, width=0.3):
+    """U = −ε exp[−((r − r₀)/w)²]: an attractive well of depth ε (ε < 0: a bump)."""
+    r = np.asarray(r, float)
+    x = (r - r0) / width
+    u = -epsilon * np.exp(-x * x)
+    return u, 2.0 * x / width * u
+
+
+def shoulder(r, epsilon=1.0, radius=1.5, width=0.05):
+    """Smoothed square shoulder: U = (ε/2)[1 − tanh((r − λ)/w)], λ = ``radius``.
+
+    A step of height ε at λ, softened over a width w; ε < 0 gives a square well.
+    """
+    r = np.asarray(r, float)
+    t = np.tanh((r - radius) / width)
+    return 0.5 * epsilon * (1.0 - t), 0.5 * epsilon * (1.0 - t * t) / width
+
+
+def ramp(r, epsilon=1.0, radius=1.8, sigma=1.0, width=0.05):
+    """Smoothed linear ramp (Jagla-like): U = ε w softplus((λ − r)/w)/(λ − σ).
+
+    Linear, U = ε(λ − r)/(λ − σ), well inside λ (so U(σ) = ε), rounded over a width w
+    at r = λ, and exponentially small beyond.
+    """
+    r = np.asarray(r, float)
+    x = (radius - r) / width
+    soft = np.logaddexp(0.0, x)
+    slope = epsilon / (radius - sigma)
+    with np.errstate(over="ignore"):
+        sig = 0.5 * (1.0 + np.tanh(0.5 * x))
+    return slope * width * soft, slope * sig
+
+
 def zero(r):
     """No interaction (ideal gas)."""
     r = np.asarray(r, float)
@@ -94,5 +138,11 @@ REGISTRY: dict[str, tuple] = {
     "morse": (morse, {"epsilon": 1.0, "alpha": 6.0, "r0": 1.0}, 2.5, "Morse"),
     "hertz": (hertzian, {"epsilon": 1.0, "sigma": 1.0}, 1.0, "Hertzian spheres"),
     "hs": (hard_core, {"epsilon": 1.0, "sigma": 1.0, "n": 10000.0}, 1.1, "steep hard core"),
+    "mie": (mie, {"epsilon": 1.0, "sigma": 1.0, "n": 12.0, "m": 6.0}, 5.0, "Mie n-m (generalised LJ)"),
+    "gausswell": (gaussian_well, {"epsilon": 1.0, "r0": 1.5, "width": 0.3}, 3.0, "Gaussian well"),
+    "shoulder": (shoulder, {"epsilon": 1.0, "radius": 1.5, "width": 0.05}, 2.0,
+                 "smoothed square shoulder (tanh step)"),
+    "ramp": (ramp, {"epsilon": 1.0, "radius": 1.8, "sigma": 1.0, "width": 0.05}, 2.3,
+             "smoothed linear ramp"),
     "ideal": (zero, {}, 1.0, "ideal gas (U = 0)"),
 }

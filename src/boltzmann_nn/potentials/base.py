@@ -13,8 +13,10 @@ from .analytic import REGISTRY
 #: up locally before the thermostat removes the heat, and collisions then reach a few
 #: hundred k_BT into the core.
 U_TABLE_MAX = 1.0e4
-#: Table start for potentials that stay finite at r = 0 [σ].
-R_TABLE_MIN_SOFT = 1e-3
+#: Table start for potentials that stay finite at r = 0 [σ]: as close to r = 0 as an MD
+#: table may start (LAMMPS refuses r = 0). Two particles closer than this are stacked on
+#: top of each other, which a campaign records as a physical outcome (clustering).
+R_TABLE_MIN_SOFT = 1e-5
 
 
 class Potential:
@@ -34,7 +36,7 @@ class Potential:
         return self.evaluate(r)[0]
 
     def table_start(self) -> float:
-        """First r of an MD table: where U first drops below U_TABLE_MAX, else 1e-3 σ."""
+        """First r of an MD table: where U first drops below U_TABLE_MAX, else R_TABLE_MIN_SOFT."""
         r = np.linspace(R_TABLE_MIN_SOFT, self.r_cut, 50001)
         with np.errstate(over="ignore", invalid="ignore"):
             u = self.u(r)
@@ -99,7 +101,7 @@ class NamedPotential(Potential):
         r = np.asarray(r, float)
         with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
             u, f = self._func(r, **self.params)
-        inside = r < self.r_cut
+        inside = r <= self.r_cut  # the last table row carries U(r_cut) when unshifted
         return np.where(inside, u - self._u_cut, 0.0), np.where(inside, f, 0.0)
 
     def describe(self) -> dict:
