@@ -4,6 +4,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,6 +16,7 @@ from boltzmann_nn.campaign.store import Store
 from boltzmann_nn.cli import main
 from boltzmann_nn.errors import InputError
 
+DATA = Path(__file__).resolve().parents[1] / "data"
 TINY = """
 name = "tiny"
 seed = 7
@@ -44,8 +46,26 @@ def test_run_ids_are_pinned():
     spec = CampaignSpec.load("default")
     runs = spec.runs()
     assert len(runs) == 2400 and runs[0].potential_index == 0
-    assert runs[0].run_id == "80dc6f9e06534f5a7f28bfda"
+    # physics version 2 (soft tables from 1e-5 sigma) renamed every run once
+    assert runs[0].run_id == "ce41e9abf84049efbb82b321"
     assert len({r.run_id for r in runs}) == len(runs)
+
+
+def test_first_dataset_ids_still_reproduce(monkeypatch):
+    # the identity layout is unchanged: under physics version 1 the v1 store's names return
+    from boltzmann_nn.campaign import spec as spec_module
+
+    monkeypatch.setattr(spec_module, "PHYSICS_VERSION", 1)
+    assert CampaignSpec.load("default").runs()[0].run_id == "80dc6f9e06534f5a7f28bfda"
+    assert CampaignSpec.load(DATA / "campaign-default.toml").spec_hash == "1aa47c0f9683d8da2d47128c"
+
+
+def test_v2_spec_ids_are_pinned():
+    spec = CampaignSpec.load(DATA / "campaign-v2.toml")
+    runs = spec.runs()
+    assert runs[0].run_id == "79ba98268743e229c6f9b2f7"
+    assert runs[0].potential == {"kind": "family", "family": "shoulder", "seed": 33346647}
+    assert spec.extra_runs(0)[0].run_id == "52f2490891ced585f618461b"
 
 
 def test_spec_validation(tmp_path):

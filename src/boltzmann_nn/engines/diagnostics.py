@@ -14,15 +14,22 @@ Homogeneity (``homogeneous``)
     S(k) at the smallest wave vectors of the box, k = 2π/L along x, y and z, averaged
     over the production blocks, exceeds ``SK_MAX`` (a homogeneous fluid has
     S(k→0) = ρ k_BT κ_T, of order 1 away from a critical point; a phase-separated or
-    clustered box gives values of order N); or, over [``G_TAIL_RANGE``], the mean of the
-    logarithm of the cavity function, ln y(r) = ln g(r) + βU(r), differs from 0 by more
-    than ``G_TAIL_TOL``. Comparing with what the potential itself implies (g → e^(−βU)
-    where the pair interaction still acts, rather than g → 1) keeps homogeneous fluids
-    of long-range potentials, whose g(r) is not 1 at 4–5σ.
+    clustered box gives values of order N). This holds for a potential of any range.
+    Where the potential no longer acts over [``G_TAIL_RANGE``] (|U| < ``U_TAIL_ACTIVE``
+    there), g(r) must also approach 1: its mean there may differ from 1 by at most
+    ``G_TAIL_TOL``. Where the potential still acts there, g(r) need not be 1 (a
+    homogeneous fluid of a long-range potential has g ≠ 1 at 4–5σ), and only S(k_min)
+    decides.
 
 Long-range order (``disordered``)
-    The standard deviation of ln y(r) over [``G_TAIL_RANGE``] exceeds ``G_ORDER_STD``:
-    the peaks of a crystal persist where a fluid's have died out.
+    The fraction of solid-like particles (ten Wolde–Frenkel bond order: q₆ of the 12
+    nearest neighbours, a bond where the normalised q₆ vectors have a dot product above
+    ``Q6_BOND``, solid-like with at least ``SOLID_BONDS`` bonds), averaged over the
+    production blocks, exceeds ``SOLID_FRACTION_MAX``. A liquid has a few per cent, a
+    crystal near melting most of its particles. Records without this measurement (the
+    first dataset) fall back to g(r): where the potential no longer acts in
+    [``G_TAIL_RANGE``], the standard deviation of g there above ``G_ORDER_STD`` (the
+    peaks of a crystal persist where a fluid's have died out).
 
 Clustering (``unclustered``)
     The mean number of neighbours closer than ``CLUSTER_RADIUS``,
@@ -58,11 +65,14 @@ SK_MAX = 10.0
 G_TAIL_RANGE = (4.0, 5.0)
 G_TAIL_TOL = 0.1
 G_ORDER_STD = 0.15
+U_TAIL_ACTIVE = 0.05
+Q6_BOND = 0.5
+SOLID_BONDS = 7
+SOLID_FRACTION_MAX = 0.15
 CLUSTER_RADIUS = 0.3
 CLUSTER_NEIGHBOURS = 1.0
 SK_ABORT = 5 * SK_MAX
-#: g(r) below this is taken as this in ln y (empty bins between crystal shells).
-G_FLOOR = 1e-3
+
 
 
 def block_error(samples) -> float:
@@ -81,20 +91,6 @@ def halves_drift(samples, scale: float) -> dict:
     sigma = float(np.hypot(block_error(a), block_error(b)))
     drifting = abs(diff) > DRIFT_SIGMAS * sigma and abs(diff) > DRIFT_REL * scale
     return {"diff": diff, "sigma": sigma, "drifting": bool(drifting)}
-
-
-def cavity_log(r, g, u=None) -> np.ndarray:
-    """Ln y(r) = ln g(r) + βU(r), with g floored at ``G_FLOOR``; shape of ``r``.
-
-    Args:
-        r: Bin centres, shape (n,) [σ].
-        g: g(r), shape (n,).
-        u: U(r) at the same r [k_BT]; None means U = 0 there.
-    """
-    lng = np.log(np.maximum(np.asarray(g, float), G_FLOOR))
-    if u is None:
-        return lng
-    return lng + np.nan_to_num(np.asarray(u, float), nan=0.0, posinf=0.0, neginf=0.0)
 
 
 def neighbours_within(r, g, density: float, radius: float = CLUSTER_RADIUS) -> float:
@@ -117,7 +113,8 @@ def judge(density: float, blocks: dict, r, g, u=None) -> dict:
         r: g(r) bin centres, shape (n,) [σ].
         g: g(r), shape (n,).
         u: The pair potential at ``r``, shape (n,) [k_BT]; None takes U = 0 in the tail
-            (right for potentials cut before ``G_TAIL_RANGE``).
+            (right for potentials cut before ``G_TAIL_RANGE``). ``blocks`` may hold
+            ``solid`` (n_blocks,), the solid-like fraction per block.
 
     Returns:
         Dict with ``equilibrated``, ``homogeneous``, ``disordered``, ``unclustered``,
@@ -132,13 +129,21 @@ def judge(density: float, blocks: dict, r, g, u=None) -> dict:
     e_drift = halves_drift(e, abs(e.mean()) + 0.1)
     sk_min = float(np.mean(sk)) if sk.size else float("nan")
     tail = (r >= G_TAIL_RANGE[0]) & (r <= G_TAIL_RANGE[1])
-    lny = cavity_log(r, g, u)
-    tail_mean = float(np.mean(lny[tail])) if tail.any() else float("nan")
-    tail_std = float(np.std(lny[tail])) if tail.any() else float("nan")
+    u_tail = 0.0
+    if u is not None and tail.any():
+        u_tail = float(np.max(np.abs(np.nan_to_num(np.asarray(u, float)[tail]))))
+    tail_inactive = u_tail < U_TAIL_ACTIVE
+    g_tail_mean = float(np.mean(g[tail])) if tail.any() else float("nan")
+    g_tail_std = float(np.std(g[tail])) if tail.any() else float("nan")
+    solid = np.asarray(blocks.get("solid", []), float)
+    solid_fraction_mean = float(np.mean(solid)) if solid.size else None
     n_close = neighbours_within(r, g, density)
     equilibrated = not (p_drift["drifting"] or e_drift["drifting"])
-    homogeneous = bool(sk_min <= SK_MAX and abs(tail_mean) <= G_TAIL_TOL)
-    disordered = bool(tail_std <= G_ORDER_STD)
+    homogeneous = bool(sk_min <= SK_MAX and (not tail_inactive or abs(g_tail_mean - 1.0) <= G_TAIL_TOL))
+    if solid_fraction_mean is not None:
+        disordered = bool(solid_fraction_mean <= SOLID_FRACTION_MAX)
+    else:
+        disordered = bool(not tail_inactive or g_tail_std <= G_ORDER_STD)
     unclustered = bool(n_close < CLUSTER_NEIGHBOURS)
     reasons = []
     if not equilibrated:
@@ -159,8 +164,10 @@ def judge(density: float, blocks: dict, r, g, u=None) -> dict:
         "pressure_drift": p_drift,
         "energy_drift": e_drift,
         "sk_min": sk_min,
-        "tail_lny_mean": tail_mean,
-        "tail_lny_std": tail_std,
+        "g_tail_mean": g_tail_mean,
+        "g_tail_std": g_tail_std,
+        "u_tail_max": u_tail,
+        "solid_fraction": solid_fraction_mean,
         "neighbours_close": n_close,
     }
 
@@ -215,6 +222,43 @@ def met_at_table_start(r: float, table_start: float, u_start: float, step: int |
         "table_start": table_start,
         "step": step,
     }
+
+
+def solid_fraction(x: np.ndarray, box: float, k: int = 12) -> float:
+    """Fraction of solid-like particles (ten Wolde, Ruiz-Montero & Frenkel 1996).
+
+    For each particle, q₆ₘ = mean over its ``k`` nearest neighbours (periodic, cubic box)
+    of Y₆ₘ(bond direction), normalised to a unit vector; i and j are bonded when
+    Re q̂₆(i)·q̂₆(j)* > ``Q6_BOND``; a particle with at least ``SOLID_BONDS`` bonds is
+    solid-like.
+
+    Args:
+        x: Positions, shape (N, 3) [σ].
+        box: Edge length L [σ].
+        k: Neighbours per particle.
+
+    Returns:
+        The fraction in [0, 1]; 0 for N <= k.
+    """
+    from scipy.spatial import cKDTree
+    from scipy.special import sph_harm_y
+
+    x = np.mod(np.asarray(x, float), box)
+    if x.shape[0] <= k:
+        return 0.0
+    # cKDTree needs coordinates strictly below boxsize
+    x = np.where(x >= box, 0.0, x)
+    _, idx = cKDTree(x, boxsize=box).query(x, k=k + 1)
+    idx = idx[:, 1:]
+    vec = x[idx] - x[:, None, :]
+    vec -= box * np.round(vec / box)
+    dist = np.maximum(np.linalg.norm(vec, axis=2), 1e-12)
+    theta = np.arccos(np.clip(vec[..., 2] / dist, -1.0, 1.0))
+    phi = np.arctan2(vec[..., 1], vec[..., 0])
+    q = sph_harm_y(6, np.arange(-6, 7), theta[..., None], phi[..., None]).mean(axis=1)  # (N, 13)
+    q /= np.maximum(np.linalg.norm(q, axis=1, keepdims=True), 1e-300)
+    dots = np.real(np.einsum("im,ikm->ik", q, np.conj(q[idx])))
+    return float(np.mean((dots > Q6_BOND).sum(axis=1) >= SOLID_BONDS))
 
 
 def collapsed(step: int, sk: float) -> dict:

@@ -26,6 +26,7 @@ from .diagnostics import (
     collapsed,
     judge,
     met_at_table_start,
+    solid_fraction,
     structure_factor_min,
 )
 
@@ -273,7 +274,7 @@ class LammpsEngine:
         lmp.command(f"fix pth all ave/time 10 {chunk // 10} {chunk} "
                     "c_thermo_press c_thermo_pe c_thermo_temp")
         gs = mod.LMP_STYLE_GLOBAL
-        p_b, e_b, t_b, sk_b, g_b = [], [], [], [], []
+        p_b, e_b, t_b, sk_b, g_b, sol_b = [], [], [], [], [], []
         r = None
         for i in range(state.blocks):
             advance(chunk, i == 0)
@@ -288,7 +289,9 @@ class LammpsEngine:
                               for j in range(state.rdf_bins)])
             g_b.append([lmp.extract_fix("prdf", gs, mod.LMP_TYPE_ARRAY, j, 1)
                         for j in range(state.rdf_bins)])
-            sk_b.append(structure_factor_min(self._positions(lmp, n), box))
+            pos = self._positions(lmp, n)
+            sk_b.append(structure_factor_min(pos, box))
+            sol_b.append(solid_fraction(pos, box))
         if lmp.get_natoms() != n:
             return SimulationResult(ok=False, reason=f"lost atoms: {n - lmp.get_natoms()}")
         g_blocks = np.asarray(g_b)
@@ -296,7 +299,7 @@ class LammpsEngine:
         half = state.blocks // 2
         g_halves = np.stack([g_blocks[:half].mean(axis=0), g_blocks[half:].mean(axis=0)])
         blocks = {"pressure": p_b, "energy": e_b, "temperature": t_b,
-                  "sk": np.asarray(sk_b).tolist()}
+                  "sk": np.asarray(sk_b).tolist(), "solid": sol_b}
         flags = judge(state.density, blocks, r, g, table.evaluate(r)[0])
         pairs = n * (2.0 * math.pi / 3.0) * state.density * (table.r_cut + state.skin) ** 3
         return SimulationResult(
