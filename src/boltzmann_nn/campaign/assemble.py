@@ -1,14 +1,18 @@
-"""Build the dataset file (HDF5) from a campaign store, with grouped splits.
+"""Build the dataset file (HDF5) from one or more campaign stores, with grouped,
+stratified splits.
 
 Layout of the file (all arrays [reduced units]):
 
 ``/`` attributes
-    ``format``, ``version``, ``spec`` (JSON), ``spec_hash``, ``dataset_hash``,
+    ``format``, ``version``, ``spec`` (JSON; a list of specs for several stores),
+    ``spec_hash`` (of the first store), ``spec_hashes``, ``dataset_hash``,
     ``package_version``, ``engine_version``, ``created``, ``split_seed``, counts.
 ``/nn_r`` (50,)
     The network grid.
 ``/kept/*``, one row per kept run
-    ``run_id``, ``potential_index``, ``potential_seed``, ``density_index``, ``density``,
+    ``run_id``, ``potential_index`` (dense over the distinct potentials of all stores),
+    ``potential_key`` (hash of the potential's identity), ``family`` (``spline`` for the
+    paper's generator), ``potential_seed``, ``density_index``, ``density``,
     ``pressure``, ``pressure_err``, ``energy``, ``energy_err``, ``n_particles``,
     ``has_core``, ``r_cut``, ``fold`` (−1 = test, 0–3 = cross-validation fold),
     ``B2``/``B3`` (exact virial coefficients of the potential [σ³], [σ⁶]),
@@ -19,9 +23,15 @@ Layout of the file (all arrays [reduced units]):
 ``/dropped/*``, one row per failed or discarded run
     ``run_id``, ``potential_index``, ``density``, ``status`` (failed/dropped), ``reason``.
 
+Verdicts are re-judged with today's criteria from each record's stored measurements
+(:func:`~boltzmann_nn.engines.diagnostics.rejudge`), so a store written under older
+criteria is read fairly.
+
 Splits are grouped by potential: every kept run of a potential lies on the same side.
-About ``TEST_FRACTION`` of the potentials (with at least one kept run) form the test set;
-the rest are dealt round-robin into ``N_FOLDS`` folds after a seeded shuffle.
+They are stratified: potentials are grouped by family, cutoff class and whether any of
+their kept states has Z = βP/ρ < 1; in every stratum about ``TEST_FRACTION`` of the
+potentials form the test set, and the rest are dealt round-robin into ``N_FOLDS`` folds,
+each after a seeded shuffle, so the test set and every fold look like the whole.
 """
 
 from __future__ import annotations
@@ -37,73 +47,140 @@ import numpy as np
 from .. import __version__
 from ..errors import InputError
 from ..grid import NN_GRID
-from ..potentials.random import RandomPotential, RandomSettings
+from ..engines.diagnostics import rejudge
 from ..theory.virial import b2, b3
+from .spec import canonical_json, digest, potential_from_identity
 from .store import Store
 
 FORMAT = "boltzmann-nn dataset"
-VERSION = 1
+VERSION = 2
 TEST_FRACTION = 0.11
 N_FOLDS = 4
 MD_POINTS = 200
 
 
 def assign_splits(potential_indices, seed: int = 0, test_fraction: float = TEST_FRACTION,
-                  n_folds: int = N_FOLDS) -> dict[int, int]:
-    """Potential index -> fold (−1 test, 0..n_folds−1), seeded, grouped by potential."""
-    pots = np.array(sorted(set(int(i) for i in potential_indices)))
+                  n_folds: int = N_FOLDS, strata: dict | None = None) -> dict:
+    """Potential -> fold (−1 test, 0..n_folds−1), seeded, grouped by potential.
+
+    Args:
+        potential_indices: Potential of every kept run (repeats allowed).
+        seed: Shuffle seed.
+        test_fraction: Fraction of potentials in the test set.
+        n_folds: Cross-validation folds.
+        strata: Potential -> stratum label; each stratum is split in the same proportions
+            (test count by largest remainder, so the total stays ``round(f · n)``).
+    """
+    pots = sorted(set(potential_indices))
+    strata = strata or {}
+    groups: dict = {}
+    for p in pots:
+        groups.setdefault(str(strata.get(p, "")), []).append(p)
     rng = np.random.default_rng(seed)
-    order = pots[rng.permutation(pots.size)]
-    n_test = int(round(test_fraction * pots.size))
-    folds = {int(p): -1 for p in order[:n_test]}
-    for k, p in enumerate(order[n_test:]):
-        folds[int(p)] = k % n_folds
+    labels = sorted(groups)
+    shares = np.array([test_fraction * len(groups[lb]) for lb in labels])
+    n_test = np.floor(shares).astype(int)
+    short = int(round(test_fraction * len(pots))) - int(n_test.sum())
+    if short > 0:
+        order = np.argsort(-(shares - n_test) + 1e-9 * rng.random(len(labels)), kind="stable")
+        n_test[order[:short]] += 1
+    folds = {}
+    k = 0
+    for lb, nt in zip(labels, n_test):
+        members = groups[lb]
+        order = [members[i] for i in rng.permutation(len(members))]
+        for p in order[:nt]:
+            folds[p] = -1
+        for p in order[nt:]:
+            folds[p] = k % n_folds
+            k += 1
     return folds
 
 
-def _dropped_reason(rec) -> tuple[str, str]:
+def r_cut_class(r_cut: float) -> str:
+    return "short" if r_cut <= 1.5 else ("medium" if r_cut <= 3.0 else "long")
+
+
+def _dropped_reason(rec, flags) -> tuple[str, str]:
     res = rec["result"]
     if rec["status"] == "failed":
         return "failed", res.get("reason", "")
-    return "dropped", ", ".join(res.get("flags", {}).get("reasons", [])) or "dropped"
+    return "dropped", ", ".join(flags.get("reasons", [])) or "dropped"
 
 
-def build_dataset(store_dir, out, split_seed: int = 0) -> dict:
-    """Assemble ``out`` (HDF5) from the records in ``store_dir``; returns counts."""
+def _read_stores(store_dirs):
+    specs, records = [], []
+    for d in store_dirs:
+        store = Store(d)
+        spec = store.spec()
+        if spec is None:
+            raise InputError("not a campaign store (no spec.json)", str(d))
+        specs.append(spec)
+        for rec in store.records():
+            records.append(rec)
+    return specs, records
+
+
+def build_dataset(store_dirs, out, split_seed: int = 0) -> dict:
+    """Assemble ``out`` (HDF5) from the records in ``store_dirs`` (one path or several);
+    returns counts. Verdicts are re-judged with today's criteria.
+    """
     import h5py
 
-    store = Store(store_dir)
-    spec = store.spec()
-    if spec is None:
-        raise InputError("not a campaign store (no spec.json)", str(store_dir))
+    if isinstance(store_dirs, (str, Path)):
+        store_dirs = [store_dirs]
+    specs, records = _read_stores(store_dirs)
     kept, dropped = [], []
-    wanted = {run.run_id for run in spec.runs()}
-    for rec in store.records():
-        if rec["id"] not in wanted:
+    seen = set()
+    for rec in records:
+        if rec["id"] in seen:  # the same run in two stores
             continue
-        (kept if rec["status"] == "done" and rec["result"].get("kept") else dropped).append(rec)
+        seen.add(rec["id"])
+        run = rec["run"]
+        flags = {}
+        if rec["status"] == "done":
+            pot = _potential_entry(run["potential"])["potential"]
+            flags = rejudge(rec["result"], run["state"]["density"], pot)
+        (kept if rec["status"] == "done" and flags.get("kept") else dropped).append((rec, flags))
     if not kept:
-        raise InputError("the store holds no kept runs yet", str(store_dir))
-    folds = assign_splits([r["run"]["potential_index"] for r in kept], split_seed)
-    rows = [_row(rec, folds) for rec in kept]
+        raise InputError("the store holds no kept runs yet", ", ".join(str(d) for d in store_dirs))
+    keys = []
+    for rec, _ in kept:
+        key = _potential_entry(rec["run"]["potential"])["key"]
+        if key not in keys:
+            keys.append(key)
+    index_of = {k: i for i, k in enumerate(keys)}
+    rows = [_row(rec, flags, index_of) for rec, flags in kept]
+    strata = {}
+    for row in rows:
+        low_z = row["pressure"] < row["density"]
+        p = row["potential_index"]
+        prev = strata.get(p, (row["family"], r_cut_class(row["r_cut"]), False))
+        strata[p] = (prev[0], prev[1], prev[2] or bool(low_z))
+    folds = assign_splits([r["potential_index"] for r in rows], split_seed, strata=strata)
+    for row in rows:
+        row["fold"] = folds[row["potential_index"]]
     arrays = {key: np.array([row[key] for row in rows]) for key in rows[0]}
-    g_r = np.asarray(kept[0]["result"]["r"], float)
-    digest = hashlib.sha256()
+    g_r = np.asarray(kept[0][0]["result"]["r"], float)
+    digest_ = hashlib.sha256()
     for key in ("run_id", "density", "pressure", "U_nn", "g", "fold"):
-        digest.update(np.ascontiguousarray(arrays[key]).tobytes())
-    dataset_hash = digest.hexdigest()[:24]
+        digest_.update(np.ascontiguousarray(arrays[key]).tobytes())
+    dataset_hash = digest_.hexdigest()[:24]
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.partial")
+    spec_json = json.dumps(specs[0].as_dict() if len(specs) == 1 else [s.as_dict() for s in specs])
     with h5py.File(tmp, "w") as h5:
         h5.attrs.update({
-            "format": FORMAT, "version": VERSION, "spec": json.dumps(spec.as_dict()),
-            "spec_hash": spec.spec_hash, "dataset_hash": dataset_hash,
+            "format": FORMAT, "version": VERSION, "spec": spec_json,
+            "spec_hash": specs[0].spec_hash, "spec_hashes": json.dumps([s.spec_hash for s in specs]),
+            "dataset_hash": dataset_hash,
             "package_version": __version__, "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            "engine_version": kept[0]["provenance"].get("engine_version") or "",
+            "engine_version": kept[0][0]["provenance"].get("engine_version") or "",
             "split_seed": split_seed, "n_runs": len(kept) + len(dropped), "n_kept": len(kept),
-            "n_failed": sum(r["status"] == "failed" for r in dropped),
-            "n_potentials": spec.n_potentials, "units": "sigma, k_BT",
+            "n_failed": sum(r["status"] == "failed" for r, _ in dropped),
+            "n_potentials": len({canonical_json(r["run"]["potential"]) for r in records}),
+            "units": "sigma, k_BT",
         })
         h5["nn_r"] = NN_GRID.r
         grp = h5.create_group("kept")
@@ -117,42 +194,48 @@ def build_dataset(store_dir, out, split_seed: int = 0) -> dict:
             else:
                 grp[key] = arr
         dgrp = h5.create_group("dropped")
-        status_reason = [_dropped_reason(r) for r in dropped]
-        dgrp["run_id"] = np.array([r["id"] for r in dropped], dtype="S24")
-        dgrp["potential_index"] = np.array([r["run"]["potential_index"] for r in dropped], int)
-        dgrp["density"] = np.array([r["run"]["state"]["density"] for r in dropped], float)
+        status_reason = [_dropped_reason(r, f) for r, f in dropped]
+        dgrp["run_id"] = np.array([r["id"] for r, _ in dropped], dtype="S24")
+        dgrp["potential_index"] = np.array([r["run"]["potential_index"] for r, _ in dropped], int)
+        dgrp["family"] = np.array([r["run"]["potential"].get("family", "spline").encode()
+                                   for r, _ in dropped], dtype="S16")
+        dgrp["density"] = np.array([r["run"]["state"]["density"] for r, _ in dropped], float)
         dgrp["status"] = np.array([s for s, _ in status_reason], dtype="S8")
         dgrp["reason"] = np.array([m.encode()[:200] for _, m in status_reason], dtype="S200")
     tmp.replace(out)
     return {"out": str(out), "n_kept": len(kept), "n_dropped": len(dropped),
-            "n_potentials_kept": len(folds), "dataset_hash": dataset_hash,
+            "n_potentials_kept": len(keys), "dataset_hash": dataset_hash,
             "folds": dict(Counter(int(v) for v in arrays["fold"]))}
 
 
 _POT_CACHE: dict = {}
 
 
-def _potential_arrays(seed: int, settings: dict):
-    key = (seed, json.dumps(settings, sort_keys=True))
+def _potential_entry(ident: dict) -> dict:
+    key = digest(ident)
     if key not in _POT_CACHE:
-        pot = RandomPotential(seed, RandomSettings(**settings))
+        pot = potential_from_identity(ident)
         table = pot.tabulate(4000)
         u_nn, f_nn = table.on_grid(NN_GRID)
         r_md = np.linspace(pot.table_start(), pot.r_cut, MD_POINTS)
         u_md, f_md = pot.evaluate(r_md)
-        _POT_CACHE[key] = (pot, u_nn, f_nn, r_md, u_md, f_md, b2(pot), b3(pot))
+        _POT_CACHE[key] = {"key": key, "potential": pot, "u_nn": u_nn, "f_nn": f_nn, "r_md": r_md,
+                           "u_md": u_md, "f_md": f_md, "b2": b2(pot), "b3": b3(pot),
+                           "has_core": bool(getattr(pot, "has_core", False))}
     return _POT_CACHE[key]
 
 
-def _row(rec, folds) -> dict:
+def _row(rec, flags, index_of) -> dict:
     run = rec["run"]
     res = rec["result"]
-    seed = run["potential"]["seed"]
-    pot, u_nn, f_nn, r_md, u_md, f_md, bb2, bb3 = _potential_arrays(seed, run["potential"]["settings"])
+    ent = _potential_entry(run["potential"])
+    pot = ent["potential"]
     return {
         "run_id": rec["id"],
-        "potential_index": run["potential_index"],
-        "potential_seed": seed,
+        "potential_index": index_of[ent["key"]],
+        "potential_key": ent["key"],
+        "family": run["potential"].get("family", "spline"),
+        "potential_seed": int(run["potential"]["seed"]),
         "density_index": run["density_index"],
         "density": run["state"]["density"],
         "pressure": res["pressure"],
@@ -160,15 +243,16 @@ def _row(rec, folds) -> dict:
         "energy": res["energy"],
         "energy_err": res["energy_err"],
         "n_particles": res["settings"]["n_particles"],
-        "has_core": pot.has_core,
+        "has_core": ent["has_core"],
         "r_cut": pot.r_cut,
-        "B2": bb2,
-        "B3": bb3,
-        "fold": folds[run["potential_index"]],
-        "U_nn": u_nn, "F_nn": f_nn, "r_md": r_md, "U_md": u_md, "F_md": f_md,
+        "B2": ent["b2"],
+        "B3": ent["b3"],
+        "fold": 0,
+        "U_nn": ent["u_nn"], "F_nn": ent["f_nn"], "r_md": ent["r_md"], "U_md": ent["u_md"],
+        "F_md": ent["f_md"],
         "g": np.asarray(res["g"], float),
         "g_err": np.asarray(res["g_err"], float),
-        "flags": json.dumps(res["flags"]),
+        "flags": json.dumps(flags),
         "provenance": json.dumps({**rec["provenance"], "run_seed": run["state"]["seed"],
                                   "spec_hash": rec["provenance"]["campaign"]}),
     }

@@ -38,6 +38,8 @@ def dataset_stats(path, plot_dir=None) -> dict:
         perr = k["pressure_err"][:]
         fold = k["fold"][:]
         pot = k["potential_index"][:]
+        family = ([s.decode() for s in k["family"][:]] if "family" in k else ["spline"] * dens.size)
+        r_cut = k["r_cut"][:]
         d = h5["dropped"]
         d_dens = d["density"][:]
         d_status = [s.decode() for s in d["status"][:]]
@@ -47,10 +49,11 @@ def dataset_stats(path, plot_dir=None) -> dict:
         g_err = k["g_err"][:]
         extra = _fig1_data(k) if plot_dir else None
     per_density = defaultdict(lambda: {"kept": 0, "dropped": 0, "failed": 0})
+    label = density_label if np.unique(np.concatenate([dens, d_dens])).size > 8 else (lambda x: f"{x:g}")
     for rho in dens:
-        per_density[f"{rho:g}"]["kept"] += 1
+        per_density[label(rho)]["kept"] += 1
     for rho, st in zip(d_dens, d_status):
-        per_density[f"{rho:g}"]["failed" if st == "failed" else "dropped"] += 1
+        per_density[label(rho)]["failed" if st == "failed" else "dropped"] += 1
     reasons = Counter(_reason_class(s, r) for s, r in zip(d_status, d_reason))
     n_runs = int(dens.size + d_dens.size)
     rel = np.abs(perr / np.where(np.abs(pres) > 0, np.abs(pres), np.nan))
@@ -66,7 +69,8 @@ def dataset_stats(path, plot_dir=None) -> dict:
         "n_potentials_kept": int(np.unique(pot).size),
         "fraction_dropped": float(d_dens.size / n_runs) if n_runs else 0.0,
         "reasons": dict(reasons.most_common()),
-        "per_density": dict(sorted(per_density.items(), key=lambda kv: float(kv[0]))),
+        "per_density": dict(sorted(per_density.items(), key=lambda kv: float(kv[0].split("-")[0]))),
+        "composition": composition(fold, family, r_cut, dens, pres),
         "splits": {"test": int((fold == -1).sum()),
                    **{f"fold{i}": int((fold == i).sum()) for i in range(4)}},
         "pressure": {"min": float(pres.min()), "max": float(pres.max()),
@@ -80,6 +84,35 @@ def dataset_stats(path, plot_dir=None) -> dict:
     }
     if plot_dir:
         out["plots"] = _figures(Path(plot_dir), dens, pres, per_density, reasons, extra)
+    return out
+
+
+def density_label(rho: float) -> str:
+    """Density bin of width 0.2 (continuous densities)."""
+    lo = min(np.floor(rho / 0.2) * 0.2, 1.0)
+    return f"{lo:.1f}-{lo + 0.2:.1f}"
+
+
+def composition(fold, family, r_cut, dens, pres) -> dict:
+    """Runs of the test set against train+validation, by family, cutoff class, density bin
+    and sign of Z − 1: a representative test set matches the whole in every row.
+    """
+    from .assemble import r_cut_class
+
+    test = np.asarray(fold) == -1
+    kinds = {
+        "family": list(family),
+        "r_cut": [r_cut_class(x) for x in r_cut],
+        "density": [density_label(x) for x in dens],
+        "Z": ["Z < 1" if p < d else "Z >= 1" for p, d in zip(pres, dens)],
+    }
+    out = {}
+    for kind, labels in kinds.items():
+        table = {}
+        for lb in sorted(set(labels)):
+            sel = np.array([x == lb for x in labels])
+            table[lb] = {"test": int((sel & test).sum()), "train": int((sel & ~test).sum())}
+        out[kind] = table
     return out
 
 

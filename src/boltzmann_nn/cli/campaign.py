@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from ..campaign.spec import CampaignSpec
 from ..campaign.store import Store
+from ..errors import InputError
 from .common import emit
 
 DEFAULT_DATASET = "data/default.h5"
@@ -25,10 +28,15 @@ def add(sub, parent):
     d = sub.add_parser("dataset", help="build a dataset file from a store; statistics")
     dsub = d.add_subparsers(dest="dataset_command", metavar="ACTION")
     b = dsub.add_parser("build", parents=[parent], help="assemble the HDF5 dataset")
-    b.add_argument("store")
+    b.add_argument("store", nargs="+", help="one or more store directories")
     b.add_argument("--out", required=True)
     b.add_argument("--split-seed", type=int, default=0)
     b.set_defaults(func=cmd_build)
+    j = dsub.add_parser("rejudge", parents=[parent],
+                        help="kept counts before/after today's keep criteria, by class")
+    j.add_argument("store")
+    j.add_argument("--report", metavar="MD", help="also write the tables as Markdown here")
+    j.set_defaults(func=cmd_rejudge)
     s = dsub.add_parser("stats", parents=[parent], help="counts, drop reasons, P distribution")
     s.add_argument("file", nargs="?", default=DEFAULT_DATASET)
     s.add_argument("--plot", metavar="DIR", help="write figures (Fig. 1-like) here")
@@ -65,6 +73,18 @@ def cmd_build(args):
     emit(args, res, human)
 
 
+def cmd_rejudge(args):
+    from ..campaign.rejudge import format_rejudge, rejudge_store
+    from ..io.atomic import atomic_write
+
+    if not (Path(args.store) / "spec.json").exists():
+        raise InputError("not a campaign store (no spec.json)", args.store)
+    res = rejudge_store(args.store)
+    if args.report:
+        res["report"] = str(atomic_write(args.report, format_rejudge(res)))
+    emit(args, res, lambda d: print(format_rejudge(d), end=""))
+
+
 def cmd_stats(args):
     from ..campaign.stats import dataset_stats
 
@@ -75,6 +95,10 @@ def cmd_stats(args):
               f"{d['n_failed']} failed ({d['fraction_dropped']:.0%} not kept)")
         for rho, c in d["per_density"].items():
             print(f"  rho = {rho}: {c}")
+        comp = d.get("composition", {})
+        for kind, table in comp.items():
+            print(f"  {kind}: " + "; ".join(f"{k}: test {v['test']} / train+val {v['train']}"
+                                            for k, v in table.items()))
         for reason, n in d["reasons"].items():
             print(f"  {n:5d}  {reason}")
         q = d["pressure"]["quantiles"]
