@@ -14,7 +14,7 @@ from .io.gr import read_gr
 from .io.potential_files import WRITE_FORMATS, format_from_suffix, write_gr_csv, write_potential
 from .potentials import PairTable, parse_potential
 from .theory import OZSolver, extend_core, invert, virial_summary
-from .units import U_CUT, Units
+from .units import U_CUT, Units, check_density
 
 
 def _potential(spec):
@@ -22,9 +22,7 @@ def _potential(spec):
 
 
 def _check_density(density: float, what: str = "density") -> float:
-    if not (density > 0) or not np.isfinite(density):
-        raise InputError(f"{what} must be > 0, got {density}")
-    return float(density)
+    return check_density(density, what)
 
 
 def tabulate(spec, *, n: int = 1000, r_min: float | None = None, out=None, fmt: str | None = None,
@@ -38,8 +36,10 @@ def tabulate(spec, *, n: int = 1000, r_min: float | None = None, out=None, fmt: 
     pot = _potential(spec)
     if not np.isfinite(pot.r_cut):
         raise InputError("a table needs a finite cutoff (rcut=inf is for virial coefficients)")
-    if n < 5:
-        raise InputError(f"a table needs at least 5 points, got {n}")
+    if not 5 <= n <= 10**6:
+        raise InputError(f"a table needs 5 to 10^6 points, got {n}")
+    if r_min is not None and not (np.isfinite(r_min) and 0 <= r_min < pot.r_cut):
+        raise InputError(f"--r-min must lie in [0, r_cut = {pot.r_cut:g}), got {r_min}")
     table = pot if isinstance(pot, PairTable) and r_min is None else pot.tabulate(n, r_min=r_min)
     nn = table.on_grid(NN_GRID)
     out_info = {}
@@ -103,10 +103,11 @@ def invert_gr(path, density: float, method: str = "boltzmann", *, out=None, fmt=
     has that core replaced by a smooth monotonic repulsion (:func:`extend_core`).
     """
     units = units or Units()
-    _check_density(density)
+    if not (density > 0) or not np.isfinite(density):
+        raise InputError(f"density must be > 0, got {density}")
     rdf = read_gr(path, fmt_in)
     r = units.to_reduced_length(rdf.r)
-    rho = units.to_reduced_density(density)
+    rho = _check_density(units.to_reduced_density(density))
     if r.size < 5:
         raise InputError("too few points", str(path))
     u = invert(r, rdf.g, rho, method)

@@ -17,13 +17,17 @@ def _plt():
 
 
 def _save(fig, path) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.stem}.partial{path.suffix}")
-    fig.savefig(tmp, dpi=130, bbox_inches="tight")
-    tmp.replace(path)
-    _plt().close(fig)
-    return path
+    """Write ``fig`` as PNG to ``path`` atomically (through :func:`atomic_write`)."""
+    import io
+
+    from .io.atomic import atomic_write
+
+    buf = io.BytesIO()
+    try:
+        fig.savefig(buf, dpi=130, bbox_inches="tight", format="png")
+    finally:
+        _plt().close(fig)
+    return atomic_write(Path(path), buf.getvalue())
 
 
 def plot_potential(r, u, f, path, title="", u_cut=20.0) -> Path:

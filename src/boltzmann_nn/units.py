@@ -24,6 +24,21 @@ UNITS_HEADER = "units: r [sigma], U [k_BT], F [k_BT/sigma], rho [sigma^-3], P [k
 #: Cap for the potential seen by the networks (paper §3.1), in k_BT.
 U_CUT = 20.0
 
+#: Largest number density accepted [σ⁻³]: 7× random close packing of hard spheres;
+#: only interpenetrating soft particles get near it.
+MAX_DENSITY = 10.0
+
+
+def check_density(density, what: str = "density", source: str | None = None) -> float:
+    """``density`` as a float in (0, MAX_DENSITY] [σ⁻³], else an InputError."""
+    try:
+        rho = float(density)
+    except (TypeError, ValueError):
+        raise InputError(f"{what} must be a number, got {density!r}", source) from None
+    if not (0 < rho <= MAX_DENSITY):
+        raise InputError(f"{what} must be in (0, {MAX_DENSITY:g}] sigma^-3, got {density}", source)
+    return rho
+
 #: Boltzmann constant in the energy units we accept, per kelvin.
 K_B = {
     "kJ/mol": 0.00831446261815324,

@@ -45,9 +45,9 @@ from pathlib import Path
 import numpy as np
 
 from .. import __version__
+from ..engines.diagnostics import rejudge
 from ..errors import InputError
 from ..grid import NN_GRID
-from ..engines.diagnostics import rejudge
 from ..theory.virial import b2, b3
 from .spec import canonical_json, digest, potential_from_identity
 from .store import Store

@@ -9,6 +9,7 @@ import sys
 import time
 from dataclasses import dataclass
 
+from ..errors import InputError
 from .spec import CampaignSpec, RunSpec
 from .store import Store, record_kept
 
@@ -37,7 +38,7 @@ def _extras_due(spec: CampaignSpec, store: Store, base_of: dict, retry_failed: b
         pending = store.pending(extras, retry_failed=retry_failed)
         if not pending:
             continue
-        if any(record_kept(store.read(b.run_id)) for b in base):
+        if any(record_kept(rec) for b in base if (rec := store.try_read(b.run_id)) is not None):
             out += pending
     return out
 
@@ -50,6 +51,7 @@ class CampaignReport:
     failed: int
     wall_s: float
     workers: int
+    rerun_unreadable: int = 0
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
@@ -73,8 +75,12 @@ def run_campaign(spec: CampaignSpec, store: Store, *, scheduler: str | None = No
     from dask.distributed import Client, LocalCluster, as_completed
     from tqdm import tqdm
 
-    runs = spec.runs()
+    if threads < 1 or (workers is not None and workers < 1) or (limit is not None and limit < 0):
+        raise InputError(f"threads and workers must be >= 1 and limit >= 0, got threads={threads}, "
+                         f"workers={workers}, limit={limit}")
+    runs = spec.runs()  # validates every state point before the store is touched
     store.bind(spec)
+    unreadable = store.unreadable()
     base_of: dict[int, list[RunSpec]] = {}
     for run in runs:
         base_of.setdefault(run.potential_index, []).append(run)
@@ -86,7 +92,7 @@ def run_campaign(spec: CampaignSpec, store: Store, *, scheduler: str | None = No
     t0 = time.perf_counter()
     done = failed = 0
     if not todo:
-        return CampaignReport(len(runs), len(runs) - len(todo), 0, 0, 0.0, 0)
+        return CampaignReport(len(runs), len(runs) - len(todo), 0, 0, 0.0, 0, len(unreadable))
     cluster = None
     if scheduler:
         client = Client(scheduler)
@@ -143,4 +149,4 @@ def run_campaign(spec: CampaignSpec, store: Store, *, scheduler: str | None = No
         if cluster is not None:
             cluster.close()
     return CampaignReport(len(runs), len(runs) - len(todo), done, failed,
-                          time.perf_counter() - t0, n_workers)
+                          time.perf_counter() - t0, n_workers, len(unreadable))

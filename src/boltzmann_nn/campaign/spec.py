@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
@@ -37,8 +38,32 @@ _KEY_FAMILY, _KEY_DRAW, _KEY_EXTRA = 1000, 500, 700
 #: 2: soft tables start at 1e-5 sigma; particles meeting there are a recorded outcome.
 PHYSICS_VERSION = 2
 PRESETS = ("default", "paper")
-_ENGINE_KEYS = {"steps", "equilibration", "n_particles", "n_min", "box_length", "particles", "dt",
-                "damp", "rdf_bins", "rdf_rmax", "blocks", "skin", "table_points"}
+_ENGINE_INTS = {"steps", "equilibration", "n_particles", "n_min", "rdf_bins", "blocks", "table_points"}
+_ENGINE_FLOATS = {"box_length", "dt", "damp", "rdf_rmax", "skin"}
+_ENGINE_KEYS = _ENGINE_INTS | _ENGINE_FLOATS | {"particles"}
+#: Largest integer setting accepted (steps, particles, ...): beyond it is a typo.
+_INT_MAX = 10**10
+
+
+def _is_int(v) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _is_number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def _check_engine(engine: dict, where) -> None:
+    for key, val in engine.items():
+        if key in _ENGINE_INTS and not (_is_int(val) and abs(val) <= _INT_MAX):
+            raise InputError(f"[engine] {key} must be an integer, got {val!r}", where)
+        if key in _ENGINE_FLOATS and not (_is_number(val) and val > 0):
+            raise InputError(f"[engine] {key} must be a number > 0, got {val!r}", where)
+        if key == "particles" and not (isinstance(val, list) and all(
+                _is_int(v) and 2 <= v <= _INT_MAX for v in val)):
+            raise InputError(f"[engine] particles must be a list of integers >= 2, got {val!r}", where)
+    if "table_points" in engine and not 200 <= engine["table_points"] <= 10**6:
+        raise InputError(f"[engine] table_points must be in 200..1000000, got {engine['table_points']}", where)
 
 
 def canonical_json(obj) -> str:
@@ -143,19 +168,26 @@ class CampaignSpec:
 
     def __post_init__(self):
         where = self.source
-        if not isinstance(self.n_potentials, int) or self.n_potentials < 1:
-            raise InputError(f"n_potentials must be an integer >= 1, got {self.n_potentials!r}", where)
+        if not isinstance(self.name, str) or not self.name.strip():
+            raise InputError(f"name must be a non-empty string, got {self.name!r}", where)
+        if not _is_int(self.seed) or not 0 <= self.seed < 2**63:
+            raise InputError(f"seed must be a non-negative integer, got {self.seed!r}", where)
+        for key in ("generator", "engine", "families"):
+            if not isinstance(getattr(self, key), dict):
+                raise InputError(f"[{key}] must be a table, got {getattr(self, key)!r}", where)
+        if not _is_int(self.n_potentials) or not 1 <= self.n_potentials <= 10**7:
+            raise InputError(f"n_potentials must be an integer in 1..10^7, got {self.n_potentials!r}", where)
         if not isinstance(self.densities, list) or any(
-                not isinstance(d, (int, float)) or not (0 < d < 10) for d in self.densities):
+                not _is_number(d) or not (0 < d < 10) for d in self.densities):
             raise InputError(f"densities must be a list of values in (0, 10), got {self.densities!r}",
                              where)
         for key in ("density_draws", "extra_densities"):
             val = getattr(self, key)
-            if not isinstance(val, int) or val < 0:
-                raise InputError(f"{key} must be an integer >= 0, got {val!r}", where)
+            if not _is_int(val) or not 0 <= val <= 1000:
+                raise InputError(f"{key} must be an integer in 0..1000, got {val!r}", where)
         lo_hi = self.density_range
         if (not isinstance(lo_hi, list) or len(lo_hi) != 2
-                or not all(isinstance(v, (int, float)) for v in lo_hi) or not (0 < lo_hi[0] < lo_hi[1] < 10)):
+                or not all(_is_number(v) for v in lo_hi) or not (0 < lo_hi[0] < lo_hi[1] < 10)):
             raise InputError(f"density_range must be [low, high] with 0 < low < high < 10, got {lo_hi!r}",
                              where)
         self.density_range = [float(v) for v in lo_hi]
@@ -167,7 +199,7 @@ class CampaignSpec:
                 raise InputError(f"unknown [families] {sorted(unknown)}; known: "
                                  f"{sorted(set(FAMILIES) | {SPLINE})}", where)
             vals = list(self.families.values())
-            if any(not isinstance(v, (int, float)) or v < 0 for v in vals) or abs(sum(vals) - 1) > 1e-6:
+            if any(not _is_number(v) or v < 0 for v in vals) or abs(sum(vals) - 1) > 1e-6:
                 raise InputError(f"[families] fractions must be >= 0 and add up to 1, got {self.families}",
                                  where)
             self.families = {k: float(v) for k, v in sorted(self.families.items())}
@@ -175,10 +207,13 @@ class CampaignSpec:
         if unknown:
             raise InputError(f"unknown [engine] keys {sorted(unknown)}; known: {sorted(_ENGINE_KEYS)}",
                              where)
+        _check_engine(self.engine, where)
         try:
             self.generator = RandomSettings(**self.generator).as_dict()
         except TypeError as exc:
             raise InputError(f"bad [generator] section: {exc}", where) from exc
+        except InputError as exc:
+            raise InputError(f"[generator] {exc.message}", where) from None
 
     @classmethod
     def load(cls, path) -> CampaignSpec:
@@ -240,6 +275,8 @@ class CampaignSpec:
         engine = {"name": "lammps", "table_points": eng.pop("table_points", 4000)}
         box_length = eng.pop("box_length", None)
         particles = eng.pop("particles", None)
+        if box_length is not None and max(self.densities + [self.density_range[1]]) * box_length**3 > 10**8:
+            raise InputError(f"[engine] box_length = {box_length} gives more than 10^8 particles", self.source)
         if particles is not None and len(particles) != len(self.densities):
             raise InputError("[engine] particles must list one N per density", self.source)
         if particles is not None and self.density_draws + self.extra_densities:
@@ -252,7 +289,10 @@ class CampaignSpec:
             state["n_particles"] = int(n_fixed)
         elif box_length is not None:
             state["n_particles"] = max(2, round(rho * box_length**3))
-        StatePoint(**state)  # validate early
+        try:
+            StatePoint(**state)  # validate early
+        except InputError as exc:
+            raise InputError(f"[engine] {exc.message}", self.source) from None
         return RunSpec(i, j, pot, state, engine, extra)
 
     def runs(self) -> list[RunSpec]:

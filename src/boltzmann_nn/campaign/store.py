@@ -7,7 +7,8 @@ Layout::
 
 Records are written atomically (temporary file + rename), so killing a campaign at any
 moment leaves only complete records; a rerun skips every id already present. A record
-that cannot be read is reported by :meth:`Store.check` and treated as missing.
+that cannot be read (truncated or corrupt, e.g. by a full disk or a copy gone wrong) is
+reported by :meth:`Store.check`, treated as missing and run again.
 """
 
 from __future__ import annotations
@@ -71,8 +72,16 @@ class Store:
         """
         meta = self.root / "spec.json"
         entry = {"spec": spec.as_dict(), "spec_hash": spec.spec_hash}
+        if self.root.exists() and not self.root.is_dir():
+            raise InputError("exists and is not a directory", str(self.root))
         if meta.exists():
-            old = json.loads(meta.read_text())
+            try:
+                old = json.loads(meta.read_text())
+            except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+                old = None
+            if not isinstance(old, dict):
+                raise InputError("spec.json of this store is unreadable; restore it or use another --store",
+                                 str(self.root))
             same_but_size = ({k: v for k, v in old.get("spec", {}).items() if k != "n_potentials"}
                              == {k: v for k, v in spec.as_dict().items() if k != "n_potentials"})
             if old.get("spec_hash") != spec.spec_hash and same_but_size:
@@ -90,13 +99,31 @@ class Store:
         meta = self.root / "spec.json"
         if not meta.exists():
             return None
-        data = json.loads(meta.read_text())["spec"]
-        return CampaignSpec(**data, source=str(meta))
+        try:
+            data = json.loads(meta.read_text())["spec"]
+            return CampaignSpec(**data, source=str(meta))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as exc:
+            raise InputError(f"unreadable store spec ({type(exc).__name__})", str(meta)) from exc
 
     def ids(self) -> set[str]:
+        """Ids of the records present (readable or not)."""
         if not self.runs_dir.exists():
             return set()
         return {p.stem for p in self.runs_dir.glob("*.json")}
+
+    def try_read(self, run_id: str) -> dict | None:
+        """The record, or None when it is missing, unreadable or names another id."""
+        try:
+            rec = json.loads(self.path(run_id).read_text())
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            return None
+        if not isinstance(rec, dict) or rec.get("id") != run_id or "result" not in rec:
+            return None
+        return rec
+
+    def unreadable(self) -> list[str]:
+        """Ids whose record file cannot be read as a record."""
+        return sorted(i for i in self.ids() if self.try_read(i) is None)
 
     def write(self, run: RunSpec, result: dict, spec_hash: str) -> Path:
         """Store one finished run (``result`` from SimulationResult.to_dict())."""
@@ -123,10 +150,9 @@ class Store:
         """Yield every readable record (sorted by potential, then density)."""
         recs = []
         for p in sorted(self.runs_dir.glob("*.json")) if self.runs_dir.exists() else []:
-            try:
-                recs.append(json.loads(p.read_text()))
-            except (OSError, json.JSONDecodeError):
-                continue
+            rec = self.try_read(p.stem)
+            if rec is not None:
+                recs.append(rec)
         recs.sort(key=lambda r: (r["run"]["potential_index"], r["run"]["density_index"]))
         yield from recs
 
@@ -146,13 +172,15 @@ class Store:
         return {"n_records": n, "unreadable": bad, "mismatched": mismatched, "temporary": leftovers}
 
     def pending(self, runs: list[RunSpec], retry_failed: bool = False) -> list[RunSpec]:
-        """Runs without a record (and failed ones too, when ``retry_failed``)."""
+        """Runs without a readable record (and failed ones too, when ``retry_failed``)."""
         have = self.ids()
         out = []
         for run in runs:
             rid = run.run_id
             if rid not in have:
                 out.append(run)
-            elif retry_failed and self.read(rid).get("status") == "failed":
+                continue
+            rec = self.try_read(rid)
+            if rec is None or (retry_failed and rec.get("status") == "failed"):
                 out.append(run)
         return out

@@ -54,6 +54,8 @@ def cmd_generate(args):
     data = {"store": str(store.root), "spec_hash": spec.spec_hash, **report.as_dict()}
 
     def human(d):
+        if d.get("rerun_unreadable"):
+            print(f"{d['rerun_unreadable']} unreadable (truncated or corrupt) records were run again")
         print(f"{d['total']} runs in the campaign; {d['already']} were already in {d['store']}; "
               f"this call: {d['done']} done, {d['failed']} failed in {d['wall_s']:.0f} s "
               f"on {d['workers']} workers")

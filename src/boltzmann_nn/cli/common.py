@@ -25,24 +25,40 @@ def emit(args, data: dict, human) -> None:
         human(data)
 
 
+def one_line(text) -> str:
+    """``text`` on one line (newlines folded), at most 400 characters."""
+    flat = " ".join(str(text).split())
+    return flat if len(flat) <= 400 else flat[:397] + "..."
+
+
 def run_guarded(func, args) -> int:
-    """Run a subcommand; user errors become one line on stderr and exit code 2."""
+    """Run a subcommand. User errors become one line on stderr and exit code 2; anything
+    unexpected becomes one line naming the command and the error, exit code 1. A
+    traceback only with ``--debug``.
+    """
+    command = getattr(args, "command", None) or "boltzmann-nn"
     try:
         code = func(args)
         return 0 if code is None else int(code)
     except InputError as exc:
         if args.debug:
             raise
-        print(f"boltzmann-nn: error: {exc}", file=sys.stderr)
+        print(f"boltzmann-nn: error: {one_line(exc)}", file=sys.stderr)
         return 2
     except ConvergenceError as exc:
         if args.debug:
             raise
-        print(f"boltzmann-nn: did not converge: {exc}", file=sys.stderr)
+        print(f"boltzmann-nn: did not converge: {one_line(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("boltzmann-nn: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # noqa: BLE001 - the last line of defence
+        if args.debug:
+            raise
+        print(f"boltzmann-nn {command}: unexpected error: {type(exc).__name__}: {one_line(exc)} "
+              "(run with --debug for the traceback)", file=sys.stderr)
+        return 1
 
 
 def fmt_list(values, digits: int = 5) -> str:

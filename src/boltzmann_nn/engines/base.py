@@ -15,6 +15,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..io.atomic import jsonable
+from ..units import check_density
 
 #: Smallest number of particles the box rule picks.
 N_MIN_DEFAULT = 1000
@@ -55,8 +56,20 @@ class StatePoint:
     skin: float = 0.3
 
     def __post_init__(self):
-        if not (self.density > 0) or not math.isfinite(self.density):
-            raise InputError(f"density must be > 0, got {self.density}")
+        check_density(self.density)
+        for key in ("steps", "equilibration", "seed", "threads", "rdf_bins", "blocks", "n_min"):
+            val = getattr(self, key)
+            if not isinstance(val, int) or isinstance(val, bool) or abs(val) > 10**10:
+                raise InputError(f"{key} must be an integer of at most 10^10, got {val!r}")
+        if self.threads > 1024:
+            raise InputError(f"threads must be <= 1024, got {self.threads}")
+        if self.n_particles is not None and self.n_particles > 10**8:
+            raise InputError(f"n_particles must be <= 10^8, got {self.n_particles}")
+        if not (math.isfinite(self.damp) and self.damp > 0) or not (0 < self.skin <= 5):
+            raise InputError(f"need damp > 0 and 0 < skin <= 5, got {self.damp}, {self.skin}")
+        if not (5.0 <= self.rdf_rmax <= 100.0) or self.rdf_bins > 100000:
+            raise InputError(f"g(r) range must be in [5, 100] sigma with at most 100000 bins, got "
+                             f"{self.rdf_rmax}, {self.rdf_bins}")
         if self.steps < self.blocks * 10 or self.steps % (self.blocks * 10):
             raise InputError(
                 f"steps ({self.steps}) must be a positive multiple of 10 x blocks ({self.blocks})"

@@ -21,10 +21,17 @@ FILE_MODE = 0o666 & ~_umask()
 
 def atomic_write(path, data: str | bytes) -> Path:
     """Write ``data`` to ``path`` through a temporary file and ``os.replace``."""
+    from ..errors import InputError
+
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    mode = "wb" if isinstance(data, bytes) else "w"
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    if path.is_dir():
+        raise InputError("is a directory, expected a file name to write", str(path))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        mode = "wb" if isinstance(data, bytes) else "w"
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise InputError(f"cannot write here: {exc.strerror or exc}", str(path)) from exc
     try:
         with os.fdopen(fd, mode) as fh:
             fh.write(data)

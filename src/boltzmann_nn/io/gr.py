@@ -8,11 +8,16 @@ Formats (``fmt``, or detected from the extension and content):
   of ``TIMESTEP NROWS`` followed by rows ``index r g coord``; the last block is used
   (``block="mean"`` averages all).
 * ``xvg``: GROMACS ``gmx rdf`` output (``#``/``@`` metadata; r in nm).
-* ``votca``: VOTCA ``.dist`` tables (``r g flag``).
+* ``votca``: VOTCA ``.dist`` tables (``r g flag``), as ``csg_stat`` writes them, under
+  any name (``CG-CG.dist.tgt``, ``CG-CG.dist.new``): recognised by their flag column.
+
+Formats are told apart by suffix where it is certain (``.xvg``, ``.dist``) and otherwise
+by content: LAMMPS's header lines, GROMACS's ``@`` lines, VOTCA's trailing flag column.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,15 +40,25 @@ class RDF:
     length_unit: str | None = None
 
 
+_FLAGGED_ROW = re.compile(r"^\s*[-+0-9.eE]+[\s,]+[-+0-9.eE]+[\s,]+[a-zA-Z]\s*$")
+
+
 def detect_format(path, text: str) -> str:
+    """The g(r) format of ``path`` from its suffix, else from its content."""
+    name = Path(path).name.lower()
     suffix = Path(path).suffix.lower()
     if suffix == ".xvg":
         return "xvg"
-    if suffix == ".dist":
+    if suffix == ".dist" or ".dist." in name:
         return "votca"
     head = text.lstrip()[:200].lower()
     if head.startswith("# time-averaged data") or "number-of-rows" in head:
         return "lammps"
+    data = [ln for ln in text.splitlines()[:200] if ln.strip() and ln.lstrip()[0] not in "#@"]
+    if any(ln.lstrip().startswith("@") for ln in text.splitlines()[:50]):
+        return "xvg"
+    if data and all(_FLAGGED_ROW.match(ln) for ln in data[:20]):
+        return "votca"
     return "text"
 
 
@@ -83,6 +98,9 @@ def read_gr(path, fmt: str | None = None, block: str = "last") -> RDF:
 def _pick_columns(header, data, source):
     if header is not None:
         names = [h.split("[")[0].strip() for h in header]
+        if len(names) != data.shape[1]:
+            raise InputError(f"the header names {len(names)} columns ({','.join(header)}) but the rows "
+                             f"have {data.shape[1]}", source)
         if "r" in names and "g" in names:
             return data[:, names.index("r")], data[:, names.index("g")]
         if len(names) >= 2 and names[0] in ("r", "x", "distance"):

@@ -56,6 +56,9 @@ def _columns(header, data, source):
         names = [h.split("[")[0].strip() for h in header]
         if "r" not in names or "u" not in names:
             raise InputError(f"header {header} must name columns r and U (and optionally F)", source)
+        if len(names) != n_cols:
+            raise InputError(f"the header names {len(names)} columns ({','.join(header)}) but the rows "
+                             f"have {n_cols}", source)
         f = data[:, names.index("f")] if "f" in names else None
         return data[:, names.index("r")], data[:, names.index("u")], f
     if n_cols == 2:

@@ -59,9 +59,18 @@ def load_arrays(path) -> Arrays:
     path = Path(path)
     if not path.exists():
         raise InputError("no such dataset file", str(path))
-    with h5py.File(path, "r") as h5:
+    if not path.is_file():
+        raise InputError("not a file", str(path))
+    try:
+        h5 = h5py.File(path, "r")
+    except OSError as exc:
+        raise InputError("not an HDF5 dataset file", str(path)) from exc
+    with h5:
         if h5.attrs.get("format") != "boltzmann-nn dataset":
             raise InputError("not a boltzmann-nn dataset file", str(path))
+        missing = [k for k in ("density", "pressure", "U_nn", "g", "fold", "B2") if k not in h5.get("kept", {})]
+        if missing:
+            raise InputError(f"dataset file lacks kept/{missing[0]}", str(path))
         k = h5["kept"]
         g_r = k["g_r"][:]
         g_bins = k["g"][:].astype(float)

@@ -13,7 +13,7 @@ from ..grid import NN_GRID
 from ..potentials import PairTable, parse_potential
 from ..theory.inversion import G_FLOOR, boltzmann_inversion, extend_core
 from ..theory.virial import b2 as exact_b2
-from ..units import U_CUT, Units
+from ..units import U_CUT, Units, check_density
 from . import eos, inverse
 from .features import gr_on_grid, hnc_on_grid
 from .zoo import load_model
@@ -30,9 +30,9 @@ def _model(kind: str, name):
     key = (kind, str(name))
     if key not in _CACHE:
         if kind == "eos":
-            _CACHE[key] = load_model(name, eos.build, eos.EOSConfig)
+            _CACHE[key] = load_model(name, eos.build, eos.EOSConfig, task="eos")
         else:
-            _CACHE[key] = load_model(name, inverse.build, inverse.InverseConfig)
+            _CACHE[key] = load_model(name, inverse.build, inverse.InverseConfig, task="inverse")
     return _CACHE[key]
 
 
@@ -63,6 +63,8 @@ def predict_eos(potential, densities, *, units: Units | None = None, model="eos"
     if rho.size == 0 or np.any(~(rho > 0)) or not np.all(np.isfinite(rho)):
         raise InputError(f"densities must be > 0, got {rho.tolist()}")
     rho_red = units.to_reduced_density(rho)
+    for value in np.atleast_1d(rho_red):
+        check_density(value)
     msgs: list[str] = []
     dom = shipped.card.get("domain", {})
     table = pot if isinstance(pot, PairTable) else pot.tabulate(4000)
@@ -132,6 +134,7 @@ def predict_potential(gr, density: float, *, units: Units | None = None, model="
         r_raw, g_raw, source = rdf.r, rdf.g, rdf.source
     if not (density > 0) or not np.isfinite(density):
         raise InputError(f"density must be > 0, got {density}")
+    check_density(units.to_reduced_density(density) if units is not None else density)
     shipped = _model("inverse", model)
     cfg = shipped.config
     dom = shipped.card.get("domain", {})

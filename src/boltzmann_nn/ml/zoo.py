@@ -70,40 +70,92 @@ def save_model(directory, name: str, task: str, members, config, card_extra: dic
     return card
 
 
-def _locate(name_or_path) -> tuple[Path, Path]:
+_CARD_FIELDS = {"format": str, "task": str, "weights": str, "sha256": str, "members": int,
+                "config": dict}
+
+
+def read_card(card_path) -> dict:
+    """Read and check a model card: strict JSON with the fields a model needs."""
+    where = str(card_path)
+    try:
+        text = Path(card_path).read_text()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read the model card: {exc}", where) from exc
+    try:
+        card = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"the model card is not valid JSON ({exc.msg}, line {exc.lineno})", where) from exc
+    except ValueError as exc:  # e.g. an integer of thousands of digits
+        raise InputError(f"the model card is not valid JSON ({str(exc)[:60]})", where) from exc
+    if not isinstance(card, dict):
+        raise InputError("the model card must be a JSON object", where)
+    if card.get("format") != "boltzmann-nn model":
+        raise InputError("not a boltzmann-nn model card", where)
+    for key, kind in _CARD_FIELDS.items():
+        if not isinstance(card.get(key), kind) or isinstance(card.get(key), bool):
+            raise InputError(f"the model card's {key!r} must be a {kind.__name__}, got {card.get(key)!r}",
+                             where)
+    if not 1 <= card["members"] <= 1000:
+        raise InputError(f"the model card's 'members' must be in 1..1000, got {card['members']}", where)
+    if Path(card["weights"]).name != card["weights"]:
+        raise InputError(f"the weights must lie beside the card, got {card['weights']!r}", where)
+    return card
+
+
+def _locate(name_or_path) -> tuple[Path, Path, dict]:
     p = Path(str(name_or_path))
+    if p.is_dir():
+        raise InputError("is a directory, expected a model card (.json) or a shipped model name", str(p))
     if p.suffix == ".json" and p.exists():
         card_path = p
-    elif p.with_suffix(".json").exists() and p.suffix in ("", ".safetensors"):
+    elif p.suffix in ("", ".safetensors") and p.with_suffix(".json").is_file():
         card_path = p.with_suffix(".json")
     else:
         ref = resources.files(ZOO_PACKAGE).joinpath(f"{name_or_path}.json")
-        if not ref.is_file():
-            raise InputError(f"no model named {name_or_path!r} (shipped: eos, inverse) and no card file")
+        if "/" in str(name_or_path) or not ref.is_file():
+            raise InputError(f"no model named {name_or_path!r} (shipped: eos, inverse) and no card file",
+                             str(name_or_path))
         card_path = Path(str(ref))
-    card = json.loads(card_path.read_text())
-    return card_path, card_path.with_name(card["weights"])
+    card = read_card(card_path)
+    return card_path, card_path.with_name(card["weights"]), card
 
 
-def load_model(name_or_path, builder, config_cls) -> Shipped:
-    """Load a shipped or saved model; the weights' checksum must match the card's."""
-    card_path, weights = _locate(name_or_path)
-    card = json.loads(card_path.read_text())
-    if card.get("format") != "boltzmann-nn model":
-        raise InputError("not a boltzmann-nn model card", str(card_path))
-    if not weights.exists():
+def load_model(name_or_path, builder, config_cls, task: str | None = None) -> Shipped:
+    """Load a shipped or saved model; the weights' checksum must match the card's.
+
+    Raises:
+        InputError: a missing, unreadable, malformed or tampered card or weights file, a
+            model of another task, or weights that do not fit the card's configuration.
+    """
+    card_path, weights, card = _locate(name_or_path)
+    if task is not None and card["task"] != task:
+        raise InputError(f"this is a {card['task']!r} model, expected {task!r}", str(card_path))
+    if not weights.is_file():
         raise InputError(f"weights file {weights.name} missing", str(card_path))
     if sha256_file(weights) != card["sha256"]:
         raise InputError("weights do not match the card's checksum (corrupt or replaced file)",
                          str(weights))
-    tensors = load_file(str(weights))  # safetensors: no code execution, no pickle
-    config = config_cls.from_dict(card["config"])
+    try:
+        tensors = load_file(str(weights))  # safetensors: no code execution, no pickle
+    except Exception as exc:  # noqa: BLE001 - any decoding problem is a bad file
+        raise InputError(f"not a readable safetensors file ({type(exc).__name__})", str(weights)) from exc
+    try:
+        config = config_cls.from_dict(card["config"])
+    except (TypeError, ValueError, KeyError) as exc:
+        raise InputError(f"the model card's configuration is not valid: {exc}", str(card_path)) from exc
     members = []
     for k in range(card["members"]):
-        model = builder(config)
+        try:
+            model = builder(config)
+        except (TypeError, ValueError, KeyError, RuntimeError) as exc:
+            raise InputError(f"the model card's configuration cannot be built: {exc}", str(card_path)) from exc
         prefix = f"m{k}."
         state = {key[len(prefix):]: v for key, v in tensors.items() if key.startswith(prefix)}
-        model.load_state_dict(state)
+        try:
+            model.load_state_dict(state)
+        except (RuntimeError, KeyError) as exc:
+            raise InputError(f"member {k}: the card's configuration does not fit the weights in "
+                             f"{weights.name}", str(card_path)) from exc
         model.eval()
         members.append(model)
     return Shipped(card["task"], members, config, card)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -68,6 +69,38 @@ class Potential:
         return self.describe().get("name", "potential")
 
 
+#: Parameters that must be > 0 (lengths, widths, decay rates, exponents).
+POSITIVE_PARAMS = {"sigma", "width", "alpha", "n", "m"}
+#: Largest magnitude of any parameter: beyond it values overflow.
+PARAM_MAX = 1e6
+
+
+def check_params(name: str, params: dict, r_cut) -> None:
+    """Refuse parameters that make U(r) undefined: non-finite or huge values, lengths and
+    exponents <= 0, a negative screening rate, Mie with n <= m, a ramp ending at its core.
+    """
+    from ..errors import InputError
+
+    spec = f"{name}:" + ",".join(f"{k}={v}" for k, v in params.items())
+    for key, val in params.items():
+        if isinstance(val, bool) or not isinstance(val, (int, float)) or not math.isfinite(val) \
+                or abs(val) > PARAM_MAX:
+            raise InputError(f"parameter {key} must be a finite number of magnitude <= {PARAM_MAX:g}, "
+                             f"got {val!r}", spec)
+        if key in POSITIVE_PARAMS and not val > 0:
+            raise InputError(f"parameter {key} must be > 0, got {val}", spec)
+    if params.get("kappa", 0.0) < 0:
+        raise InputError(f"kappa must be >= 0, got {params['kappa']}", spec)
+    if name == "mie" and not params["n"] > params["m"]:
+        raise InputError(f"Mie needs n > m, got n = {params['n']}, m = {params['m']}", spec)
+    if name == "ramp" and not params["radius"] > params["sigma"]:
+        raise InputError(f"the ramp must end beyond its core: radius > sigma, got {params['radius']}", spec)
+    if r_cut is not None and not (isinstance(r_cut, (int, float)) and r_cut > 0 and not math.isnan(r_cut)):
+        raise InputError(f"r_cut must be > 0, got {r_cut!r}", spec)
+    if r_cut is not None and math.isfinite(r_cut) and r_cut > 100:
+        raise InputError(f"r_cut must be at most 100 sigma, got {r_cut}", spec)
+
+
 @dataclass
 class NamedPotential(Potential):
     """A potential from :data:`~boltzmann_nn.potentials.analytic.REGISTRY`, cut at r_cut.
@@ -91,6 +124,7 @@ class NamedPotential(Potential):
         self.params = {**defaults, **self.params}
         if self.r_cut is None:
             self.r_cut = rc
+        check_params(self.name, self.params, self.r_cut)
         self._u_cut = float(func(np.array([self.r_cut]), **self.params)[0][0]) if self.shift else 0.0
 
     def evaluate_uncut(self, r):

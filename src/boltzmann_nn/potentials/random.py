@@ -31,10 +31,12 @@ recorded as failed runs, as the paper discards such runs.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
+from ..errors import InputError
 from .analytic import WCA_RMIN, wca
 from .base import Potential
 
@@ -55,6 +57,23 @@ class RandomSettings:
     degree_max: int = 5
     wca_fraction: float = PAPER_WCA_FRACTION
     smoothing: float = 0.1
+
+    def __post_init__(self):
+        ints = ("knots_min", "knots_max", "degree_min", "degree_max")
+        for key, val in self.__dict__.items():
+            ok = isinstance(val, int) if key in ints else isinstance(val, (int, float))
+            if not ok or isinstance(val, bool) or not math.isfinite(val):
+                kind = "an integer" if key in ints else "a finite number"
+                raise InputError(f"{key} must be {kind}, got {val!r}")
+        if not 0 <= self.r_cut_min < self.r_cut_max <= 50:
+            raise InputError(f"need 0 <= r_cut_min < r_cut_max <= 50, got {self.r_cut_min}, {self.r_cut_max}")
+        if not 2 <= self.knots_min <= self.knots_max <= 100:
+            raise InputError(f"need 2 <= knots_min <= knots_max <= 100, got {self.knots_min}, {self.knots_max}")
+        if not 1 <= self.degree_min <= self.degree_max <= 5 or self.knots_min + 2 <= self.degree_max:
+            raise InputError(f"need 1 <= degree_min <= degree_max <= 5 and knots_min + 2 > degree_max, got "
+                             f"degrees {self.degree_min}, {self.degree_max}, knots_min {self.knots_min}")
+        if not 0 <= self.wca_fraction <= 1 or not 0 < self.u_max <= 1e4 or not 0 <= self.smoothing <= 1e6:
+            raise InputError("need 0 <= wca_fraction <= 1, 0 < u_max <= 1e4 and 0 <= smoothing <= 1e6")
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)

@@ -41,7 +41,11 @@ class PairTable(Potential):
         check_grid(r, where)
         check_finite(U, "U", where)
         if F is None:
-            F = -np.gradient(U, r, edge_order=2)
+            with np.errstate(all="ignore"):
+                F = -np.gradient(U, r, edge_order=2)
+            if not np.all(np.isfinite(F)):
+                raise InputError("U changes too steeply to take its derivative (values or spacing extreme)",
+                                 where)
         else:
             F = np.asarray(F, float)
             if F.shape != r.shape:
@@ -131,7 +135,8 @@ class PairTable(Potential):
 def _check_force(r, U, F, where):
     """Raise when F disagrees with −dU/dr beyond what the spacing explains."""
     mid = 0.5 * (r[1:] + r[:-1])
-    slope = -np.diff(U) / np.diff(r)
+    with np.errstate(all="ignore"):
+        slope = -np.diff(U) / np.diff(r)
     f_mid = 0.5 * (F[1:] + F[:-1])
     # compare only where the table resolves U (small change per step)
     resolved = np.abs(np.diff(U)) < 1.0

@@ -1,0 +1,75 @@
+"""Fuzz every reader and every CLI command with malformed input; count the escapes.
+
+An escape is an input that does not end in one line naming the input and the problem
+(exit 2): a traceback, the CLI's last-resort "unexpected error", a multi-line error, or
+--json output that is not one JSON object. Prints a table and rewrites the table in
+docs/reliability.md (between its markers).
+
+    python benchmarks/fuzz_inputs.py                 # 10,000 cases per reader and for the CLI
+    python benchmarks/fuzz_inputs.py --cases 500     # quicker
+"""
+
+import argparse
+import platform
+import re
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests import fuzzcases as fz  # noqa: E402
+
+DOC = ROOT / "docs" / "reliability.md"
+BEGIN, END = "<!-- fuzz table: begin -->", "<!-- fuzz table: end -->"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--cases", type=int, default=10000, help="cases per reader and for the CLI")
+    ap.add_argument("--seed", type=int, default=2026)
+    ap.add_argument("--no-doc", action="store_true", help="do not rewrite docs/reliability.md")
+    args = ap.parse_args()
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="bnn-fuzz-") as tmp:
+        for name in fz.readers():
+            t0 = time.perf_counter()
+            c = fz.run_reader_cases(name, args.cases, args.seed, Path(tmp) / name)
+            rows.append((name, c, time.perf_counter() - t0))
+            print(f"{name}: {c['cases']} cases, {c['escapes']} escapes", file=sys.stderr)
+            for e in c["examples"]:
+                print("   ", e, file=sys.stderr)
+        saved = []
+
+        def setattr_(obj, attr, value):
+            saved.append((obj, attr, getattr(obj, attr)))
+            setattr(obj, attr, value)
+
+        fz.stand_ins(setattr_)
+        t0 = time.perf_counter()
+        c = fz.run_cli_cases(args.cases, args.seed, Path(tmp) / "cli")
+        rows.append((f"CLI arguments ({c['commands']} commands)", c, time.perf_counter() - t0))
+        for obj, attr, value in reversed(saved):
+            setattr(obj, attr, value)
+        for e in c["examples"]:
+            print("   ", e, file=sys.stderr)
+    table = [f"Measured {time.strftime('%Y-%m-%d')} on {platform.machine()}, Python "
+             f"{platform.python_version()}, seed {args.seed}: "
+             f"`python benchmarks/fuzz_inputs.py --cases {args.cases}`", "",
+             "| input | cases | accepted | refused (one line, exit 2) | escapes | s |",
+             "|---|---|---|---|---|---|"]
+    for name, c, sec in rows:
+        table.append(f"| {name} | {c['cases']} | {c['accepted']} | {c['refused']} | {c['escapes']} | {sec:.0f} |")
+    text = "\n".join(table)
+    print(text)
+    if not args.no_doc and DOC.exists():
+        doc = DOC.read_text()
+        doc = re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), f"{BEGIN}\n{text}\n{END}", doc, flags=re.S)
+        DOC.write_text(doc)
+    return 1 if any(c["escapes"] for _, c, _ in rows) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
