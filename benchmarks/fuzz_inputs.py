@@ -61,7 +61,8 @@ def main():
              "| input | cases | accepted | refused (one line, exit 2) | escapes | s |",
              "|---|---|---|---|---|---|"]
     for name, c, sec in rows:
-        table.append(f"| {name} | {c['cases']} | {c['accepted']} | {c['refused']} | {c['escapes']} | {sec:.0f} |")
+        table.append(f"| {name} | {c['cases']} | {c['accepted']} | {c['refused']} | {c['escapes']} "
+                     f"| {sec:.0f} |")
     text = "\n".join(table)
     print(text)
     if not args.no_doc and DOC.exists():

@@ -39,8 +39,6 @@ def valid_texts() -> dict:
     """One valid input per reader: name -> (file name, text)."""
     r = _r()
     g = _gr_values(r)
-    u = 4 * 0.5 * ((1 / r) ** 12 - (1 / r) ** 6)
-    f = 24 * 0.5 * (2 * (1 / r) ** 12 - (1 / r) ** 6) / r
     rt = np.linspace(0.8, 3.0, 60)
     ut = 4 * 0.5 * ((1 / rt) ** 12 - (1 / rt) ** 6)
     ft = 24 * 0.5 * (2 * (1 / rt) ** 12 - (1 / rt) ** 6) / rt
@@ -132,8 +130,8 @@ def _mutate_text(text: str, rng) -> str | bytes:
     return "\n".join(lines)
 
 
-_TOML_VALUES = ["-1", "0", "1e308", "nan", "inf", '"text"', "[]", "[1, -2]", "true", "{a = 1}", "10000000000000000000000",
-                "0.5", "[0.1, 0.2]", '["a"]', "3", "2.5", "[[1]]"]
+_TOML_VALUES = ["-1", "0", "1e308", "nan", "inf", '"text"', "[]", "[1, -2]", "true", "{a = 1}",
+                "10000000000000000000000", "0.5", "[0.1, 0.2]", '["a"]', "3", "2.5", "[[1]]"]
 _TOML_KEYS = ["name", "seed", "n_potentials", "densities", "density_draws", "density_range", "extra_densities",
               "steps", "equilibration", "blocks", "rdf_bins", "rdf_rmax", "n_particles", "dt", "particles",
               "box_length", "wca_fraction", "r_cut_max", "knots_min", "spline", "yukawa", "hertz", "plasma",
@@ -158,7 +156,8 @@ def _mutate_toml(text: str, rng) -> str | bytes:
     return "\n".join(lines)
 
 
-_JSON_VALUES = [None, -1, 0, 10**30, 1.5, "x", "", [], {}, True, ["a"], {"a": 1}, "../../etc/passwd", "m.safetensors"]
+_JSON_VALUES = [None, -1, 0, 10**30, 1.5, "x", "", [], {}, True, ["a"], {"a": 1}, "../../etc/passwd",
+                "m.safetensors"]
 
 
 def _mutate_json(text: str, rng) -> str | bytes:
@@ -181,7 +180,8 @@ def _mutate_json(text: str, rng) -> str | bytes:
         ck = str(rng.choice(list(card["config"])))
         card["config"][ck] = _JSON_VALUES[int(rng.integers(0, len(_JSON_VALUES)))]
     else:
-        card[str(rng.choice(["extra", "members", "task"]))] = _JSON_VALUES[int(rng.integers(0, len(_JSON_VALUES)))]
+        key = str(rng.choice(["extra", "members", "task"]))
+        card[key] = _JSON_VALUES[int(rng.integers(0, len(_JSON_VALUES)))]
     return json.dumps(card)
 
 
@@ -337,7 +337,8 @@ def _value_for(action, rng, files: dict) -> str:
         pool = SPECS + [files[k] for k in ("table", "garbage", "empty", "dir", "missing")]
         return str(pool[int(rng.integers(0, len(pool)))])
     if dest == "spec_file":
-        pool = ["default", "paper", "nonesuch"] + [files[k] for k in ("toml", "garbage", "empty", "dir", "missing")]
+        pool = ["default", "paper", "nonesuch"]
+        pool += [files[k] for k in ("toml", "garbage", "empty", "dir", "missing")]
         return str(pool[int(rng.integers(0, len(pool)))])
     pool = [files[k] for k in files]
     pool += ["eos", "inverse", "", "-"] if dest == "model" else []
