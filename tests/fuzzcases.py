@@ -452,13 +452,14 @@ def stand_ins(monkeypatch_setattr) -> None:
     import dask.distributed
 
     from boltzmann_nn import api
-    from boltzmann_nn.engines import lammps
+    from boltzmann_nn.engines import lammps, openmm
     from boltzmann_nn.ml import eos_pipeline, inverse_pipeline
 
     def reached(*args, **kwargs):
         raise Reached("work")
 
     monkeypatch_setattr(lammps.LammpsEngine, "run", reached)
+    monkeypatch_setattr(openmm.OpenMMEngine, "run", reached)
     for mod in (eos_pipeline, inverse_pipeline):
         monkeypatch_setattr(mod, "train_final", reached)
         monkeypatch_setattr(mod, "study", reached)

@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from scipy import constants as _scipy_constants
+
 from .errors import InputError
 
 #: Header line written into every file we produce.
@@ -23,6 +25,9 @@ UNITS_HEADER = "units: r [sigma], U [k_BT], F [k_BT/sigma], rho [sigma^-3], P [k
 
 #: Cap for the potential seen by the networks (paper §3.1), in k_BT.
 U_CUT = 20.0
+
+#: Temperature [K] at which k_BT = 1 kJ/mol (OpenMM's units with σ = 1 nm, m = 1 amu).
+kT_KJ_PER_MOL_TEMPERATURE = 1000.0 / _scipy_constants.R
 
 #: Largest number density accepted [σ⁻³]: 7× random close packing of hard spheres;
 #: only interpenetrating soft particles get near it.

@@ -40,7 +40,7 @@ PHYSICS_VERSION = 2
 PRESETS = ("default", "paper")
 _ENGINE_INTS = {"steps", "equilibration", "n_particles", "n_min", "rdf_bins", "blocks", "table_points"}
 _ENGINE_FLOATS = {"box_length", "dt", "damp", "rdf_rmax", "skin"}
-_ENGINE_KEYS = _ENGINE_INTS | _ENGINE_FLOATS | {"particles"}
+_ENGINE_KEYS = _ENGINE_INTS | _ENGINE_FLOATS | {"particles", "engine", "platform"}
 #: Largest integer setting accepted (steps, particles, ...): beyond it is a typo.
 _INT_MAX = 10**10
 
@@ -62,6 +62,13 @@ def _check_engine(engine: dict, where) -> None:
         if key == "particles" and not (isinstance(val, list) and all(
                 _is_int(v) and 2 <= v <= _INT_MAX for v in val)):
             raise InputError(f"[engine] particles must be a list of integers >= 2, got {val!r}", where)
+    from ..engines.registry import engine_names
+
+    if "engine" in engine and engine["engine"] not in engine_names():
+        raise InputError(f"[engine] engine must be one of {engine_names()}, got {engine['engine']!r}", where)
+    if "platform" in engine and engine["platform"] not in ("auto", "CUDA", "OpenCL", "CPU", "Reference"):
+        raise InputError(f"[engine] platform must be auto, CUDA, OpenCL, CPU or Reference, got "
+                         f"{engine['platform']!r}", where)
     if "table_points" in engine and not 200 <= engine["table_points"] <= 10**6:
         raise InputError(f"[engine] table_points must be in 200..1000000, got {engine['table_points']}", where)
 
@@ -272,7 +279,11 @@ class CampaignSpec:
 
     def _engine_settings(self):
         eng = dict(self.engine)
-        engine = {"name": "lammps", "table_points": eng.pop("table_points", 4000)}
+        name = eng.pop("engine", "lammps")
+        # the engine's identity; for LAMMPS exactly as in the first campaigns (stable ids)
+        engine = {"name": name, "table_points": eng.pop("table_points", 4000 if name == "lammps" else 20000)}
+        if "platform" in eng:
+            engine["platform"] = eng.pop("platform")
         box_length = eng.pop("box_length", None)
         particles = eng.pop("particles", None)
         if box_length is not None and max(self.densities + [self.density_range[1]]) * box_length**3 > 10**8:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..engines.base import StatePoint
 from ..engines.job import run_simulation
+from ..engines.registry import DEFAULT_ENGINE, engine_names, get_engine
 from ..potentials import parse_potential
 from .common import emit
 
@@ -17,7 +18,9 @@ def add(sub, parent):
     p.add_argument("--equilibration", type=int, default=10000, help="equilibration steps (10000)")
     p.add_argument("--n-particles", type=int, help="N (default: box rule, at least 1000)")
     p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--threads", type=int, default=1, help="OpenMP threads")
+    p.add_argument("--threads", type=int, default=1, help="threads (LAMMPS OpenMP, OpenMM CPU)")
+    p.add_argument("--engine", choices=engine_names(), default=DEFAULT_ENGINE,
+                   help=f"MD engine (default {DEFAULT_ENGINE}; openmm uses a GPU where present)")
     p.add_argument("--blocks", type=int, default=20, help="production blocks (default 20)")
     p.add_argument("--dt", type=float, default=0.005)
     p.add_argument("--tail", action="store_true",
@@ -34,7 +37,7 @@ def cmd_simulate(args):
                        n_particles=args.n_particles, seed=args.seed, threads=args.threads,
                        blocks=args.blocks, dt=args.dt)
     res = run_simulation(pot, state, out_dir=args.out, plot=args.plot, tail_correction=args.tail,
-                         progress=not (args.no_progress or args.json))
+                         progress=not (args.no_progress or args.json), engine=get_engine(args.engine))
     out = {k: res[k] for k in ("status", "ok", "reason", "pressure", "pressure_err", "pressure_tail",
                                "energy", "energy_err", "r", "g", "g_err", "flags", "kept",
                                "settings", "wall_s") if k in res}

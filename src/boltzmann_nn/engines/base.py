@@ -61,6 +61,8 @@ class StatePoint:
             val = getattr(self, key)
             if not isinstance(val, int) or isinstance(val, bool) or abs(val) > 10**10:
                 raise InputError(f"{key} must be an integer of at most 10^10, got {val!r}")
+        if self.blocks < 2:
+            raise InputError(f"blocks must be >= 2 (block averages need two), got {self.blocks}")
         if self.threads > 1024:
             raise InputError(f"threads must be <= 1024, got {self.threads}")
         if self.n_particles is not None and self.n_particles > 10**8:

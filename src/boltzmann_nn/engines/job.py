@@ -31,7 +31,7 @@ def _progress_bar(total_label: str, enabled: bool):
 
 
 def run_simulation(potential, state: StatePoint, *, out_dir=None, plot=None,
-                   tail_correction: bool = False, progress: bool = True) -> dict:
+                   tail_correction: bool = False, progress: bool = True, engine=None) -> dict:
     """Simulate and write outputs; a failed run is written too, marked as failed.
 
     Returns:
@@ -46,7 +46,7 @@ def run_simulation(potential, state: StatePoint, *, out_dir=None, plot=None,
     box_rule(state, potential.r_cut)  # raises for an r_cut too large for the box
     update, close = _progress_bar("MD", progress)
     try:
-        result = simulate(potential, state, tail_correction=tail_correction, progress=update)
+        result = simulate(potential, state, tail_correction=tail_correction, progress=update, engine=engine)
     finally:
         close()
     data = result.to_dict()

@@ -11,30 +11,24 @@ from __future__ import annotations
 import ctypes
 import math
 import re
-import tempfile
-import time
 from importlib import metadata
 from pathlib import Path
 
 import numpy as np
 
 from ..io.lammps_table import write_lammps_table
-from .base import Progress, SimulationResult, StatePoint, box_rule
-from .diagnostics import (
-    SK_ABORT,
-    block_error,
-    collapsed,
-    judge,
-    met_at_table_start,
-    solid_fraction,
-    structure_factor_min,
+from .base import Progress, SimulationResult, StatePoint
+from .diagnostics import met_at_table_start
+from .protocol import (
+    WARMUP_MAX_DISPLACEMENT,
+    WARMUP_STEPS,
+    EngineUnavailable,
+    TableStartReached,
+    run_protocol,
 )
 
 #: Rows of the table handed to LAMMPS (even in r², N equal to pair_style's N).
 TABLE_POINTS = 4000
-#: Steps of capped-displacement integration at the start of equilibration.
-WARMUP_STEPS = 1000
-WARMUP_MAX_DISPLACEMENT = 0.05
 _LOADED = None
 
 
@@ -186,12 +180,91 @@ def plain_script(state: StatePoint, r_cut: float, n: int, box: float, table_file
     return "\n".join(cmds) + "\n"
 
 
-class LammpsEngine:
-    """NVT Langevin MD of a tabulated pair potential (paper §2.2).
+class LammpsSession:
+    """One LAMMPS simulation (see :class:`~boltzmann_nn.engines.protocol.Session`)."""
 
-    Velocity-Verlet (``fix nve``) with ``fix langevin`` at k_BT = 1. Equilibration starts
-    with ``WARMUP_STEPS`` of ``fix nve/limit`` so that a lattice start in a repulsive
-    potential cannot blow up; production is split into ``state.blocks`` blocks.
+    def __init__(self, lmp, mod, potential, state: StatePoint, n: int, box: float, tmp: Path,
+                 table_points: int):
+        self.lmp, self.mod, self.n = lmp, mod, n
+        tab = potential.tabulate(table_points, spacing="rsq")
+        regularise_origin(tab)
+        table_file = None
+        if np.any(tab.U != 0) or np.any(tab.F != 0):
+            table_file = str(tmp / "pair.table")
+            write_lammps_table(table_file, tab, "BNN", spacing="rsq")
+        write_data_file(tmp / "start.data", initial_positions(n, box, state.seed), box)
+        for cmd in setup_commands(state, potential.r_cut, n, box, table_file, str(tmp / "start.data"),
+                                  table_points):
+            lmp.command(cmd)
+        self._fresh = True  # the next run needs 'pre yes' (set-up changed)
+        self._integrating = False
+        self._chunk = 0
+        self._bins = 0
+
+    def _run(self, steps: int) -> None:
+        try:
+            self.lmp.command(f"run {steps} pre {'yes' if self._fresh else 'no'} post no")
+        except Exception as exc:
+            m = _TOO_CLOSE.search(str(exc))
+            if m:
+                raise TableStartReached(float(m.group(1))) from exc
+            raise
+        self._fresh = False
+
+    def _integrate(self) -> None:
+        if not self._integrating:
+            self.lmp.command("fix integrate all nve")
+            self._integrating = True
+            self._fresh = True
+
+    def warm_up(self, steps: int, max_displacement: float) -> None:
+        self.lmp.command(f"fix integrate all nve/limit {max_displacement}")
+        self._fresh = True
+        self._run(steps)
+        self.lmp.command("unfix integrate")
+
+    def advance(self, steps: int) -> None:
+        self._integrate()
+        self._run(steps)
+
+    def positions(self) -> np.ndarray:
+        return np.array(self.lmp.numpy.extract_atom("x")[: self.n], dtype=float)
+
+    def start_production(self, block_steps: int, rdf_bins: int, rdf_rmax: float) -> None:
+        self._integrate()
+        every = 100 if block_steps % 100 == 0 else 10
+        for cmd in ("reset_timestep 0", f"compute rdf all rdf {rdf_bins} cutoff {rdf_rmax}",
+                    f"fix prdf all ave/time {every} {block_steps // every} {block_steps} c_rdf[*] mode vector",
+                    f"fix pth all ave/time 10 {block_steps // 10} {block_steps} "
+                    "c_thermo_press c_thermo_pe c_thermo_temp"):
+            self.lmp.command(cmd)
+        self._fresh = True
+        self._chunk, self._bins = block_steps, rdf_bins
+        self._r = None
+
+    def run_block(self):
+        lmp, mod = self.lmp, self.mod
+        self._run(self._chunk)
+        gs = mod.LMP_STYLE_GLOBAL
+        p, e, t = (lmp.extract_fix("pth", gs, mod.LMP_TYPE_VECTOR, k) for k in range(3))
+        if self._r is None:
+            self._r = np.array([lmp.extract_fix("prdf", gs, mod.LMP_TYPE_ARRAY, j, 0)
+                                for j in range(self._bins)])
+        g = np.array([lmp.extract_fix("prdf", gs, mod.LMP_TYPE_ARRAY, j, 1) for j in range(self._bins)])
+        return p, e / self.n, t, self._r, g
+
+    def n_atoms(self) -> int:
+        return int(self.lmp.get_natoms())
+
+    def close(self) -> None:
+        self.lmp.close()
+
+
+class LammpsEngine:
+    """NVT Langevin MD of a tabulated pair potential (paper §2.2), through LAMMPS.
+
+    Velocity-Verlet (``fix nve``) with ``fix langevin`` at k_BT = 1; warm-up with
+    ``fix nve/limit``; the run procedure is :func:`~boltzmann_nn.engines.protocol.run_protocol`.
     """
 
     name = "lammps"
@@ -199,120 +272,27 @@ class LammpsEngine:
     def __init__(self, table_points: int = TABLE_POINTS):
         self.table_points = table_points
 
-    def run(self, table, state: StatePoint, progress: Progress | None = None) -> SimulationResult:
-        n, box = box_rule(state, table.r_cut)
-        settings = {
-            **state.as_dict(), "n_particles": n, "box": box, "r_cut": table.r_cut,
-            "engine": self.name, "engine_version": lammps_version(),
-            "table_points": self.table_points, "table_start": table.table_start(),
-        }
-        t0 = time.perf_counter()
+    def version(self) -> str:
+        return lammps_version()
+
+    def settings(self) -> dict:
+        return {"table_points": self.table_points}
+
+    def failure_reason(self, exc: Exception) -> str:
+        return failure_reason(exc)
+
+    def open(self, potential, state: StatePoint, n: int, box: float, workdir: Path) -> LammpsSession:
         try:
-            lmp_mod = load_lammps()
-            lmp = lmp_mod.lammps(cmdargs=["-log", "none", "-screen", "none", "-nocite"])
-        except Exception as exc:  # noqa: BLE001 - engine unavailable is a failed run
-            return SimulationResult(ok=False, reason=f"LAMMPS unavailable: {exc}", settings=settings)
+            mod = load_lammps()
+            lmp = mod.lammps(cmdargs=["-log", "none", "-screen", "none", "-nocite"])
+        except Exception as exc:  # noqa: BLE001 - the library cannot be loaded
+            raise EngineUnavailable(str(exc)) from exc
         try:
-            with tempfile.TemporaryDirectory(prefix="bnn-lmp-") as tmp:
-                result = self._run(lmp, lmp_mod, table, state, n, box, Path(tmp), progress)
-        except Exception as exc:  # noqa: BLE001 - a failure never raises out of a run
-            result = outcome_of_error(exc, table)
-        finally:
+            return LammpsSession(lmp, mod, potential, state, n, box, workdir, self.table_points)
+        except Exception:
             lmp.close()
-        result.settings = {**settings, **result.settings}
-        result.wall_s = time.perf_counter() - t0
-        return result
+            raise
 
-    @staticmethod
-    def _positions(lmp, n):
-        return np.array(lmp.numpy.extract_atom("x")[:n], dtype=float)
-
-    def _run(self, lmp, mod, table, state, n, box, tmp: Path, progress) -> SimulationResult:
-        tab = table.tabulate(self.table_points, spacing="rsq")
-        regularise_origin(tab)
-        table_file = None
-        if np.any(tab.U != 0) or np.any(tab.F != 0):
-            table_file = str(tmp / "pair.table")
-            write_lammps_table(table_file, tab, "BNN", spacing="rsq")
-        write_data_file(tmp / "start.data", initial_positions(n, box, state.seed), box)
-        for cmd in setup_commands(state, table.r_cut, n, box, table_file,
-                                  str(tmp / "start.data"), self.table_points):
-            lmp.command(cmd)
-        total = state.equilibration + state.steps
-        done = 0
-
-        def advance(steps, first):
-            nonlocal done
-            lmp.command(f"run {steps} pre {'yes' if first else 'no'} post no")
-            done += steps
-            if progress:
-                progress(done, total)
-
-        warm = min(WARMUP_STEPS, state.equilibration)
-        if warm:
-            lmp.command(f"fix integrate all nve/limit {WARMUP_MAX_DISPLACEMENT}")
-            advance(warm, True)
-            lmp.command("unfix integrate")
-        lmp.command("fix integrate all nve")
-        rest = state.equilibration - warm
-        n_eq_chunks = max(1, min(20, rest // 500)) if rest else 0
-        high = 0
-        for i in range(n_eq_chunks):
-            steps = rest // n_eq_chunks + (rest % n_eq_chunks if i == n_eq_chunks - 1 else 0)
-            advance(steps, i == 0)
-            sk = float(structure_factor_min(self._positions(lmp, n), box).mean())
-            high = high + 1 if sk > SK_ABORT else 0
-            if high >= 2:
-                return SimulationResult(ok=True, flags=collapsed(done, sk),
-                                        settings={"early_stop_step": done})
-
-        chunk = state.steps // state.blocks
-        every = 100 if chunk % 100 == 0 else 10
-        lmp.command("reset_timestep 0")
-        lmp.command(f"compute rdf all rdf {state.rdf_bins} cutoff {state.rdf_rmax}")
-        lmp.command(f"fix prdf all ave/time {every} {chunk // every} {chunk} c_rdf[*] mode vector")
-        lmp.command(f"fix pth all ave/time 10 {chunk // 10} {chunk} "
-                    "c_thermo_press c_thermo_pe c_thermo_temp")
-        gs = mod.LMP_STYLE_GLOBAL
-        p_b, e_b, t_b, sk_b, g_b, sol_b = [], [], [], [], [], []
-        r = None
-        for i in range(state.blocks):
-            advance(chunk, i == 0)
-            p, e, t = (lmp.extract_fix("pth", gs, mod.LMP_TYPE_VECTOR, k) for k in range(3))
-            if not all(math.isfinite(v) for v in (p, e, t)):
-                return SimulationResult(ok=False, reason=f"non-finite pressure or energy in block {i}")
-            p_b.append(p)
-            e_b.append(e / n)
-            t_b.append(t)
-            if r is None:
-                r = np.array([lmp.extract_fix("prdf", gs, mod.LMP_TYPE_ARRAY, j, 0)
-                              for j in range(state.rdf_bins)])
-            g_b.append([lmp.extract_fix("prdf", gs, mod.LMP_TYPE_ARRAY, j, 1)
-                        for j in range(state.rdf_bins)])
-            pos = self._positions(lmp, n)
-            sk_b.append(structure_factor_min(pos, box))
-            sol_b.append(solid_fraction(pos, box))
-        if lmp.get_natoms() != n:
-            return SimulationResult(ok=False, reason=f"lost atoms: {n - lmp.get_natoms()}")
-        g_blocks = np.asarray(g_b)
-        g = g_blocks.mean(axis=0)
-        half = state.blocks // 2
-        g_halves = np.stack([g_blocks[:half].mean(axis=0), g_blocks[half:].mean(axis=0)])
-        blocks = {"pressure": p_b, "energy": e_b, "temperature": t_b,
-                  "sk": np.asarray(sk_b).tolist(), "solid": sol_b}
-        flags = judge(state.density, blocks, r, g, table.evaluate(r)[0])
-        pairs = n * (2.0 * math.pi / 3.0) * state.density * (table.r_cut + state.skin) ** 3
-        return SimulationResult(
-            ok=True,
-            pressure=float(np.mean(p_b)),
-            pressure_err=block_error(p_b),
-            energy=float(np.mean(e_b)),
-            energy_err=block_error(e_b),
-            r=r,
-            g=g,
-            g_err=g_blocks.std(axis=0, ddof=1) / np.sqrt(state.blocks),
-            g_halves=g_halves,
-            blocks=blocks,
-            flags=flags,
-            settings={"pairs_per_step": pairs},
-        )
+    def run(self, potential, state: StatePoint, progress: Progress | None = None) -> SimulationResult:
+        """Simulate ``potential`` at ``state`` (the shared run protocol); never raises."""
+        return run_protocol(self, potential, state, progress)

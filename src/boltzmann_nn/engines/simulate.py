@@ -10,9 +10,9 @@ from .base import Engine, Progress, SimulationResult, StatePoint
 
 
 def default_engine() -> Engine:
-    from .lammps import LammpsEngine
+    from .registry import get_engine
 
-    return LammpsEngine()
+    return get_engine()
 
 
 def pressure_tail(potential, density: float, r_max: float = 1e3) -> float:

@@ -133,8 +133,8 @@ def load_model(name_or_path, builder, config_cls, task: str | None = None) -> Sh
     if not weights.is_file():
         raise InputError(f"weights file {weights.name} missing", str(card_path))
     if sha256_file(weights) != card["sha256"]:
-        raise InputError("weights do not match the card's checksum (corrupt or replaced file)",
-                         str(weights))
+        raise InputError(f"the weights {weights.name} do not match the card's checksum (a corrupt or "
+                         "replaced file)", str(card_path))
     try:
         tensors = load_file(str(weights))  # safetensors: no code execution, no pickle
     except Exception as exc:  # noqa: BLE001 - any decoding problem is a bad file

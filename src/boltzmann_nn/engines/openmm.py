@@ -1,0 +1,211 @@
+"""The OpenMM engine (PyPI ``openmm``): the same run protocol on CPU, CUDA or OpenCL.
+
+Reduced units map onto OpenMM's as σ = 1 nm, k_BT = 1 kJ/mol, m = 1 amu, so that
+τ = √(mσ²/k_BT) = 1 ps and T = 1 kJ/mol / R = 120.27 K. The pair potential is a
+``CustomNonbondedForce`` with energy ``table(r)``, a cubic spline (``Continuous1DFunction``)
+through ``table_points`` values evenly spaced in r from the table start to r_cut (from
+r = 0 where U(0) is finite: OpenMM, unlike LAMMPS, can start there), cut at r_cut with
+periodic boundaries. Dynamics: ``LangevinMiddleIntegrator`` (friction 1/damp, Δt). Warm-up:
+energy minimisation, then ``WARMUP_STEPS`` at a step small enough to respect the
+displacement cap of the protocol.
+
+Measurements per production block, sampled every ``SAMPLE_EVERY`` steps: the potential
+energy, the kinetic temperature, and the virial pressure
+P = 2K/(3V) − ∂U/∂V, with ∂U/∂V from the energies of the configuration scaled to
+V(1 ± ε) (exact for a pair potential, and independent of how the engine splits forces);
+g(r) every ``RDF_EVERY`` steps from the positions (periodic k-d tree pair counts).
+The platform is chosen as CUDA, then OpenCL, then CPU (``platform="auto"``).
+"""
+
+from __future__ import annotations
+
+import math
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+
+from ..units import kT_KJ_PER_MOL_TEMPERATURE
+from .base import Progress, SimulationResult, StatePoint
+from .lammps import initial_positions
+from .protocol import EngineUnavailable, run_protocol
+
+TABLE_POINTS = 20000
+SAMPLE_EVERY = 50
+RDF_EVERY = 100
+VOLUME_STEP = 1e-5
+PLATFORMS = ("CUDA", "OpenCL", "CPU")
+
+
+def _openmm():
+    try:
+        import openmm
+    except ImportError as exc:
+        raise EngineUnavailable("OpenMM is not installed (pip install boltzmann-nn[openmm])") from exc
+    return openmm
+
+
+def pick_platform(mm, name: str = "auto"):
+    """The fastest available platform (CUDA, OpenCL, CPU), or the one named."""
+    have = [mm.Platform.getPlatform(i).getName() for i in range(mm.Platform.getNumPlatforms())]
+    if name != "auto":
+        if name not in have:
+            raise EngineUnavailable(f"OpenMM platform {name!r} not available here (have {have})")
+        return mm.Platform.getPlatformByName(name)
+    for cand in PLATFORMS:
+        if cand in have:
+            return mm.Platform.getPlatformByName(cand)
+    return mm.Platform.getPlatformByName(have[0])
+
+
+def pair_counts_histogram(x: np.ndarray, box: float, edges: np.ndarray) -> np.ndarray:
+    """Number of distinct pairs with distance in each bin of ``edges`` (periodic cube)."""
+    from scipy.spatial import cKDTree
+
+    x = np.mod(np.asarray(x, float), box)
+    x = np.where(x >= box, 0.0, x)
+    tree = cKDTree(x, boxsize=box)
+    cum = tree.count_neighbors(tree, edges).astype(float)  # ordered pairs incl. self at r = 0
+    cum = (cum - x.shape[0]) / 2.0
+    return np.diff(cum)
+
+
+class OpenMMSession:
+    """One OpenMM simulation (see :class:`~boltzmann_nn.engines.protocol.Session`)."""
+
+    def __init__(self, mm, potential, state: StatePoint, n: int, box: float, table_points: int,
+                 platform: str):
+        self.mm, self.n, self.box, self.state = mm, n, box, state
+        start = potential.table_start()
+        r0 = 0.0 if start < 1e-3 else start
+        r = np.linspace(r0, potential.r_cut, table_points)
+        with np.errstate(all="ignore"):
+            u = potential.evaluate(np.maximum(r, start))[0]
+        if not np.all(np.isfinite(u)):
+            raise ValueError("the potential is not finite on its table")
+        system = mm.System()
+        for _ in range(n):
+            system.addParticle(1.0)
+        system.setDefaultPeriodicBoxVectors(mm.Vec3(box, 0, 0), mm.Vec3(0, box, 0), mm.Vec3(0, 0, box))
+        force = mm.CustomNonbondedForce(f"table(max(r, {r0!r}))")
+        force.addTabulatedFunction("table", mm.Continuous1DFunction(u.tolist(), r0, potential.r_cut))
+        force.setNonbondedMethod(mm.CustomNonbondedForce.CutoffPeriodic)
+        force.setCutoffDistance(potential.r_cut)
+        force.setUseLongRangeCorrection(False)
+        for _ in range(n):
+            force.addParticle([])
+        system.addForce(force)
+        self.temperature = kT_KJ_PER_MOL_TEMPERATURE  # k_BT = 1 kJ/mol
+        self.integrator = mm.LangevinMiddleIntegrator(self.temperature, 1.0 / state.damp, state.dt)
+        self.integrator.setRandomNumberSeed(int(state.seed) % 2**31)
+        plat = pick_platform(mm, platform)
+        props = {"Threads": str(state.threads)} if plat.getName() == "CPU" else {}
+        self.context = mm.Context(system, self.integrator, plat, props)
+        self.platform = plat.getName()
+        self.context.setPositions(initial_positions(n, box, state.seed))
+        self.context.setVelocitiesToTemperature(self.temperature, int(state.seed) % 2**31)
+
+    # --- protocol ---------------------------------------------------------------------
+    def warm_up(self, steps: int, max_displacement: float) -> None:
+        self.mm.LocalEnergyMinimizer.minimize(self.context, 10.0, 500)
+        dt = self.integrator.getStepSize()
+        # speeds are ~sqrt(3) at k_BT = 1: a step of max_displacement / 4 keeps moves below the cap
+        self.integrator.setStepSize(min(self.state.dt, max_displacement / 4.0))
+        self.integrator.step(steps)
+        self.integrator.setStepSize(dt)
+
+    def advance(self, steps: int) -> None:
+        self.integrator.step(steps)
+
+    def positions(self) -> np.ndarray:
+        st = self.context.getState(getPositions=True)
+        return np.asarray(st.getPositions(asNumpy=True)._value, float)
+
+    def start_production(self, block_steps: int, rdf_bins: int, rdf_rmax: float) -> None:
+        if block_steps % SAMPLE_EVERY or block_steps % RDF_EVERY:
+            raise ValueError(f"OpenMM blocks must be multiples of {RDF_EVERY} steps, got {block_steps}")
+        self.block_steps = block_steps
+        self.edges = np.linspace(0.0, rdf_rmax, rdf_bins + 1)
+        self.r = 0.5 * (self.edges[1:] + self.edges[:-1])
+        shell = 4.0 / 3.0 * math.pi * (self.edges[1:] ** 3 - self.edges[:-1] ** 3)
+        self.ideal = 0.5 * self.n * (self.n / self.box**3) * shell  # ideal-gas pairs per bin
+
+    def _energy(self) -> float:
+        return self.context.getState(getEnergy=True).getPotentialEnergy()._value
+
+    def _sample(self):
+        st = self.context.getState(getEnergy=True, getPositions=True)
+        u = st.getPotentialEnergy()._value
+        kin = st.getKineticEnergy()._value
+        x = np.asarray(st.getPositions(asNumpy=True)._value, float)
+        vol = self.box**3
+        du = []
+        for sign in (1.0, -1.0):
+            s = (1.0 + sign * VOLUME_STEP) ** (1.0 / 3.0)
+            self.context.setPeriodicBoxVectors(*[self.mm.Vec3(*(self.box * s * e)) for e in np.eye(3)])
+            self.context.setPositions(x * s)
+            du.append(self._energy())
+        self.context.setPeriodicBoxVectors(*[self.mm.Vec3(*(self.box * e)) for e in np.eye(3)])
+        self.context.setPositions(x)
+        dudv = (du[0] - du[1]) / (2.0 * VOLUME_STEP * vol)
+        pressure = 2.0 * kin / (3.0 * vol) - dudv
+        temperature = 2.0 * kin / (3.0 * self.n - 3.0)
+        return pressure, u / self.n, temperature, x
+
+    def run_block(self):
+        ps, es, ts = [], [], []
+        counts = np.zeros(self.r.size)
+        frames = 0
+        for k in range(self.block_steps // SAMPLE_EVERY):
+            self.integrator.step(SAMPLE_EVERY)
+            p, e, t, x = self._sample()
+            ps.append(p)
+            es.append(e)
+            ts.append(t)
+            if ((k + 1) * SAMPLE_EVERY) % RDF_EVERY == 0:
+                counts += pair_counts_histogram(x, self.box, self.edges)
+                frames += 1
+        g = counts / (frames * self.ideal)
+        return float(np.mean(ps)), float(np.mean(es)), float(np.mean(ts)), self.r, g
+
+    def n_atoms(self) -> int:
+        return self.n
+
+    def close(self) -> None:
+        del self.context
+
+
+class OpenMMEngine:
+    """Langevin NVT through OpenMM (GPU where present). Args: ``platform`` (``auto``,
+    ``CUDA``, ``OpenCL``, ``CPU``, ``Reference``), ``table_points``.
+    """
+
+    name = "openmm"
+
+    def __init__(self, platform: str = "auto", table_points: int = TABLE_POINTS):
+        self.platform = platform
+        self.table_points = table_points
+
+    def version(self) -> str:
+        try:
+            return metadata.version("openmm")
+        except metadata.PackageNotFoundError:
+            return "not installed"
+
+    def settings(self) -> dict:
+        return {"table_points": self.table_points, "platform": self.platform}
+
+    def failure_reason(self, exc: Exception) -> str:
+        text = str(exc).strip().splitlines()
+        msg = text[0] if text else type(exc).__name__
+        if "nan" in msg.lower() or "infinite" in msg.lower():
+            return f"blow-up: {msg[:100]}"
+        return f"engine error: {msg[:160]}"
+
+    def open(self, potential, state: StatePoint, n: int, box: float, workdir: Path) -> OpenMMSession:
+        mm = _openmm()
+        return OpenMMSession(mm, potential, state, n, box, self.table_points, self.platform)
+
+    def run(self, potential, state: StatePoint, progress: Progress | None = None) -> SimulationResult:
+        """Simulate ``potential`` at ``state`` (the shared run protocol); never raises."""
+        return run_protocol(self, potential, state, progress)

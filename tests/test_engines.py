@@ -1,0 +1,39 @@
+"""The engine protocol: engines by name, and two engines that agree on the same table."""
+
+import numpy as np
+import pytest
+
+from boltzmann_nn.engines import StatePoint
+from boltzmann_nn.engines.registry import engine_names, get_engine
+from boltzmann_nn.errors import InputError
+from boltzmann_nn.potentials import NamedPotential
+
+pytest.importorskip("openmm")
+
+
+def test_registry():
+    assert engine_names() == ["lammps", "openmm"]
+    assert get_engine().name == "lammps"
+    with pytest.raises(InputError, match="unknown engine"):
+        get_engine("hoomd")
+
+
+@pytest.mark.parametrize("spec, rho", [
+    (("wca", {}, None), 0.6),
+    (("gauss", {"epsilon": 3.0}, 3.0), 0.8),
+])
+def test_lammps_and_openmm_agree(spec, rho):
+    name, params, r_cut = spec
+    pot = NamedPotential(name, params, r_cut=r_cut)
+    state = StatePoint(density=rho, seed=5, equilibration=1000, steps=4000, blocks=20, threads=2)
+    a = get_engine("lammps").run(pot, state)
+    b = get_engine("openmm", platform="CPU").run(pot, state)
+    assert a.ok and b.ok and a.kept and b.kept, (a.reason, b.reason)
+    sigma = np.hypot(a.pressure_err, b.pressure_err)
+    assert abs(a.pressure - b.pressure) < 4 * sigma + 1e-9, (a.pressure, b.pressure, sigma)
+    assert abs(a.pressure - b.pressure) < 0.015 * abs(a.pressure)
+    # g(r) within the combined noise where both are measured (bins differ by at most rounding)
+    r = (a.r > 0.8) & (a.r < 4.8)
+    err = np.hypot(a.g_err[r], b.g_err[r]) + 1e-3
+    assert np.mean(((a.g[r] - b.g[r]) / err) ** 2) < 2.5
+    assert b.settings["engine"] == "openmm" and b.settings["platform"] == "CPU"
