@@ -227,7 +227,7 @@ def _read_toml(path):
 def readers() -> dict:
     """name -> function(path) that reads (and uses) a file of that kind."""
     from boltzmann_nn.io.gr import read_gr
-    from boltzmann_nn.io.potential_files import read_potential_table
+    from boltzmann_nn.potentials.table import read_potential_table
 
     return {
         "gr_text": lambda p: read_gr(p),

@@ -25,13 +25,14 @@ def test_registry():
 def test_lammps_and_openmm_agree(spec, rho):
     name, params, r_cut = spec
     pot = NamedPotential(name, params, r_cut=r_cut)
-    state = StatePoint(density=rho, seed=5, equilibration=1000, steps=4000, blocks=20, threads=2)
+    state = StatePoint(density=rho, seed=5, equilibration=1000, steps=4000, blocks=20)
     a = get_engine("lammps").run(pot, state)
     b = get_engine("openmm", platform="CPU").run(pot, state)
     assert a.ok and b.ok and a.kept and b.kept, (a.reason, b.reason)
-    sigma = np.hypot(a.pressure_err, b.pressure_err)
-    assert abs(a.pressure - b.pressure) < 4 * sigma + 1e-9, (a.pressure, b.pressure, sigma)
-    assert abs(a.pressure - b.pressure) < 0.015 * abs(a.pressure)
+    # the target: P within 1 % (the two integrators differ at O(dt^2): velocity Verlet +
+    # Langevin against BAOAB; measured 0.2-0.5 %, see benchmarks/results/engines.txt)
+    assert abs(a.pressure - b.pressure) < 0.01 * abs(a.pressure), (a.pressure, b.pressure)
+    assert abs(a.energy - b.energy) < 0.01 * abs(a.energy) + 4 * np.hypot(a.energy_err, b.energy_err)
     # g(r) within the combined noise where both are measured (bins differ by at most rounding)
     r = (a.r > 0.8) & (a.r < 4.8)
     err = np.hypot(a.g_err[r], b.g_err[r]) + 1e-3

@@ -6,8 +6,9 @@ from hypothesis import strategies as st
 from boltzmann_nn.errors import InputError
 from boltzmann_nn.io.gr import read_gr
 from boltzmann_nn.io.lammps_table import read_lammps_table
-from boltzmann_nn.io.potential_files import read_potential_table, write_gr_csv, write_potential
+from boltzmann_nn.io.potential_files import write_gr_csv, write_potential
 from boltzmann_nn.potentials import NamedPotential
+from boltzmann_nn.potentials.table import read_potential_table
 from boltzmann_nn.units import Units
 
 R = np.linspace(0.0125, 4.9875, 200)

@@ -33,7 +33,7 @@ from .protocol import EngineUnavailable, run_protocol
 TABLE_POINTS = 20000
 SAMPLE_EVERY = 50
 RDF_EVERY = 100
-VOLUME_STEP = 1e-5
+VOLUME_STEP = 1e-4
 PLATFORMS = ("CUDA", "OpenCL", "CPU")
 
 

@@ -18,15 +18,14 @@ from .text import check_finite, check_grid, parse_columns, read_text
 WRITE_FORMATS = ("lammps", "votca", "csv")
 
 
-def read_potential_table(path, units: Units | None = None):
-    """Read a potential file into a :class:`~boltzmann_nn.potentials.table.PairTable`.
+def read_table_columns(path, units: Units | None = None):
+    """Read a potential file into arrays ``(r, U, F or None)`` in reduced units.
 
     Formats: CSV or text with columns ``r,U[,F]`` (header optional), LAMMPS pair table
     (``.table``), VOTCA ``.pot`` (``r U flag``). Values are converted to reduced units
-    with ``units`` when given.
+    with ``units`` when given. :func:`boltzmann_nn.potentials.table.read_potential_table`
+    makes a checked ``PairTable`` of them.
     """
-    from ..potentials.table import PairTable
-
     source = str(path)
     text = read_text(path)
     suffix = Path(path).suffix.lower()
@@ -42,7 +41,7 @@ def read_potential_table(path, units: Units | None = None):
     if units is not None:
         r, u = units.to_reduced_length(r), units.to_reduced_energy(u)
         f = None if f is None else units.to_reduced_force(f)
-    return PairTable(r, u, f, name=Path(path).stem, source=source)
+    return r, u, f
 
 
 def _looks_like_lammps(text: str) -> bool:

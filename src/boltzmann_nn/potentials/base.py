@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .analytic import REGISTRY
+from .table import tabulate
 
 #: Table start where the core diverges: the smallest r with U(r) <= this [k_BT]. Far
 #: beyond anything reached in equilibrium, but a fluid collapsing into a deep well heats
@@ -54,15 +55,7 @@ class Potential:
             r_min: First point [σ]; default :meth:`table_start`.
             spacing: ``"r"`` (even in r) or ``"rsq"`` (even in r², as LAMMPS tables are).
         """
-        from .table import PairTable
-
-        r0 = self.table_start() if r_min is None else r_min
-        if spacing == "rsq":
-            r = np.sqrt(np.linspace(r0**2, self.r_cut**2, n))
-        else:
-            r = np.linspace(r0, self.r_cut, n)
-        u, f = self.evaluate(r)
-        return PairTable(r, u, f, name=self.label, source=self.describe())
+        return tabulate(self, n, r_min, spacing)
 
     @property
     def label(self) -> str:

@@ -21,6 +21,7 @@ from ..errors import InputError
 from .analytic import REGISTRY
 from .base import NamedPotential, Potential
 from .random import RandomPotential, RandomSettings
+from .table import read_potential_table
 
 
 def _value(text: str, key: str, spec: str):
@@ -80,6 +81,4 @@ def parse_potential(spec: str, units=None) -> Potential:
     if not path.exists():
         known = ", ".join(sorted(REGISTRY) + ["random"])
         raise InputError(f"neither a file nor a named potential (known: {known})", spec)
-    from ..io.potential_files import read_potential_table
-
     return read_potential_table(path, units=units)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 from ..errors import InputError
 from ..grid import NN_GRID, Grid
+from ..io.potential_files import read_table_columns
 from ..io.text import check_finite, check_grid
 from ..units import U_CUT
-from .base import Potential
 
 #: Relative tolerance of the F ≈ −dU/dr check (against the table's own spacing).
 FORCE_RTOL = 0.05
@@ -16,8 +18,38 @@ FORCE_RTOL = 0.05
 R_EXTRAPOLATE_TO_ZERO = 0.05
 
 
-class PairTable(Potential):
-    """A tabulated potential (r, U, F) that checks its own consistency.
+def tabulate(potential, n: int = 4000, r_min: float | None = None, spacing: str = "r") -> PairTable:
+    """``potential`` (anything with ``evaluate``, ``r_cut``, ``table_start``, ``describe``)
+    as a :class:`PairTable` of ``n`` points on [r_min, r_cut].
+
+    Args:
+        potential: The potential.
+        n: Number of points.
+        r_min: First point [σ]; default ``potential.table_start()``.
+        spacing: ``"r"`` (even in r) or ``"rsq"`` (even in r², as LAMMPS tables are).
+    """
+    r0 = potential.table_start() if r_min is None else r_min
+    if spacing == "rsq":
+        r = np.sqrt(np.linspace(r0**2, potential.r_cut**2, n))
+    else:
+        r = np.linspace(r0, potential.r_cut, n)
+    u, f = potential.evaluate(r)
+    desc = potential.describe()
+    return PairTable(r, u, f, name=desc.get("name", "potential"), source=desc)
+
+
+def read_potential_table(path, units=None) -> PairTable:
+    """Read a potential file (CSV ``r,U[,F]``, LAMMPS table, VOTCA ``.pot``) into a checked
+    :class:`PairTable`, in reduced units (converted with ``units`` when given).
+    """
+    r, u, f = read_table_columns(path, units)
+    return PairTable(r, u, f, name=Path(path).stem, source=str(path))
+
+
+class PairTable:
+    """A tabulated potential (r, U, F) that checks its own consistency. It offers what
+    every potential offers (``evaluate``, ``u``, ``r_cut``, ``table_start``, ``tabulate``,
+    ``describe``, ``label``) and the transforms the networks use.
 
     Args:
         r: Strictly increasing distances, shape (n,) [σ], r[0] >= 0.
@@ -74,6 +106,17 @@ class PairTable(Potential):
 
     def table_start(self) -> float:
         return float(self.r[0]) if self.r[0] > 0 else float(self.r[1])
+
+    def u(self, r):
+        return self.evaluate(r)[0]
+
+    def tabulate(self, n: int = 4000, r_min: float | None = None, spacing: str = "r") -> PairTable:
+        """Resampled on ``n`` points (see :func:`tabulate`)."""
+        return tabulate(self, n, r_min, spacing)
+
+    @property
+    def label(self) -> str:
+        return self.name
 
     @property
     def has_core(self) -> bool:
