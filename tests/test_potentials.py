@@ -7,6 +7,7 @@ from boltzmann_nn.errors import InputError
 from boltzmann_nn.potentials import NamedPotential, RandomPotential, RandomSettings, parse_potential
 from boltzmann_nn.potentials.analytic import REGISTRY, WCA_RMIN
 from boltzmann_nn.potentials.random import PAPER_WCA_FRACTION
+
 from .conftest import fd_force
 
 NAMED = [n for n in REGISTRY if n != "hs"]
