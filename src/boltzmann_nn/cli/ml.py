@@ -7,6 +7,9 @@ from dataclasses import replace
 from pathlib import Path
 
 from ..errors import InputError
+from ..io.gr import GR_FORMATS
+from ..io.potential_files import TABLE_FORMATS
+from ..ml.registry import architecture_names
 from .common import emit, fmt_list
 from .units_args import add_unit_args, units_from_args
 
@@ -29,7 +32,7 @@ def add(sub, parent):
     for task in ("eos", "inverse"):
         p = tsub.add_parser(task, parents=[parent], help=f"train the {task} network on train+validation")
         _train_args(p)
-        p.add_argument("--arch", choices=["DN", "CN", "UN"])
+        p.add_argument("--arch", choices=architecture_names())
         p.add_argument("--options", help="network options (paper Table 1/2), e.g. c or f")
         if task == "eos":
             p.add_argument("--strategy", choices=["P", "B2*", "Bn"])
@@ -46,7 +49,7 @@ def add(sub, parent):
     for task in ("eos", "inverse"):
         p = esub.add_parser(task, parents=[parent], help=f"4-fold CV of every {task} network variant")
         _train_args(p)
-        p.add_argument("--archs", nargs="+", default=["DN", "CN", "UN"], choices=["DN", "CN", "UN"])
+        p.add_argument("--archs", nargs="+", default=architecture_names(), choices=architecture_names())
         p.add_argument("--no-search", action="store_true", help="skip the hyperparameter search")
         p.add_argument("--workers", type=int, default=1, help="processes (one thread each)")
         p.add_argument("--out", default=f"results/{task}", help="output directory")
@@ -64,9 +67,9 @@ def add(sub, parent):
     p.add_argument("gr_file")
     p.add_argument("--density", type=float, required=True, metavar="RHO")
     p.add_argument("--model", default="inverse")
-    p.add_argument("--gr-format", choices=["text", "lammps", "xvg", "votca"])
+    p.add_argument("--gr-format", choices=list(GR_FORMATS))
     p.add_argument("--out", help="table for an MD engine (.table LAMMPS, .pot VOTCA, .csv)")
-    p.add_argument("--format", choices=["lammps", "votca", "csv"])
+    p.add_argument("--format", choices=list(TABLE_FORMATS))
     p.add_argument("--plot", help="PNG of the prediction beside U0 and g(r)")
     add_unit_args(p)
     p.set_defaults(func=cmd_predict_potential)

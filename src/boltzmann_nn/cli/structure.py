@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from .. import api
+from ..io.gr import GR_FORMATS
+from ..io.potential_files import TABLE_FORMATS
+from ..theory.closures import closure_names
 from ..theory.inversion import METHODS
-from ..theory.oz import CLOSURES
 from .common import emit, fmt_list
 from .units_args import add_unit_args, units_from_args
 
@@ -13,7 +15,7 @@ def add(sub, parent):
     p = sub.add_parser("potential", parents=[parent], help="tabulate a potential, write a table file")
     p.add_argument("spec", help="named potential (e.g. lj:epsilon=0.5,rcut=5) or table file")
     p.add_argument("--out", help="output file (.table: LAMMPS, .pot: VOTCA, else CSV)")
-    p.add_argument("--format", choices=["lammps", "votca", "csv"])
+    p.add_argument("--format", choices=list(TABLE_FORMATS))
     p.add_argument("--n", type=int, default=1000, help="table points (default 1000)")
     p.add_argument("--r-min", type=float, help="first table point [sigma] (default: where U <= 1e4 k_BT)")
     p.add_argument("--plot", help="PNG of U(r) and F(r)")
@@ -28,7 +30,7 @@ def add(sub, parent):
     p = sub.add_parser("oz", parents=[parent], help="Ornstein-Zernike structure (HNC or PY)")
     p.add_argument("spec")
     p.add_argument("--density", type=float, required=True, metavar="RHO")
-    p.add_argument("--closure", choices=CLOSURES, default="hnc")
+    p.add_argument("--closure", choices=closure_names(), default="hnc")
     p.add_argument("--out", help="CSV of g(r)")
     p.add_argument("--plot", help="PNG of g(r) and S(k)")
     p.set_defaults(func=cmd_oz)
@@ -37,9 +39,9 @@ def add(sub, parent):
     p.add_argument("gr_file")
     p.add_argument("--density", type=float, required=True, metavar="RHO")
     p.add_argument("--method", choices=METHODS, default="boltzmann")
-    p.add_argument("--gr-format", choices=["text", "lammps", "xvg", "votca"])
+    p.add_argument("--gr-format", choices=list(GR_FORMATS))
     p.add_argument("--out", help="potential table (.table, .pot or .csv)")
-    p.add_argument("--format", choices=["lammps", "votca", "csv"])
+    p.add_argument("--format", choices=list(TABLE_FORMATS))
     p.add_argument("--plot", help="PNG of g(r) and U(r)")
     add_unit_args(p)
     p.set_defaults(func=cmd_invert)

@@ -17,14 +17,14 @@ by content: LAMMPS's header lines, GROMACS's ``@`` lines, VOTCA's trailing flag 
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import InputError
-from .text import check_finite, check_grid, parse_columns, read_text
+from .text import FLAGGED_ROW, check_finite, check_grid, parse_columns, read_text
 
 FORMATS = ("text", "lammps", "xvg", "votca")
 
@@ -40,26 +40,80 @@ class RDF:
     length_unit: str | None = None
 
 
-_FLAGGED_ROW = re.compile(r"^\s*[-+0-9.eE]+[\s,]+[-+0-9.eE]+[\s,]+[a-zA-Z]\s*$")
+@dataclass(frozen=True)
+class GrFormat:
+    """One g(r) file format: how to recognise it and how to parse it.
+
+    Attributes:
+        name: The ``--gr-format`` name.
+        claims: ``claims(file_name, text)``: True when the name makes the format certain.
+        sniff: ``sniff(text)``: True when the content shows the format.
+        parse: ``parse(text, source, block)`` -> ``(r, g, length_unit or None)``.
+    """
+
+    name: str
+    claims: Callable[[str, str], bool]
+    sniff: Callable[[str], bool]
+    parse: Callable[[str, str, str], tuple]
+
+
+def _data_lines(text: str, n: int = 200) -> list[str]:
+    return [ln for ln in text.splitlines()[:n] if ln.strip() and ln.lstrip()[0] not in "#@"]
+
+
+def _parse_text(text, source, block):
+    header, data = parse_columns(text, source)
+    r, g = _pick_columns(header, data, source)
+    return r, g, None
+
+
+def _parse_xvg(text, source, block):
+    _, data = parse_columns(text, source, comments="#@")
+    return data[:, 0], data[:, 1], "nm"
+
+
+def _parse_votca(text, source, block):
+    _, data = parse_columns(text, source, flag_column=True)
+    return data[:, 0], data[:, 1], None
+
+
+def _parse_lammps(text, source, block):
+    r, g = _lammps_blocks(text, source, block)
+    return r, g, None
+
+
+def _is_votca(text: str) -> bool:
+    data = _data_lines(text)
+    return bool(data) and all(FLAGGED_ROW.match(ln) for ln in data[:20])
+
+
+def _is_lammps(text: str) -> bool:
+    head = text.lstrip()[:200].lower()
+    return head.startswith("# time-averaged data") or "number-of-rows" in head
+
+
+#: name -> format, in the order formats are tried when detecting by content; ``text`` is
+#: the fallback. To add a format: a parse function and one entry here; ``--gr-format``
+#: choices and detection read this table.
+GR_FORMATS: dict[str, GrFormat] = {f.name: f for f in (
+    GrFormat("lammps", lambda name, suffix: False, _is_lammps, _parse_lammps),
+    GrFormat("xvg", lambda name, suffix: suffix == ".xvg",
+             lambda text: any(ln.lstrip().startswith("@") for ln in text.splitlines()[:50]), _parse_xvg),
+    GrFormat("votca", lambda name, suffix: suffix == ".dist" or ".dist." in name,
+             _is_votca, _parse_votca),
+    GrFormat("text", lambda name, suffix: False, lambda text: True, _parse_text),
+)}
+FORMATS = tuple(GR_FORMATS)
 
 
 def detect_format(path, text: str) -> str:
-    """The g(r) format of ``path`` from its suffix, else from its content."""
+    """The g(r) format of ``path``: from its name where that is certain, else its content."""
     name = Path(path).name.lower()
     suffix = Path(path).suffix.lower()
-    if suffix == ".xvg":
-        return "xvg"
-    if suffix == ".dist" or ".dist." in name:
-        return "votca"
-    head = text.lstrip()[:200].lower()
-    if head.startswith("# time-averaged data") or "number-of-rows" in head:
-        return "lammps"
-    data = [ln for ln in text.splitlines()[:200] if ln.strip() and ln.lstrip()[0] not in "#@"]
-    if any(ln.lstrip().startswith("@") for ln in text.splitlines()[:50]):
-        return "xvg"
-    if data and all(_FLAGGED_ROW.match(ln) for ln in data[:20]):
-        return "votca"
-    return "text"
+    for fmt in GR_FORMATS.values():
+        if fmt.claims(name, suffix):
+            return fmt.name
+    return next(fmt.name for fmt in GR_FORMATS.values() if fmt.sniff(text))
 
 
 def read_gr(path, fmt: str | None = None, block: str = "last") -> RDF:
@@ -72,21 +126,9 @@ def read_gr(path, fmt: str | None = None, block: str = "last") -> RDF:
     source = str(path)
     text = read_text(path)
     fmt = fmt or detect_format(path, text)
-    if fmt not in FORMATS:
+    if fmt not in GR_FORMATS:
         raise InputError(f"unknown g(r) format {fmt!r}; use one of {FORMATS}", source)
-    unit = None
-    if fmt == "lammps":
-        r, g = _lammps_blocks(text, source, block)
-    elif fmt == "xvg":
-        _, data = parse_columns(text, source, comments="#@")
-        r, g = data[:, 0], data[:, 1]
-        unit = "nm"
-    elif fmt == "votca":
-        _, data = parse_columns(text, source, flag_column=True)
-        r, g = data[:, 0], data[:, 1]
-    else:
-        header, data = parse_columns(text, source)
-        r, g = _pick_columns(header, data, source)
+    r, g, unit = GR_FORMATS[fmt].parse(text, source, block)
     check_grid(r, source)
     check_finite(g, "g", source)
     if np.any(g < 0):

@@ -5,6 +5,8 @@ Every written file starts with a line stating its units.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -13,27 +15,100 @@ from ..errors import InputError
 from ..units import Units
 from .atomic import atomic_write
 from .lammps_table import format_lammps_table, read_lammps_table
-from .text import check_finite, check_grid, parse_columns, read_text
+from .text import FLAGGED_ROW, check_finite, check_grid, parse_columns, read_text
 
-WRITE_FORMATS = ("lammps", "votca", "csv")
+
+def _looks_like_lammps(text: str) -> bool:
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+    return len(lines) > 1 and lines[1].startswith("N ") and not lines[0][0].isdigit()
+
+
+def _read_lammps(path, text, source):
+    return read_lammps_table(path)
+
+
+def _read_votca(path, text, source):
+    _, data = parse_columns(text, source, flag_column=True)
+    return data[:, 0], data[:, 1], None
+
+
+def _read_csv(path, text, source):
+    header, data = parse_columns(text, source)
+    return _columns(header, data, source)
+
+
+def _head(table, units, comment):
+    head = [f"# boltzmann-nn potential: {table.name}", f"# {units.header()}"]
+    return head + ([f"# {comment}"] if comment else [])
+
+
+def _write_lammps(table, units, comment):
+    tab = table if table.r[0] > 0 else table.resampled(table.r.size, r_min=table.r[1])
+    text = format_lammps_table(tab, units=units)
+    return text if not comment else f"# {comment}\n{text}"
+
+
+def _write_votca(table, units, comment):
+    r, u = units.length(table.r), units.energy(table.U)
+    return "\n".join(_head(table, units, comment) + [f"{a:.10g} {b:.10g} i" for a, b in zip(r, u)]) + "\n"
+
+
+def _write_csv(table, units, comment):
+    r, u, f = units.length(table.r), units.energy(table.U), units.force(table.F)
+    body = [f"{a:.10g},{b:.10g},{c:.10g}" for a, b, c in zip(r, u, f)]
+    return "\n".join(_head(table, units, comment) + ["r,U,F"] + body) + "\n"
+
+
+def _is_votca(text: str) -> bool:
+    data = [ln for ln in text.splitlines()[:200] if ln.strip() and not ln.lstrip().startswith("#")]
+    return bool(data) and all(FLAGGED_ROW.match(ln) for ln in data[:20])
+
+
+@dataclass(frozen=True)
+class TableFormat:
+    """One potential-table format.
+
+    Attributes:
+        name: The ``--format`` name.
+        suffixes: File suffixes that make the format certain.
+        sniff: ``sniff(text)``: True when the content shows the format.
+        read: ``read(path, text, source)`` -> ``(r, U, F or None)`` in file units.
+        write: ``write(table, units, comment)`` -> the file's text.
+    """
+
+    name: str
+    suffixes: tuple
+    sniff: Callable[[str], bool]
+    read: Callable
+    write: Callable
+
+
+#: name -> format, tried in this order when detecting by content (``csv`` last: any
+#: columns). To add a format: a reader, a writer and one entry; ``--format`` choices,
+#: reading and writing by suffix read this table.
+TABLE_FORMATS: dict[str, TableFormat] = {f.name: f for f in (
+    TableFormat("lammps", (".table", ".tab"), _looks_like_lammps, _read_lammps, _write_lammps),
+    TableFormat("votca", (".pot",), _is_votca, _read_votca, _write_votca),
+    TableFormat("csv", (".csv", ".txt", ".dat"), lambda text: True, _read_csv, _write_csv),
+)}
+WRITE_FORMATS = tuple(TABLE_FORMATS)
 
 
 def read_table_columns(path, units: Units | None = None):
     """Read a potential file into arrays ``(r, U, F or None)`` in reduced units.
 
-    Formats: CSV or text with columns ``r,U[,F]`` (header optional), LAMMPS pair table
-    (``.table``), VOTCA ``.pot`` (``r U flag``). Values are converted to reduced units
-    with ``units`` when given. :func:`boltzmann_nn.potentials.table.read_potential_table`
-    makes a checked ``PairTable`` of them.
+    Formats (:data:`TABLE_FORMATS`): CSV or text with columns ``r,U[,F]`` (header
+    optional), LAMMPS pair table, VOTCA ``.pot`` (``r U flag``); by suffix where certain,
+    else by content. Values are converted to reduced units with ``units`` when given.
+    :func:`boltzmann_nn.potentials.table.read_potential_table` makes a checked
+    ``PairTable`` of them.
     """
     source = str(path)
     text = read_text(path)
     suffix = Path(path).suffix.lower()
-    if suffix in (".table", ".tab") or _looks_like_lammps(text):
-        r, u, f = read_lammps_table(path)
-    else:
-        header, data = parse_columns(text, source, flag_column=suffix == ".pot")
-        r, u, f = _columns(header, data, source)
+    fmt = next((f for f in TABLE_FORMATS.values() if suffix in f.suffixes and f.name != "csv"), None)
+    fmt = fmt or next(f for f in TABLE_FORMATS.values() if f.sniff(text))
+    r, u, f = fmt.read(path, text, source)
     check_grid(r, source)
     check_finite(u, "U", source)
     if f is not None:
@@ -42,11 +117,6 @@ def read_table_columns(path, units: Units | None = None):
         r, u = units.to_reduced_length(r), units.to_reduced_energy(u)
         f = None if f is None else units.to_reduced_force(f)
     return r, u, f
-
-
-def _looks_like_lammps(text: str) -> bool:
-    lines = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
-    return len(lines) > 1 and lines[1].startswith("N ") and not lines[0][0].isdigit()
 
 
 def _columns(header, data, source):
@@ -66,24 +136,10 @@ def _columns(header, data, source):
 
 
 def format_potential(table, fmt: str, units: Units | None = None, comment: str = "") -> str:
-    """Text of a potential file in ``fmt`` (``lammps``, ``votca``, ``csv``)."""
-    units = units or Units()
-    if fmt == "lammps":
-        tab = table if table.r[0] > 0 else table.resampled(table.r.size, r_min=table.r[1])
-        text = format_lammps_table(tab, units=units)
-        return text if not comment else f"# {comment}\n{text}"
-    r, u, f = units.length(table.r), units.energy(table.U), units.force(table.F)
-    head = [f"# boltzmann-nn potential: {table.name}", f"# {units.header()}"]
-    if comment:
-        head.append(f"# {comment}")
-    if fmt == "votca":
-        body = [f"{a:.10g} {b:.10g} i" for a, b in zip(r, u)]
-    elif fmt == "csv":
-        head.append("r,U,F")
-        body = [f"{a:.10g},{b:.10g},{c:.10g}" for a, b, c in zip(r, u, f)]
-    else:
+    """Text of a potential file in ``fmt`` (a name in :data:`TABLE_FORMATS`)."""
+    if fmt not in TABLE_FORMATS:
         raise InputError(f"unknown output format {fmt!r}; use one of {WRITE_FORMATS}")
-    return "\n".join(head + body) + "\n"
+    return TABLE_FORMATS[fmt].write(table, units or Units(), comment)
 
 
 def write_potential(path, table, fmt: str | None = None, units: Units | None = None,
@@ -94,8 +150,9 @@ def write_potential(path, table, fmt: str | None = None, units: Units | None = N
 
 
 def format_from_suffix(path) -> str:
+    """The format a file name asks for (CSV when the suffix names none)."""
     suffix = Path(path).suffix.lower()
-    return {".table": "lammps", ".tab": "lammps", ".pot": "votca"}.get(suffix, "csv")
+    return next((f.name for f in TABLE_FORMATS.values() if suffix in f.suffixes), "csv")
 
 
 def write_gr_csv(path, r, g, comment: str = "", units: Units | None = None,

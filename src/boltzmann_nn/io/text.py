@@ -10,6 +10,8 @@ import numpy as np
 from ..errors import InputError
 
 _SPLIT = re.compile(r"[,\s;]+")
+#: A data row "r value flag" as VOTCA writes (flag: one letter, e.g. i, o, u).
+FLAGGED_ROW = re.compile(r"^\s*[-+0-9.eE]+[\s,]+[-+0-9.eE]+[\s,]+[a-zA-Z]\s*$")
 
 
 def read_text(path) -> str:

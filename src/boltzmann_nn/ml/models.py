@@ -13,6 +13,8 @@ from dataclasses import asdict, dataclass
 import torch
 from torch import nn
 
+from .registry import architecture
+
 
 @dataclass(frozen=True)
 class ArchConfig:
@@ -133,13 +135,8 @@ class UNetEncoder(nn.Module):
 
 
 def make_branch(n_points: int, cfg: ArchConfig) -> nn.Module:
-    if cfg.arch == "DN":
-        return DenseBranch(n_points, cfg)
-    if cfg.arch == "CN":
-        return ConvBranch(n_points, cfg)
-    if cfg.arch == "UN":
-        return UNetEncoder(n_points, cfg)
-    raise ValueError(f"unknown architecture {cfg.arch!r}; use DN, CN or UN")
+    """The encoder branch of ``cfg.arch`` (see :mod:`boltzmann_nn.ml.registry`)."""
+    return architecture(cfg.arch)(n_points, cfg)
 
 
 def mlp(n_in: int, n_out: int, cfg: ArchConfig) -> nn.Sequential:

@@ -19,9 +19,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import ConvergenceError, InputError
+from .closures import closure_names, get_closure
 from .transforms import RadialFFT
 
-CLOSURES = ("hnc", "py")
+#: The closures' names (the registry is :data:`boltzmann_nn.theory.closures.CLOSURES`).
+CLOSURES = tuple(closure_names())
 #: Largest βU put into exp(−βU) (exp(−700) underflows to 0 anyway).
 U_MAX = 700.0
 #: Floor of S(k) in the inversion of measured g(r) (see :meth:`OZSolver.invert`).
@@ -72,7 +74,7 @@ class OZSolver:
     """Grid, closure and iteration settings.
 
     Args:
-        closure: ``"hnc"`` or ``"py"``.
+        closure: A name in :data:`~boltzmann_nn.theory.closures.CLOSURES` (``"hnc"``, ``"py"``).
         n: Number of grid intervals (points Δr … (n−1)Δr).
         dr: Spacing [σ].
         mixing: Fraction of the new γ taken each iteration.
@@ -84,8 +86,7 @@ class OZSolver:
 
     def __init__(self, closure: str = "hnc", n: int = 8192, dr: float = 0.005,
                  mixing: float = 0.3, tol: float = 1e-9, max_iter: int = 5000, ramp: int = 24):
-        if closure not in CLOSURES:
-            raise InputError(f"unknown closure {closure!r}; use one of {CLOSURES}")
+        self._closure_unit = get_closure(closure)
         self.closure = closure
         self.fft = RadialFFT(n, dr)
         self.mixing = mixing
@@ -98,9 +99,7 @@ class OZSolver:
         return self.fft.r
 
     def _closure(self, boltz, gamma):
-        if self.closure == "hnc":
-            return boltz * np.exp(gamma) - 1.0 - gamma
-        return boltz * (1.0 + gamma) - 1.0 - gamma
+        return self._closure_unit.direct(boltz, gamma)
 
     def _solve_one(self, boltz, rho, gamma):
         fft = self.fft
@@ -143,7 +142,7 @@ class OZSolver:
             inv_comp.append(1.0 - rho * self._ck0(c))
         g = np.maximum(self._closure(boltz, gamma) + gamma + 1.0, 0.0)  # rounding below 0
         s = 1.0 / (1.0 - density * ck)
-        cavity = np.exp(gamma) if self.closure == "hnc" else 1.0 + gamma
+        cavity = self._closure_unit.cavity(gamma)
         p_vir = virial_pressure_cavity(r, cavity, np.expm1(-u), density)
         p_comp = _integrate_ramp(np.concatenate([[0.0], rhos]), np.asarray(inv_comp))
         return OZResult(self.closure, float(density), r, g, c, self.fft.k, s, p_vir, p_comp,

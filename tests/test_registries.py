@@ -1,0 +1,108 @@
+"""Extension points: a closure, a g(r) format, a table format, an architecture and an
+engine are each one unit plus one registry line; the solver, the readers, the networks
+and the CLI pick them up."""
+
+import numpy as np
+import pytest
+
+from boltzmann_nn.cli import build_parser
+from boltzmann_nn.io import gr as gr_io
+from boltzmann_nn.io import potential_files as pf
+from boltzmann_nn.ml import registry as ml_registry
+from boltzmann_nn.potentials import NamedPotential
+from boltzmann_nn.theory import closures
+from boltzmann_nn.theory.oz import OZSolver
+
+
+def _choices(argv_prefix, dest):
+    parser = build_parser()
+    sub = parser
+    for word in argv_prefix:
+        sub = next(a for a in sub._actions if a.dest in ("command", "task", "dataset_command")).choices[word]
+    return next(a for a in sub._actions if a.dest == dest).choices
+
+
+def test_a_new_closure(monkeypatch):
+    class MeanSpherical(closures.Closure):
+        """MSA outside a hard core: c = −βU (here only as an example of the unit)."""
+
+        name = "msa"
+
+        def direct(self, boltz, gamma):
+            return boltz * np.exp(gamma) - 1.0 - gamma  # HNC numerics, a new name
+
+        def cavity(self, gamma):
+            return np.exp(gamma)
+
+    monkeypatch.setitem(closures.CLOSURES, "msa", MeanSpherical())
+    pot = NamedPotential("gauss", {"epsilon": 1.0}, r_cut=4.0)
+    a = OZSolver("msa", n=2048, dr=0.01).solve(pot, 0.3)
+    b = OZSolver("hnc", n=2048, dr=0.01).solve(pot, 0.3)
+    assert np.allclose(a.g, b.g) and a.closure == "msa"
+    assert "msa" in _choices(["oz"], "closure")
+
+
+def test_a_new_gr_format(monkeypatch, tmp_path):
+    def parse(text, source, block):
+        rows = [ln.split(":") for ln in text.splitlines() if ln.strip()]
+        return np.array([float(a) for a, _ in rows]), np.array([float(b) for _, b in rows]), None
+
+    fmt = gr_io.GrFormat("colon", lambda name, suffix: suffix == ".colon", lambda text: False, parse)
+    monkeypatch.setitem(gr_io.GR_FORMATS, "colon", fmt)
+    path = tmp_path / "g.colon"
+    path.write_text("".join(f"{0.1 * i}:{1.0}\n" for i in range(1, 20)))
+    rdf = gr_io.read_gr(path)
+    assert rdf.fmt == "colon" and rdf.g.size == 19
+    assert "colon" in _choices(["invert"], "gr_format")
+
+
+def test_a_new_table_format(monkeypatch, tmp_path):
+    def write(table, units, comment):
+        return "".join(f"{r}|{u}\n" for r, u in zip(table.r, table.U))
+
+    def read(path, text, source):
+        rows = [ln.split("|") for ln in text.splitlines() if ln.strip()]
+        return np.array([float(a) for a, _ in rows]), np.array([float(b) for _, b in rows]), None
+
+    fmt = pf.TableFormat("pipe", (".pipe",), lambda text: False, read, write)
+    monkeypatch.setitem(pf.TABLE_FORMATS, "pipe", fmt)
+    from boltzmann_nn.potentials.table import read_potential_table
+
+    table = NamedPotential("wca").tabulate(200)
+    path = pf.write_potential(tmp_path / "w.pipe", table)
+    back = read_potential_table(path)
+    assert np.allclose(back.U, table.U) and "pipe" in _choices(["potential"], "format")
+
+
+def test_a_new_architecture(monkeypatch):
+    import torch
+
+    from boltzmann_nn.ml.models import ArchConfig, make_branch
+
+    class Linear(torch.nn.Module):
+        def __init__(self, n_points, cfg):
+            super().__init__()
+            self.lin = torch.nn.Linear(n_points, 8)
+            self.out_features = 8
+
+        def forward(self, x):
+            return self.lin(x.flatten(1)[:, : self.lin.in_features])
+
+    monkeypatch.setitem(ml_registry.ARCHITECTURES, "LN", f"{__name__}:_LINEAR")
+    globals()["_LINEAR"] = Linear
+    branch = make_branch(50, ArchConfig(arch="LN"))
+    assert branch.out_features == 8
+    assert "LN" in _choices(["train", "eos"], "arch")
+
+
+def test_engines_are_registered():
+    from boltzmann_nn.engines.registry import ENGINES
+
+    assert set(_choices(["simulate"], "engine")) == set(ENGINES)
+
+
+def test_unknown_names_are_one_line_errors():
+    from boltzmann_nn.errors import InputError
+
+    with pytest.raises(InputError, match="unknown closure"):
+        OZSolver("kh")
