@@ -9,7 +9,8 @@ from boltzmann_nn.ml import eos, eos_pipeline, inverse, inverse_pipeline
 from boltzmann_nn.ml.eos_pipeline import KEYS
 from boltzmann_nn.ml.experiments import run_grid
 from boltzmann_nn.ml.train import TrainConfig
-from test_ml_models import TINY, synthetic  # noqa: F401  (fixture)
+
+from .test_ml_models import TINY, synthetic  # noqa: F401  (fixture)
 
 QUICK = TrainConfig(epochs=20, eval_every=10)
 

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .units import U_CUT
+
 
 def _plt():
     import matplotlib
@@ -30,7 +32,7 @@ def _save(fig, path) -> Path:
     return atomic_write(Path(path), buf.getvalue())
 
 
-def plot_potential(r, u, f, path, title="", u_cut=20.0) -> Path:
+def plot_potential(r, u, f, path, title="", u_cut=U_CUT) -> Path:
     """U(r) and F(r) side by side."""
     plt = _plt()
     fig, (a, b) = plt.subplots(1, 2, figsize=(9, 3.5))
@@ -49,7 +51,7 @@ def plot_potential(r, u, f, path, title="", u_cut=20.0) -> Path:
     return _save(fig, path)
 
 
-def plot_gr_and_potentials(r_g, g, curves: dict, path, title="", u_cut=20.0) -> Path:
+def plot_gr_and_potentials(r_g, g, curves: dict, path, title="", u_cut=U_CUT) -> Path:
     """g(r) on the left; on the right several U(r) curves (label -> (r, U))."""
     plt = _plt()
     fig, (a, b) = plt.subplots(1, 2, figsize=(9, 3.5))

@@ -44,21 +44,21 @@ def check_density(density, what: str = "density", source: str | None = None) -> 
         raise InputError(f"{what} must be in (0, {MAX_DENSITY:g}] sigma^-3, got {density}", source)
     return rho
 
-#: Boltzmann constant in the energy units we accept, per kelvin.
+#: Boltzmann constant in the energy units we accept, per kelvin (CODATA, scipy.constants).
 K_B = {
-    "kJ/mol": 0.00831446261815324,
-    "kcal/mol": 0.0019872042586408316,
-    "eV": 8.617333262e-5,
+    "kJ/mol": _scipy_constants.R / 1e3,
+    "kcal/mol": _scipy_constants.R / _scipy_constants.calorie / 1e3,
+    "eV": _scipy_constants.k / _scipy_constants.e,
     "K": 1.0,
-    "J": 1.380649e-23,
+    "J": _scipy_constants.k,
 }
 
 #: Length units we accept, in metres.
 LENGTHS = {"nm": 1e-9, "A": 1e-10, "Å": 1e-10, "pm": 1e-12, "m": 1.0, "sigma": None}
 
+_AVOGADRO = _scipy_constants.N_A
 #: 1 kJ/mol / nm³ in bar (pressure conversion for molar energies).
-_KJMOL_NM3_IN_BAR = 16.6053906717
-_AVOGADRO = 6.02214076e23
+_KJMOL_NM3_IN_BAR = 1e3 / _AVOGADRO / 1e-27 / _scipy_constants.bar
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,7 @@ from .. import __version__
 from ..engines.diagnostics import rejudge
 from ..errors import InputError
 from ..grid import NN_GRID
+from ..io.atomic import atomic_path
 from ..theory.virial import b2, b3
 from .spec import canonical_json, digest, potential_from_identity
 from .store import Store
@@ -167,10 +168,8 @@ def build_dataset(store_dirs, out, split_seed: int = 0) -> dict:
         digest_.update(np.ascontiguousarray(arrays[key]).tobytes())
     dataset_hash = digest_.hexdigest()[:24]
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.partial")
     spec_json = json.dumps(specs[0].as_dict() if len(specs) == 1 else [s.as_dict() for s in specs])
-    with h5py.File(tmp, "w") as h5:
+    with atomic_path(out) as tmp, h5py.File(tmp, "w") as h5:
         h5.attrs.update({
             "format": FORMAT, "version": VERSION, "spec": spec_json,
             "spec_hash": specs[0].spec_hash, "spec_hashes": json.dumps([s.spec_hash for s in specs]),
@@ -202,7 +201,6 @@ def build_dataset(store_dirs, out, split_seed: int = 0) -> dict:
         dgrp["density"] = np.array([r["run"]["state"]["density"] for r, _ in dropped], float)
         dgrp["status"] = np.array([s for s, _ in status_reason], dtype="S8")
         dgrp["reason"] = np.array([m.encode()[:200] for _, m in status_reason], dtype="S200")
-    tmp.replace(out)
     return {"out": str(out), "n_kept": len(kept), "n_dropped": len(dropped),
             "n_potentials_kept": len(keys), "dataset_hash": dataset_hash,
             "folds": dict(Counter(int(v) for v in arrays["fold"]))}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -46,6 +47,39 @@ def atomic_write(path, data: str | bytes) -> Path:
             pass
         raise
     return path
+
+
+@contextlib.contextmanager
+def atomic_path(path):
+    """A temporary path beside ``path`` for writers that need a file name (HDF5,
+    safetensors); on success it replaces ``path``, on any error it is removed.
+
+    Example::
+
+        with atomic_path("data.h5") as tmp:
+            with h5py.File(tmp, "w") as h5: ...
+    """
+    from ..errors import InputError
+
+    path = Path(path)
+    if path.is_dir():
+        raise InputError("is a directory, expected a file name to write", str(path))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise InputError(f"cannot write here: {exc.strerror or exc}", str(path)) from exc
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.chmod(tmp, FILE_MODE)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
 
 
 def jsonable(obj):

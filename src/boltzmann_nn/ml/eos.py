@@ -7,8 +7,9 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import torch
 
+from ..theory.virial import low_density_pressure
 from .data import Arrays
-from .features import eos_channels, low_density_pressure
+from .features import eos_channels
 from .heads import EOSNet
 from .losses import relative_pressure_loss
 from .metrics import eos_metrics

@@ -6,12 +6,14 @@ from pathlib import Path
 
 import numpy as np
 
+from ..grid import NN_GRID
 from ..io.atomic import atomic_write, atomic_write_json
-from ..theory.virial import carnahan_starling
+from ..theory.virial import barker_henderson_diameter, carnahan_starling, low_density_pressure
+from ..units import U_CUT
 from . import eos
 from .data import Arrays
 from .experiments import best_of, report_directory, run_grid, seeds_ensemble
-from .features import EOS_OPTIONS, low_density_pressure
+from .features import EOS_OPTIONS
 from .heads import STRATEGIES
 from .metrics import eos_metrics
 from .models import ArchConfig
@@ -68,8 +70,7 @@ def baselines(ds: Arrays, mask) -> dict:
     out = {"P0": eos_metrics(ds.pressure[idx], p0, ds.density[idx])}
     rep = idx[ds.has_core[idx] & np.all(ds.u[idx] >= -1e-9, axis=1)]
     if rep.size:
-        r = np.linspace(0, 5, 50)
-        d = np.array([np.trapezoid(-np.expm1(-np.maximum(u, 0)), r) for u in ds.u[rep]])
+        d = barker_henderson_diameter(NN_GRID.r, ds.u[rep])
         cs = np.array([carnahan_starling(rho, di) for rho, di in zip(ds.density[rep], d)])
         out["CS_repulsive_core"] = eos_metrics(ds.pressure[rep], cs, ds.density[rep])
     return out
@@ -133,7 +134,7 @@ def train_final(ds: Arrays, cfg: eos.EOSConfig, tcfg: TrainConfig, members: int,
         res[f"{part}_baselines"] = baselines(ds, np.isin(np.arange(len(ds)), idx))
     if cfg.strategy == "Bn":
         res["learned_B2"] = learned_b2_vs_exact(ds, te, cfg, models)
-    u_tr = np.minimum(ds.u[tr], 20.0)
+    u_tr = np.minimum(ds.u[tr], U_CUT)
     card_extra = {
         "inputs": {"potential": "U on the grid, capped at 20 k_BT" if "c" in cfg.options else cfg.options,
                    "options": cfg.options, "strategy": cfg.strategy},

@@ -74,12 +74,6 @@ def eos_channels(u, f, options: str) -> np.ndarray:
     return np.stack(chans, axis=1).astype(np.float32)
 
 
-def low_density_pressure(density, b2) -> np.ndarray:
-    """βP0 = ρ + B2 ρ² (paper Eq. 11), shape (n,)."""
-    rho = np.asarray(density, float)
-    return rho + np.asarray(b2, float) * rho**2
-
-
 def inverse_channels(g, options: str, u_hnc=None) -> np.ndarray:
     """Input channels for the inverse networks: g or (option ``b``) U0/U_SCALE, and with
     option ``h`` the HNC inversion Ū_HNC/U_SCALE.
@@ -103,10 +97,9 @@ def hnc_on_grid(r_bins, g_bins, density, grid_r) -> np.ndarray:
     """HNC inversion of g(r) histograms (n, n_bins) at densities (n,), capped at U_cut and
     interpolated onto the network grid (U_cut at r = 0); shape (n, 50).
     """
-    from ..theory.inversion import hnc_inversion
-    from ..theory.oz import OZSolver
+    from ..theory.inversion import hnc_inversion, hnc_inversion_solver
 
-    solver = OZSolver("hnc", n=4096, dr=0.01)
+    solver = hnc_inversion_solver()
     r_bins = np.asarray(r_bins, float)
     g_bins = np.atleast_2d(np.asarray(g_bins, float))
     xs = np.concatenate([[0.0], r_bins])

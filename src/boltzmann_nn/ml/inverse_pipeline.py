@@ -10,7 +10,7 @@ import numpy as np
 
 from ..grid import NN_GRID
 from ..io.atomic import atomic_write, atomic_write_json
-from ..theory.inversion import boltzmann_inversion
+from ..theory.inversion import boltzmann_inversion, first_peak
 from ..units import U_CUT
 from . import inverse
 from .data import Arrays
@@ -103,11 +103,6 @@ def figure_cv(rows, base, path, archs):
     return _save(fig, path)
 
 
-def _first_peaks(ds: Arrays, idx) -> np.ndarray:
-    sel = ds.g_r <= 3.0
-    return ds.g_r[sel][np.argmax(ds.g_bins[idx][:, sel], axis=1)]
-
-
 def train_final(ds: Arrays, cfg: inverse.InverseConfig, tcfg: TrainConfig, members: int, out_dir,
                 name: str = "inverse", progress: bool = True, report_dir=None) -> dict:
     out = Path(out_dir)
@@ -123,7 +118,7 @@ def train_final(ds: Arrays, cfg: inverse.InverseConfig, tcfg: TrainConfig, membe
         res[f"{part}_baselines"] = {k: potential_metrics(ds.u[idx], v) for k, v in base.items()}
         maes[part] = {"network": potential_errors(ds.u[idx], u_hat)[1],
                       **{k: potential_errors(ds.u[idx], v)[1] for k, v in base.items()}}
-    peaks = _first_peaks(ds, tr)
+    peaks = first_peak(ds.g_r, ds.g_bins[tr])
     card_extra = {
         "inputs": {"g": "g(r) on the 50-point grid", "options": cfg.options, "density": "reduced"},
         "dataset_hash": ds.dataset_hash, "metrics": res, "train_config": tcfg.as_dict(),

@@ -11,8 +11,9 @@ import numpy as np
 from ..errors import InputError
 from ..grid import NN_GRID
 from ..potentials import PairTable, parse_potential
-from ..theory.inversion import G_FLOOR, boltzmann_inversion, extend_core
+from ..theory.inversion import G_FLOOR, boltzmann_inversion, extend_core, first_peak
 from ..theory.virial import b2 as exact_b2
+from ..theory.virial import low_density_pressure
 from ..units import U_CUT, Units, check_density
 from . import eos, inverse
 from .features import gr_on_grid, hnc_on_grid
@@ -86,7 +87,7 @@ def predict_eos(potential, densities, *, units: Units | None = None, model="eos"
     p, spread = shipped(eos.predict, inputs)
     out = {"model": shipped.card["name"], "strategy": cfg.strategy, "options": cfg.options,
            "density": rho_red.tolist(), "pressure": p.tolist(), "pressure_spread": spread.tolist(),
-           "B2_exact": b2, "P0": (rho_red + b2 * rho_red**2).tolist(), "warnings": msgs,
+           "B2_exact": b2, "P0": low_density_pressure(rho_red, b2).tolist(), "warnings": msgs,
            "potential": pot.describe()}
     if cfg.strategy == "Bn":
         coef, coef_spread = shipped(eos.coefficients, {"x": inputs["x"][:1], "b2": inputs["b2"][:1]})
@@ -102,11 +103,6 @@ def predict_eos(potential, densities, *, units: Units | None = None, model="eos"
         bar = units.pressure_bar(p)
         out["pressure_bar"] = None if bar is None else np.asarray(bar).tolist()
     return out
-
-
-def _first_peak(r, g) -> float:
-    inside = r <= 3.0
-    return float(r[inside][np.argmax(g[inside])]) if inside.any() else float("nan")
 
 
 def predict_potential(gr, density: float, *, units: Units | None = None, model="inverse",
@@ -153,7 +149,7 @@ def predict_potential(gr, density: float, *, units: Units | None = None, model="
                     f"sigma <= {r_raw[-1] / 5:.3g} {lu})")
         r = np.concatenate([r, [NN_GRID.r_max]])
         g_raw = np.concatenate([g_raw, [1.0]])
-    peak = _first_peak(r, g_raw)
+    peak = first_peak(r, g_raw)
     lo, hi = dom.get("first_peak", [0.8, 2.0])
     if not (lo <= peak <= hi):
         mid = dom.get("first_peak_median", 1.1)

@@ -75,10 +75,9 @@ def fit(model, loss_fn, train: dict, val: dict | None, cfg: TrainConfig, progres
     va = to_tensors(val, device) if val else None
     n = next(iter(tr.values())).shape[0]
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-    gamma = (cfg.lr_final / cfg.lr) if cfg.lr > 0 else 1.0
-
-    def lr_at(epoch):
-        return cfg.lr_final + 0.5 * (cfg.lr - cfg.lr_final) * (1 + math.cos(math.pi * epoch / cfg.epochs))
+    schedule = None
+    if cfg.lr > 0 and cfg.lr_final != cfg.lr:
+        schedule = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=cfg.epochs, eta_min=cfg.lr_final)
 
     hist = {"epochs": [], "train_loss": [], "val_loss": [], "best_epoch": -1}
     best, best_state = math.inf, None
@@ -90,9 +89,6 @@ def fit(model, loss_fn, train: dict, val: dict | None, cfg: TrainConfig, progres
         bar = tqdm(total=cfg.epochs, desc=desc, file=sys.stderr, leave=False, mininterval=1.0)
     t0 = time.perf_counter()
     for epoch in range(1, cfg.epochs + 1):
-        if gamma != 1.0:
-            for group in opt.param_groups:
-                group["lr"] = lr_at(epoch - 1)
         model.train()
         if cfg.batch_size and cfg.batch_size < n:
             order = torch.randperm(n, generator=gen).to(device)
@@ -107,6 +103,8 @@ def fit(model, loss_fn, train: dict, val: dict | None, cfg: TrainConfig, progres
             loss.backward()
             opt.step()
             total += float(loss.detach()) * (1 if idx is None else idx.numel() / n)
+        if schedule is not None:
+            schedule.step()
         if epoch % cfg.eval_every == 0 or epoch == cfg.epochs:
             hist["epochs"].append(epoch)
             hist["train_loss"].append(total)

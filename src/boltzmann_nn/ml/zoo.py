@@ -21,7 +21,7 @@ from safetensors.torch import load_file, save_file
 from .. import __version__
 from ..errors import InputError
 from ..grid import NN_GRID
-from ..io.atomic import atomic_write, atomic_write_json
+from ..io.atomic import atomic_path, atomic_write_json
 
 ZOO_PACKAGE = "boltzmann_nn.zoo"
 
@@ -52,10 +52,8 @@ def save_model(directory, name: str, task: str, members, config, card_extra: dic
     tensors = {f"m{k}.{key}": v.detach().cpu().contiguous()
                for k, m in enumerate(members) for key, v in m.state_dict().items()}
     weights = directory / f"{name}.safetensors"
-    tmp = directory / f".{name}.safetensors.partial"
-    save_file(tensors, str(tmp), metadata={"task": task, "format": "boltzmann-nn"})
-    atomic_write(weights, tmp.read_bytes())
-    tmp.unlink()
+    with atomic_path(weights) as tmp:
+        save_file(tensors, str(tmp), metadata={"task": task, "format": "boltzmann-nn"})
     card = {
         "name": name, "task": task, "format": "boltzmann-nn model", "version": 1,
         "package_version": __version__, "date": time.strftime("%Y-%m-%d"),

@@ -96,11 +96,17 @@ def b3(potential, dr: float | None = None) -> float:
     return float(-np.sum(k * k * fk**3) * dk / (6.0 * math.pi**2))
 
 
-def p0(potential, density, b2_value: float | None = None):
-    """Low-density pressure βP0 = ρ + B2 ρ² (paper Eq. 11), shape of ``density``."""
+def low_density_pressure(density, b2_value) -> np.ndarray:
+    """βP0 = ρ + B2 ρ² (paper Eq. 11) from arrays: ``density`` (n,) [σ⁻³] and ``b2_value``
+    (scalar or (n,)) [σ³]; shape (n,) [k_BT/σ³]. The one place this formula lives.
+    """
     rho = np.asarray(density, float)
-    bb = b2(potential) if b2_value is None else b2_value
-    return rho + bb * rho**2
+    return rho + np.asarray(b2_value, float) * rho**2
+
+
+def p0(potential, density, b2_value: float | None = None):
+    """Low-density pressure βP0 = ρ + B2 ρ² of a potential, shape of ``density``."""
+    return low_density_pressure(density, b2(potential) if b2_value is None else b2_value)
 
 
 def carnahan_starling(density, diameter: float = 1.0):
@@ -110,12 +116,12 @@ def carnahan_starling(density, diameter: float = 1.0):
     return rho * (1 + eta + eta**2 - eta**3) / (1 - eta) ** 3
 
 
-def barker_henderson_diameter(potential) -> float:
-    """Effective hard-sphere diameter d = ∫₀^{r_c} (1 − exp(−βU)) dr of a repulsive core."""
-    r = np.linspace(1e-4, potential.r_cut, 20001)
+def barker_henderson_diameter(r, u):
+    """Effective hard-sphere diameter d = ∫ (1 − exp(−βU₊)) dr of a repulsive core, with
+    U₊ = max(U, 0): ``r`` (n,) [σ], ``u`` (n,) or (m, n) [k_BT] -> float or (m,) [σ].
+    """
     with np.errstate(over="ignore"):
-        u = potential.evaluate(r)[0]
-    return float(np.trapezoid(-np.expm1(-np.maximum(u, 0.0)), r))
+        return np.trapezoid(-np.expm1(-np.maximum(np.asarray(u, float), 0.0)), np.asarray(r, float), axis=-1)
 
 
 def virial_summary(potential, densities=()) -> dict:
