@@ -13,9 +13,9 @@ import argparse
 import sys
 import time
 
-from boltzmann_nn.api import THOL_LJ_T2
 from boltzmann_nn.engines import StatePoint, simulate
 from boltzmann_nn.potentials import NamedPotential
+from boltzmann_nn.reference import THOL_LJ_T2
 
 
 def main(argv=None):

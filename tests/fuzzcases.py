@@ -451,7 +451,7 @@ def stand_ins(monkeypatch_setattr) -> None:
     """
     import dask.distributed
 
-    from boltzmann_nn import api
+    from boltzmann_nn import demo as demo_job
     from boltzmann_nn.engines import lammps, openmm
     from boltzmann_nn.ml import eos_pipeline, inverse_pipeline
 
@@ -465,7 +465,7 @@ def stand_ins(monkeypatch_setattr) -> None:
         monkeypatch_setattr(mod, "study", reached)
     monkeypatch_setattr(dask.distributed, "LocalCluster", reached)
     monkeypatch_setattr(dask.distributed, "Client", reached)
-    monkeypatch_setattr(api, "demo", reached)
+    monkeypatch_setattr(demo_job, "demo", reached)
 
 
 def _tree(root: Path) -> set:

@@ -2,8 +2,8 @@
 
 import json
 
-from boltzmann_nn.api import THOL_LJ_T2
 from boltzmann_nn.cli import main
+from boltzmann_nn.reference import THOL_LJ_T2
 
 
 def test_demo_runs_end_to_end(tmp_path, capsys):

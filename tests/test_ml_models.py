@@ -118,7 +118,7 @@ def test_predict_api_with_saved_models(synthetic, tmp_path):
     g = np.exp(-RandomPotential(5).evaluate(r)[0])
     out = predict_potential((r, g), 0.1, model=tmp_path / "inverse.json")
     assert len(out["U"]) == 50 and np.all(np.isfinite(out["table"]["U"]))
-    tab = out["_table"]
+    tab = out.table
     core = tab.r < 0.6
     assert np.all(np.diff(tab.U[core]) < 0), "the core rises monotonically towards r = 0"
     with pytest.raises(InputError, match="needs g up to 5 sigma"):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .. import api
+from .. import demo as demo_job
 from .common import emit
 
 
@@ -15,7 +15,7 @@ def add(sub, parent):
 
 
 def cmd_demo(args):
-    res = api.demo(args.out, args.density)
+    res = demo_job.demo(args.out, args.density)
 
     def human(d):
         print(f"{d['potential']} (Lennard-Jones, k_BT/eps = 2)")

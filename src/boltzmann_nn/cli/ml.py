@@ -146,7 +146,7 @@ def cmd_predict_eos(args):
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        res = predict_eos(args.spec, args.density, units=units_from_args(args), model=args.model)
+        res = predict_eos(args.spec, args.density, units=units_from_args(args), model=args.model).to_dict()
     if args.plot:
         res["plot"] = str(_plot_eos(res, args.plot))
 
@@ -191,10 +191,10 @@ def cmd_predict_potential(args):
     units = units_from_args(args)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        res = predict_potential(args.gr_file, args.density, units=units, model=args.model,
-                                fmt_in=args.gr_format)
-    table = res.pop("_table")
-    r_g, g = res.pop("_g")
+        pred = predict_potential(args.gr_file, args.density, units=units, model=args.model,
+                                 fmt_in=args.gr_format)
+    table, r_g, g = pred.table, pred.r_g, pred.g
+    res = pred.to_dict()
     if args.out:
         fmt = args.format or format_from_suffix(args.out)
         res["out"] = str(write_potential(args.out, table, fmt, units,

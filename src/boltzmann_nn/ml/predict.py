@@ -17,6 +17,7 @@ from ..theory.virial import low_density_pressure
 from ..units import U_CUT, Units, check_density
 from . import eos, inverse
 from .features import gr_on_grid, hnc_on_grid
+from .results import EOSPrediction, PotentialPrediction
 from .zoo import load_model
 
 _CACHE: dict = {}
@@ -42,7 +43,7 @@ def _warn(msgs: list, text: str):
     warnings.warn(text, DomainWarning, stacklevel=3)
 
 
-def predict_eos(potential, densities, *, units: Units | None = None, model="eos") -> dict:
+def predict_eos(potential, densities, *, units: Units | None = None, model="eos") -> EOSPrediction:
     """Pressure at each density and the virial coefficients, from U(r).
 
     Args:
@@ -52,9 +53,10 @@ def predict_eos(potential, densities, *, units: Units | None = None, model="eos"
         model: Shipped model name or a path to a model card.
 
     Returns:
-        ``density`` and ``pressure`` lists (reduced), ``virial_coefficients`` (B2…Bn
-        [σ^(3(i−1))]), ``B2_exact``, ``P0``, ``pressure_spread`` (ensemble), ``warnings``,
-        and with physical units ``density_phys``/``pressure_phys``/``pressure_bar``.
+        An :class:`~boltzmann_nn.ml.results.EOSPrediction` (``to_dict()``: ``density`` and
+        ``pressure`` lists (reduced), ``virial_coefficients`` (B2…Bn [σ^(3(i−1))]),
+        ``B2_exact``, ``P0``, ``pressure_spread`` (ensemble), ``warnings``, and with physical
+        units ``density_phys``/``pressure_phys``/``pressure_bar``).
     """
     units = units or Units()
     shipped = _model("eos", model)
@@ -85,28 +87,23 @@ def predict_eos(potential, densities, *, units: Units | None = None, model="eos"
     inputs = eos.eos_inputs(np.repeat(u[None], n, 0), np.repeat(f[None], n, 0), rho_red,
                             np.full(n, b2), cfg)
     p, spread = shipped(eos.predict, inputs)
-    out = {"model": shipped.card["name"], "strategy": cfg.strategy, "options": cfg.options,
-           "density": rho_red.tolist(), "pressure": p.tolist(), "pressure_spread": spread.tolist(),
-           "B2_exact": b2, "P0": low_density_pressure(rho_red, b2).tolist(), "warnings": msgs,
-           "potential": pot.describe()}
+    coefs, coef_spread = {}, None
     if cfg.strategy == "Bn":
-        coef, coef_spread = shipped(eos.coefficients, {"x": inputs["x"][:1], "b2": inputs["b2"][:1]})
-        out["virial_coefficients"] = {f"B{i + 2}": float(c) for i, c in enumerate(coef[0])}
-        out["virial_coefficients_spread"] = {f"B{i + 2}": float(c) for i, c in enumerate(coef_spread[0])}
+        coef, cs = shipped(eos.coefficients, {"x": inputs["x"][:1], "b2": inputs["b2"][:1]})
+        coefs = {f"B{i + 2}": float(c) for i, c in enumerate(coef[0])}
+        coef_spread = {f"B{i + 2}": float(c) for i, c in enumerate(cs[0])}
     else:
         # density-dependent effective coefficient: B2* = (βP − ρ)/ρ²
-        out["virial_coefficients"] = {"B2_effective": ((p - rho_red) / rho_red**2).tolist()}
-    if not units.is_reduced:
-        out["units"] = units.header()
-        out["density_phys"] = rho.tolist()
-        out["pressure_phys"] = units.pressure(p).tolist()
-        bar = units.pressure_bar(p)
-        out["pressure_bar"] = None if bar is None else np.asarray(bar).tolist()
-    return out
+        coefs = {"B2_effective": ((p - rho_red) / rho_red**2).tolist()}
+    return EOSPrediction(
+        model=shipped.card["name"], strategy=cfg.strategy, options=cfg.options, density=rho_red,
+        pressure=np.asarray(p), pressure_spread=np.asarray(spread), b2_exact=b2,
+        p0=low_density_pressure(rho_red, b2), potential=pot.describe(), virial_coefficients=coefs,
+        virial_coefficients_spread=coef_spread, warnings=msgs, units=units, density_input=rho)
 
 
 def predict_potential(gr, density: float, *, units: Units | None = None, model="inverse",
-                      fmt_in: str | None = None) -> dict:
+                      fmt_in: str | None = None) -> PotentialPrediction:
     """Pair potential from g(r) at a known density.
 
     Args:
@@ -115,9 +112,10 @@ def predict_potential(gr, density: float, *, units: Units | None = None, model="
         units: Physical units of r and ρ, and of the output energies.
 
     Returns:
-        ``r``/``U`` on the network grid (user units), ``U0`` (Boltzmann inversion),
-        ``table`` (r, U, F ready for MD: core extended smoothly, force consistent),
-        ``spread`` (ensemble), ``warnings``.
+        A :class:`~boltzmann_nn.ml.results.PotentialPrediction` (``to_dict()``: ``r``/``U``
+        on the network grid (user units), ``U0`` (Boltzmann inversion), ``table`` (r, U, F
+        ready for MD: core extended smoothly, force consistent), ``spread`` (ensemble),
+        ``warnings``).
     """
     from ..io.gr import read_gr
 
@@ -166,16 +164,10 @@ def predict_potential(gr, density: float, *, units: Units | None = None, model="
     core = g_nn[0] < G_FLOOR**0.25  # g < ~7e-3: no information; the loss ignored U > U_cut
     u_core = np.where(core, U_CUT, np.minimum(u_hat, U_CUT))
     table = md_table(NN_GRID.r, u_core)
-    return {
-        "model": shipped.card["name"], "options": cfg.options, "density": rho,
-        "r": units.length(NN_GRID.r).tolist(), "U": units.energy(u_core).tolist(),
-        "U_network": units.energy(u_hat).tolist(), "spread": units.energy(spread).tolist(),
-        "U0": units.energy(u0).tolist(),
-        "table": {"r": units.length(table.r).tolist(), "U": units.energy(table.U).tolist(),
-                  "F": units.force(table.F).tolist()},
-        "units": units.header(), "warnings": msgs, "source": source,
-        "_table": table, "_g": (r, g_raw),
-    }
+    return PotentialPrediction(
+        model=shipped.card["name"], options=cfg.options, density=rho, r=NN_GRID.r.copy(), u=u_core,
+        u_network=np.asarray(u_hat), spread=np.asarray(spread), u0=u0, table=table, r_g=r, g=g_raw,
+        source=source, warnings=msgs, units=units)
 
 
 def md_table(r, u, n: int = TABLE_POINTS) -> PairTable:
