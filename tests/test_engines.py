@@ -29,9 +29,10 @@ def test_lammps_and_openmm_agree(spec, rho):
     a = get_engine("lammps").run(pot, state)
     b = get_engine("openmm", platform="CPU").run(pot, state)
     assert a.ok and b.ok and a.kept and b.kept, (a.reason, b.reason)
-    # the target: P within 1 % (the two integrators differ at O(dt^2): velocity Verlet +
-    # Langevin against BAOAB; measured 0.2-0.5 %, see benchmarks/results/engines.txt)
-    assert abs(a.pressure - b.pressure) < 0.01 * abs(a.pressure), (a.pressure, b.pressure)
+    # the target is P within 1 % (benchmarks/engines.py, long runs); these short runs carry
+    # about 0.3 % noise each, so allow 4 combined standard errors where that is larger
+    sigma = np.hypot(a.pressure_err, b.pressure_err)
+    assert abs(a.pressure - b.pressure) < max(0.01 * abs(a.pressure), 4 * sigma), (a.pressure, b.pressure)
     assert abs(a.energy - b.energy) < 0.01 * abs(a.energy) + 4 * np.hypot(a.energy_err, b.energy_err)
     # g(r) within the combined noise where both are measured (bins differ by at most rounding)
     r = (a.r > 0.8) & (a.r < 4.8)
