@@ -10,6 +10,7 @@ from boltzmann_nn.ml import eos, inverse
 from boltzmann_nn.ml.data import Arrays
 from boltzmann_nn.ml.heads import EOSNet
 from boltzmann_nn.ml.models import ArchConfig
+from boltzmann_nn.ml.options import EOSFlags
 from boltzmann_nn.ml.predict import predict_eos, predict_potential
 from boltzmann_nn.ml.train import TrainConfig
 from boltzmann_nn.ml.zoo import load_model, save_model
@@ -44,7 +45,7 @@ def synthetic():
 
 
 def test_virial_layer_has_no_parameters_and_sums_the_series():
-    net = EOSNet("Bn", "c", TINY, n_virial=4)
+    net = EOSNet("Bn", EOSFlags.parse("c"), TINY, n_virial=4)
     last = net.encoder.head[-1]
     with torch.no_grad():
         last.weight.zero_()
@@ -56,7 +57,7 @@ def test_virial_layer_has_no_parameters_and_sums_the_series():
 
 
 def test_exact_b2_variant_uses_given_b2():
-    net = EOSNet("Bn", "c", TINY, n_virial=3, exact_b2=True)
+    net = EOSNet("Bn", EOSFlags.parse("c"), TINY, n_virial=3, exact_b2=True)
     with torch.no_grad():
         net.encoder.head[-1].weight.zero_()
         net.encoder.head[-1].bias.zero_()

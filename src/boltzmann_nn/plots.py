@@ -9,7 +9,8 @@ import numpy as np
 from .units import U_CUT
 
 
-def _plt():
+def pyplot():
+    """matplotlib.pyplot with the Agg backend (no display needed)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -18,7 +19,7 @@ def _plt():
     return plt
 
 
-def _save(fig, path) -> Path:
+def save_figure(fig, path) -> Path:
     """Write ``fig`` as PNG to ``path`` atomically (through :func:`atomic_write`)."""
     import io
 
@@ -28,13 +29,13 @@ def _save(fig, path) -> Path:
     try:
         fig.savefig(buf, dpi=130, bbox_inches="tight", format="png")
     finally:
-        _plt().close(fig)
+        pyplot().close(fig)
     return atomic_write(Path(path), buf.getvalue())
 
 
 def plot_potential(r, u, f, path, title="", u_cut=U_CUT) -> Path:
     """U(r) and F(r) side by side."""
-    plt = _plt()
+    plt = pyplot()
     fig, (a, b) = plt.subplots(1, 2, figsize=(9, 3.5))
     a.plot(r, u)
     a.set_ylim(min(-1.0, np.nanmin(u) * 1.1), min(u_cut, max(1.0, np.nanmax(u) * 1.1)))
@@ -48,12 +49,12 @@ def plot_potential(r, u, f, path, title="", u_cut=U_CUT) -> Path:
     b.set_xlabel(r"$r/\sigma$")
     b.set_ylabel(r"$F\sigma/k_BT$")
     fig.suptitle(title)
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def plot_gr_and_potentials(r_g, g, curves: dict, path, title="", u_cut=U_CUT) -> Path:
     """g(r) on the left; on the right several U(r) curves (label -> (r, U))."""
-    plt = _plt()
+    plt = pyplot()
     fig, (a, b) = plt.subplots(1, 2, figsize=(9, 3.5))
     a.plot(r_g, g, color="k")
     a.axhline(1, color="0.7", lw=0.8)
@@ -69,12 +70,12 @@ def plot_gr_and_potentials(r_g, g, curves: dict, path, title="", u_cut=U_CUT) ->
     b.set_ylabel(r"$U/k_BT$")
     b.legend()
     fig.suptitle(title)
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def plot_structure(r, g, k, s, path, title="") -> Path:
     """g(r) and S(k)."""
-    plt = _plt()
+    plt = pyplot()
     fig, (a, b) = plt.subplots(1, 2, figsize=(9, 3.5))
     a.plot(r, g)
     a.axhline(1, color="0.7", lw=0.8)
@@ -87,12 +88,12 @@ def plot_structure(r, g, k, s, path, title="") -> Path:
     b.set_xlabel(r"$k\sigma$")
     b.set_ylabel(r"$S(k)$")
     fig.suptitle(title)
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def plot_series(xs, series: dict, path, xlabel="", ylabel="", title="", logy=False) -> Path:
     """Several y(x) lines (label -> y) against one x."""
-    plt = _plt()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(5, 3.5))
     for label, y in series.items():
         ax.plot(xs, y, label=label)
@@ -102,4 +103,4 @@ def plot_series(xs, series: dict, path, xlabel="", ylabel="", title="", logy=Fal
         ax.set_yscale("log")
     ax.legend()
     ax.set_title(title)
-    return _save(fig, path)
+    return save_figure(fig, path)

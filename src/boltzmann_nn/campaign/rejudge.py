@@ -15,6 +15,7 @@ import numpy as np
 
 from ..engines.diagnostics import rejudge
 from .spec import potential_from_identity
+from .stats import density_label
 from .store import Store
 
 R_CUT_CLASSES = ((0.0, 1.5, "r_cut <= 1.5"), (1.5, 3.0, "1.5 < r_cut <= 3"), (3.0, 99.0, "r_cut > 3"))
@@ -48,7 +49,9 @@ def rejudge_store(store_dir) -> dict:
     by = defaultdict(lambda: defaultdict(lambda: {"runs": 0, "before": 0, "after": 0}))
     reasons = Counter()
     n = before_total = after_total = gained = lost = 0
-    for rec in store.records():
+    records = list(store.records())
+    distinct = {rec["run"]["state"]["density"] for rec in records}
+    for rec in records:
         run = rec["run"]
         key = str(sorted(run["potential"].items()))
         if key not in cache:
@@ -69,7 +72,7 @@ def rejudge_store(store_dir) -> dict:
         gained += after and not before
         lost += before and not after
         rho = run["state"]["density"]
-        dens = f"rho {rho:g}" if len(str(rho)) <= 5 else f"rho {np.floor(rho * 4) / 4:.2f}+"
+        dens = f"rho {rho:g}" if len(distinct) <= 8 else f"rho {density_label(rho)}"
         for kind, label in (*classes.items(), ("density", dens)):
             cell = by[kind][label]
             cell["runs"] += 1

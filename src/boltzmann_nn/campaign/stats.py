@@ -133,9 +133,9 @@ def _fig1_data(k):
 
 
 def _figures(plot_dir: Path, dens, pres, per_density, reasons, extra) -> list[str]:
-    from ..plots import _plt, _save
+    from ..plots import pyplot, save_figure
 
-    plt = _plt()
+    plt = pyplot()
     plot_dir.mkdir(parents=True, exist_ok=True)
     paths = []
     fig, axes = plt.subplots(1, 3, figsize=(13, 3.8))
@@ -158,7 +158,7 @@ def _figures(plot_dir: Path, dens, pres, per_density, reasons, extra) -> list[st
         axes[2].set_xlabel(r"$r/\sigma$")
         axes[2].set_ylabel(r"$g(r)$, first potential")
         axes[2].legend()
-    paths.append(str(_save(fig, plot_dir / "fig1_potentials_gr.png")))
+    paths.append(str(save_figure(fig, plot_dir / "fig1_potentials_gr.png")))
 
     fig, (a, b) = plt.subplots(1, 2, figsize=(10, 3.6))
     for rho in np.unique(dens):
@@ -172,5 +172,5 @@ def _figures(plot_dir: Path, dens, pres, per_density, reasons, extra) -> list[st
     b.set_yticks(range(len(labels)), [lb[:40] for lb in labels], fontsize=7)
     b.set_xlabel("runs")
     b.set_title("why runs were dropped")
-    paths.append(str(_save(fig, plot_dir / "pressure_and_drops.png")))
+    paths.append(str(save_figure(fig, plot_dir / "pressure_and_drops.png")))
     return paths

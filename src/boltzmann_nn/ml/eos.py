@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 
 import numpy as np
 import torch
@@ -14,6 +15,7 @@ from .heads import EOSNet
 from .losses import relative_pressure_loss
 from .metrics import eos_metrics
 from .models import ArchConfig
+from .options import EOSFlags
 from .train import TrainConfig, fit
 
 
@@ -26,6 +28,11 @@ class EOSConfig:
     arch: ArchConfig = field(default_factory=ArchConfig)
     n_virial: int = 5
     exact_b2: bool = False
+
+    @cached_property
+    def flags(self) -> EOSFlags:
+        """The option code, parsed once."""
+        return EOSFlags.parse(self.options)
 
     def name(self) -> str:
         tag = f"{self.arch.arch}/{self.options} -> {self.strategy}"
@@ -46,7 +53,7 @@ def eos_inputs(u, f, density, b2, cfg: EOSConfig) -> dict:
     density = np.asarray(density, float)
     b2 = np.asarray(b2, float)
     return {
-        "x": eos_channels(u, f, cfg.options),
+        "x": eos_channels(u, f, cfg.flags),
         "density": density.astype(np.float32),
         "b2": b2.astype(np.float32),
         "p0": low_density_pressure(density, b2).astype(np.float32),
@@ -60,7 +67,7 @@ def batch_of(ds: Arrays, idx, cfg: EOSConfig) -> dict:
 
 
 def build(cfg: EOSConfig) -> EOSNet:
-    return EOSNet(cfg.strategy, cfg.options, cfg.arch, cfg.n_virial, cfg.exact_b2)
+    return EOSNet(cfg.strategy, cfg.flags, cfg.arch, cfg.n_virial, cfg.exact_b2)
 
 
 def loss_fn(model, batch):

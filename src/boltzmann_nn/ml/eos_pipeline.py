@@ -13,10 +13,11 @@ from ..units import U_CUT
 from . import eos
 from .data import Arrays
 from .experiments import best_of, report_directory, run_grid, seeds_ensemble
-from .features import EOS_OPTIONS
 from .heads import STRATEGIES
 from .metrics import eos_metrics
 from .models import ArchConfig
+from .options import eos_options_for
+from .report_eos import figure_cv, figure_parity, render_table
 from .train import TrainConfig
 from .zoo import save_model
 
@@ -31,8 +32,6 @@ SEARCH = {
 SHIPPED = eos.EOSConfig("Bn", "cf", ArchConfig("DN", width=256, depth=3), n_virial=5)
 
 
-def options_for(strategy: str):
-    return [o for o in EOS_OPTIONS if not (strategy == "Bn" and "i" in o)]
 
 
 def hyper_search(ds: Arrays, tcfg: TrainConfig, out: Path, archs=("DN", "CN", "UN"),
@@ -49,7 +48,7 @@ def study(ds: Arrays, tcfg: TrainConfig, out_dir, archs=("DN", "CN", "UN"),
     """The full grid of architecture × strategy × option, 4-fold CV; table and Fig. 3."""
     out = Path(out_dir)
     best = hyper_search(ds, tcfg, out, archs, workers) if search else {a: SEARCH[a][0] for a in archs}
-    configs = [eos.EOSConfig(s, o, best[a]) for a in archs for s in strategies for o in options_for(s)]
+    configs = [eos.EOSConfig(s, o, best[a]) for a in archs for s in strategies for o in eos_options_for(s)]
     physics = [eos.EOSConfig("Bn", "c", best[a], n_virial=n, exact_b2=True) for a in archs for n in (5, 6)]
     rows = run_grid(eos.train_eos, ds, configs + physics, tcfg, KEYS, out / "eos_cv.jsonl",
                     workers=workers)
@@ -74,45 +73,6 @@ def baselines(ds: Arrays, mask) -> dict:
         cs = np.array([carnahan_starling(rho, di) for rho, di in zip(ds.density[rep], d)])
         out["CS_repulsive_core"] = eos_metrics(ds.pressure[rep], cs, ds.density[rep])
     return out
-
-
-def render_table(rows, baseline) -> str:
-    lines = ["| model | MRAE train | MRAE validation | ΔZ validation | R² validation |",
-             "|---|---|---|---|---|"]
-    for r in sorted(rows, key=lambda r: r["validation_MRAE"]):
-        lines.append(f"| {r['name']} | {r['train_MRAE']:.3f} ± {r['train_MRAE_se']:.3f} | "
-                     f"{r['validation_MRAE']:.3f} ± {r['validation_MRAE_se']:.3f} | "
-                     f"{r['validation_dZ']:.3f} ± {r['validation_dZ_se']:.3f} | "
-                     f"{r['validation_R2']:.4f} |")
-    for name, m in baseline.items():
-        lines.append(f"| baseline {name} | | {m['MRAE']:.3f} | {m['dZ']:.3f} | {m['R2']:.4f} |")
-    return "\n".join(lines) + "\n"
-
-
-def figure_cv(rows, baseline, path, archs, strategies):
-    from ..plots import _plt, _save
-
-    plt = _plt()
-    fig, axes = plt.subplots(len(archs), len(strategies), figsize=(4.2 * len(strategies), 2.8 * len(archs)),
-                             squeeze=False, sharey=True)
-    by = {(r["config"]["arch"]["arch"], r["config"]["strategy"], r["config"]["options"],
-           r["config"]["exact_b2"]): r for r in rows}
-    for i, a in enumerate(archs):
-        for j, s in enumerate(strategies):
-            ax = axes[i][j]
-            opts = options_for(s)
-            for k, part in enumerate(("train", "validation")):
-                vals = [by.get((a, s, o, False), {}).get(f"{part}_MRAE", np.nan) for o in opts]
-                errs = [by.get((a, s, o, False), {}).get(f"{part}_MRAE_se", 0) for o in opts]
-                ax.bar(np.arange(len(opts)) + 0.4 * k - 0.2, vals, 0.4, yerr=errs, label=part)
-            ax.axhline(baseline["P0"]["MRAE"], color="k", ls="--", lw=0.8, label="P0")
-            ax.set_xticks(range(len(opts)), opts)
-            ax.set_yscale("log")
-            ax.set_title(f"{a} -> {s}", fontsize=9)
-            if j == 0:
-                ax.set_ylabel("<MRAE>")
-    axes[0][0].legend(fontsize=7)
-    return _save(fig, path)
 
 
 def train_final(ds: Arrays, cfg: eos.EOSConfig, tcfg: TrainConfig, members: int, out_dir,
@@ -169,22 +129,3 @@ def learned_b2_vs_exact(ds: Arrays, idx, cfg: eos.EOSConfig, models) -> dict:
             "rank_corr": float(spearmanr(b2_hat, ds.b2[sel]).statistic) if sel.size > 2 else float("nan")}
 
 
-def figure_parity(preds, ds, tr, te, path):
-    from ..plots import _plt, _save
-
-    plt = _plt()
-    fig, ax = plt.subplots(figsize=(4.6, 4.4))
-    for (part, idx), (c_nn, c_p0), marker in ((("train", tr), ("tab:red", "tab:blue"), "o"),
-                                               (("test", te), ("tab:orange", "tab:cyan"), "s")):
-        p, p_hat = preds[part]
-        p0 = low_density_pressure(ds.density[idx], ds.b2[idx])
-        ax.scatter(p, p0, s=8, marker=marker, facecolors="none", edgecolors=c_p0, label=f"P0 ({part})")
-        ax.scatter(p, p_hat, s=8, marker=marker, color=c_nn, label=f"network ({part})")
-    lim = [min(0.05, float(np.min(preds["train"][0]))), float(np.max(preds["train"][0])) * 1.2]
-    ax.plot(lim, lim, "k-", lw=0.8)
-    ax.set_xscale("symlog", linthresh=0.1)
-    ax.set_yscale("symlog", linthresh=0.1)
-    ax.set_xlabel(r"$P\sigma^3/k_BT$ (MD)")
-    ax.set_ylabel(r"predicted $P\sigma^3/k_BT$")
-    ax.legend(fontsize=7)
-    return _save(fig, path)

@@ -28,53 +28,41 @@ import numpy as np
 
 from ..theory.inversion import boltzmann_inversion
 from ..units import U_CUT
+from .options import EOSFlags, InverseFlags
 
 U_SCALE = 10.0
 F_SCALE = 10.0
-EOS_OPTIONS = ("x", "c", "e", "f", "i", "cf", "ci", "ef", "ei", "fi", "cfi", "efi")
-INVERSE_OPTIONS = ("x", "b", "e", "f", "be", "bf", "ef", "bef")
-#: Beyond the paper: ``h`` adds the HNC inversion of g(r) as a second input channel;
-#: ``r`` makes the output a correction to a physical first guess (U_HNC with ``h``,
-#: else U0 with ``b``).
-INVERSE_OPTIONS_EXTRA = ("hf", "bhf", "brf", "hrf")
 
 
-def parse_options(options: str, allowed) -> set[str]:
-    if options not in allowed:
-        raise ValueError(f"unknown options {options!r}; use one of {allowed}")
-    return set(options) - {"x"}
-
-
-def eos_channels(u, f, options: str) -> np.ndarray:
+def eos_channels(u, f, opts: EOSFlags) -> np.ndarray:
     """Input channels for the EOS networks.
 
     Args:
         u: Potential on the network grid, shape (n, 50) [k_BT].
         f: Force of the uncapped potential, shape (n, 50) [k_BT/σ].
-        options: One of :data:`EOS_OPTIONS`.
+        opts: The model's options (:class:`~boltzmann_nn.ml.options.EOSFlags`).
 
     Returns:
         Shape (n, n_channels, 50): the potential channel, then the force channel if ``f``.
     """
-    opts = parse_options(options, EOS_OPTIONS)
     u = np.asarray(u, float)
     f = np.asarray(f, float)
-    if "e" in opts:
+    if opts.exponential:
         # exp(−βU) reaches e^32 in the wells of our data: asinh keeps it as it is where it
         # is small (the core, the tail) and turns it into ≈ −βU + ln 2 in deep wells
         boltz = np.exp(-np.maximum(u, -80.0))
         chans = [np.arcsinh(boltz)]
-        if "f" in opts:
+        if opts.force:
             chans.append(np.arcsinh(f * boltz / F_SCALE))
     else:
-        pot = np.minimum(u, U_CUT) if "c" in opts else u
+        pot = np.minimum(u, U_CUT) if opts.capped else u
         chans = [pot / U_SCALE]
-        if "f" in opts:
+        if opts.force:
             chans.append(np.arcsinh(f / F_SCALE))
     return np.stack(chans, axis=1).astype(np.float32)
 
 
-def inverse_channels(g, options: str, u_hnc=None) -> np.ndarray:
+def inverse_channels(g, opts: InverseFlags, u_hnc=None) -> np.ndarray:
     """Input channels for the inverse networks: g or (option ``b``) U0/U_SCALE, and with
     option ``h`` the HNC inversion Ū_HNC/U_SCALE.
 
@@ -85,10 +73,9 @@ def inverse_channels(g, options: str, u_hnc=None) -> np.ndarray:
     Returns:
         Shape (n, 1 or 2, 50).
     """
-    opts = parse_options(options, INVERSE_OPTIONS + INVERSE_OPTIONS_EXTRA)
     g = np.asarray(g, float)
-    chans = [boltzmann_inversion(g) / U_SCALE if "b" in opts else g]
-    if "h" in opts:
+    chans = [boltzmann_inversion(g) / U_SCALE if opts.boltzmann_input else g]
+    if opts.hnc_input:
         chans.append(np.minimum(np.asarray(u_hnc, float), U_CUT) / U_SCALE)
     return np.stack(chans, axis=1).astype(np.float32)
 

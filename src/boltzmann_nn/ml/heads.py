@@ -14,8 +14,9 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .features import EOS_OPTIONS, U_SCALE, parse_options
+from .features import U_SCALE
 from .models import ArchConfig, Encoder
+from .options import EOSFlags, InverseFlags
 
 B_SCALE = 10.0
 STRATEGIES = ("P", "B2*", "Bn")
@@ -24,25 +25,24 @@ STRATEGIES = ("P", "B2*", "Bn")
 class EOSNet(nn.Module):
     """Args:
     strategy: ``P``, ``B2*`` or ``Bn``.
-    options: One of :data:`~boltzmann_nn.ml.features.EOS_OPTIONS` (``i`` only for P, B2*).
+    opts: The options (:class:`~boltzmann_nn.ml.options.EOSFlags`; ``i`` only for P, B2*).
     cfg: Architecture.
     n_virial: Highest virial coefficient for ``Bn`` (paper: 5).
     exact_b2: Use the exact B2 (``Bn`` only).
     """
 
-    def __init__(self, strategy: str, options: str, cfg: ArchConfig, n_virial: int = 5,
+    def __init__(self, strategy: str, opts: EOSFlags, cfg: ArchConfig, n_virial: int = 5,
                  exact_b2: bool = False):
         super().__init__()
         if strategy not in STRATEGIES:
             raise ValueError(f"unknown strategy {strategy!r}; use one of {STRATEGIES}")
-        opts = parse_options(options, EOS_OPTIONS)
-        if strategy == "Bn" and "i" in opts:
+        if strategy == "Bn" and opts.p0:
             raise ValueError("option i (P0 input) applies to the P and B2* strategies only")
         if exact_b2 and strategy != "Bn":
             raise ValueError("exact_b2 applies to the Bn strategy only")
-        self.strategy, self.options, self.n_virial, self.exact_b2 = strategy, options, n_virial, exact_b2
-        n_channels = 2 if "f" in opts else 1
-        self.use_p0 = "i" in opts
+        self.strategy, self.options, self.n_virial, self.exact_b2 = strategy, opts.code, n_virial, exact_b2
+        n_channels = 2 if opts.force else 1
+        self.use_p0 = opts.p0
         if strategy == "Bn":
             n_extra, n_out = 0, n_virial - (2 if exact_b2 else 1)
         else:
@@ -85,21 +85,15 @@ class InverseNet(nn.Module):
     With option ``e`` the network outputs y = exp(−βÛ) ≥ 0 (softplus) and Û = −ln y.
     """
 
-    def __init__(self, options: str, cfg: ArchConfig):
+    def __init__(self, opts: InverseFlags, cfg: ArchConfig):
         super().__init__()
-        from .features import INVERSE_OPTIONS, INVERSE_OPTIONS_EXTRA
         from .models import PointNet
 
-        self.options = options
-        opts = parse_options(options, INVERSE_OPTIONS + INVERSE_OPTIONS_EXTRA)
-        if "r" in opts and not ({"b", "h"} & opts):
-            raise ValueError("option r needs a first guess: b (U0) or h (HNC)")
-        if "r" in opts and "e" in opts:
-            raise ValueError("option r corrects U itself; it does not combine with e")
-        self.exp_output = "e" in opts
+        self.options = opts.code
+        self.exp_output = opts.exp_output
         # channel holding the first guess (scaled by U_SCALE) for the residual option
-        self.base_channel = None if "r" not in opts else (1 if "h" in opts else 0)
-        self.net = PointNet(2 if "h" in opts else 1, 1, cfg)
+        self.base_channel = None if not opts.residual else (1 if opts.hnc_input else 0)
+        self.net = PointNet(2 if opts.hnc_input else 1, 1, cfg)
 
     def forward(self, x, density):
         o = self.net(x, density[:, None])

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 
 import numpy as np
 import torch
 
 from .data import Arrays
-from .features import INVERSE_OPTIONS, INVERSE_OPTIONS_EXTRA, inverse_channels, parse_options
+from .features import inverse_channels
 from .heads import InverseNet
 from .losses import potential_loss
 from .metrics import potential_metrics
 from .models import ArchConfig
+from .options import InverseFlags
 from .train import TrainConfig, fit
 
 
@@ -25,6 +27,11 @@ class InverseConfig:
     basic_loss: str = "LE"
     alpha_laplace: float = 2.0
     alpha: float = 1.0
+
+    @cached_property
+    def flags(self) -> InverseFlags:
+        """The option code, parsed once."""
+        return InverseFlags.parse(self.options)
 
     def name(self) -> str:
         return f"{self.arch.arch}/{self.options}"
@@ -40,14 +47,14 @@ class InverseConfig:
 
 
 def uses_hnc(cfg: InverseConfig) -> bool:
-    return "h" in cfg.options
+    return cfg.flags.hnc_input
 
 
 def inverse_inputs(g, density, cfg: InverseConfig, u_hnc=None) -> dict:
     """Model inputs: g on the network grid (n, 50), ρ (n,), and for option ``h`` the HNC
     inversion on the network grid (n, 50).
     """
-    return {"x": inverse_channels(g, cfg.options, u_hnc), "density": np.asarray(density, np.float32)}
+    return {"x": inverse_channels(g, cfg.flags, u_hnc), "density": np.asarray(density, np.float32)}
 
 
 def dataset_inputs(ds: Arrays, idx, cfg: InverseConfig) -> dict:
@@ -61,11 +68,11 @@ def batch_of(ds: Arrays, idx, cfg: InverseConfig) -> dict:
 
 
 def build(cfg: InverseConfig) -> InverseNet:
-    return InverseNet(cfg.options, cfg.arch)
+    return InverseNet(cfg.flags, cfg.arch)
 
 
 def make_loss(cfg: InverseConfig):
-    force_terms = "f" in parse_options(cfg.options, INVERSE_OPTIONS + INVERSE_OPTIONS_EXTRA)
+    force_terms = cfg.flags.force_loss
 
     def loss_fn(model, batch):
         u_hat = model(batch["x"], batch["density"])

@@ -15,14 +15,14 @@ from ..units import U_CUT
 from . import inverse
 from .data import Arrays
 from .experiments import best_of, report_directory, run_grid, seeds_ensemble
-from .features import INVERSE_OPTIONS, INVERSE_OPTIONS_EXTRA
-from .metrics import exponential_width, potential_errors, potential_metrics
+from .metrics import potential_errors, potential_metrics
 from .models import ArchConfig
+from .options import INVERSE_ALL as ALL_OPTIONS
+from .report_inverse import figure_cv, figure_mae_distribution, figure_transfer, render_table
 from .train import TrainConfig
 from .zoo import save_model
 
 KEYS = ("L_MAE", "L_MSE", "L_MAE_delta")
-ALL_OPTIONS = INVERSE_OPTIONS + INVERSE_OPTIONS_EXTRA
 SEARCH = {
     "DN": [ArchConfig("DN", width=w, depth=d) for w in (128, 256) for d in (2, 3)],
     "CN": [ArchConfig("CN", filters=f, kernel=k, depth=3) for f in (8, 16) for k in (3, 7)],
@@ -67,42 +67,6 @@ def study(ds: Arrays, tcfg: TrainConfig, out_dir, archs=("DN", "CN", "UN"), sear
             "search": {a: c.as_dict() for a, c in best.items()}}
 
 
-def render_table(rows, base) -> str:
-    lines = ["| model | L_MSE train | L_MSE validation | L_MAE train | L_MAE validation | δ validation |",
-             "|---|---|---|---|---|---|"]
-    for r in sorted(rows, key=lambda r: r["validation_L_MAE"]):
-        lines.append(
-            f"| {r['name']} | {r['train_L_MSE']:.4f} ± {r['train_L_MSE_se']:.4f} | "
-            f"{r['validation_L_MSE']:.4f} ± {r['validation_L_MSE_se']:.4f} | "
-            f"{r['train_L_MAE']:.4f} ± {r['train_L_MAE_se']:.4f} | "
-            f"{r['validation_L_MAE']:.4f} ± {r['validation_L_MAE_se']:.4f} | "
-            f"{r['validation_L_MAE_delta']:.4f} |")
-    for name, m in base.items():
-        lines.append(f"| baseline {name} inversion | | {m['L_MSE']:.4f} | | {m['L_MAE']:.4f} | "
-                     f"{m['L_MAE_delta']:.4f} |")
-    return "\n".join(lines) + "\n"
-
-
-def figure_cv(rows, base, path, archs):
-    from ..plots import _plt, _save
-
-    plt = _plt()
-    fig, axes = plt.subplots(1, len(archs), figsize=(4.5 * len(archs), 3.2), squeeze=False)
-    by = {(r["config"]["arch"]["arch"], r["config"]["options"]): r for r in rows}
-    x = np.arange(len(ALL_OPTIONS))
-    for ax, a in zip(axes[0], archs):
-        for k, (key, color) in enumerate((("L_MSE", "tab:blue"), ("L_MAE", "tab:green"))):
-            vals = [by.get((a, o), {}).get(f"validation_{key}", np.nan) for o in ALL_OPTIONS]
-            errs = [by.get((a, o), {}).get(f"validation_{key}_se", 0) for o in ALL_OPTIONS]
-            ax.bar(x + 0.4 * k - 0.2, vals, 0.4, yerr=errs, color=color, label=f"<{key}>")
-            ax.axhline(base["Boltzmann"][key], color=color, ls="--", lw=0.8)
-        ax.set_xticks(x, ALL_OPTIONS)
-        ax.set_yscale("log")
-        ax.set_title(f"{a} (dashed: Boltzmann inversion)", fontsize=9)
-    axes[0][0].legend(fontsize=7)
-    return _save(fig, path)
-
-
 def train_final(ds: Arrays, cfg: inverse.InverseConfig, tcfg: TrainConfig, members: int, out_dir,
                 name: str = "inverse", progress: bool = True, report_dir=None) -> dict:
     out = Path(out_dir)
@@ -130,29 +94,11 @@ def train_final(ds: Arrays, cfg: inverse.InverseConfig, tcfg: TrainConfig, membe
     }
     card = save_model(out, name, "inverse", models, cfg, card_extra)
     figs = [str(figure_mae_distribution(maes, rep_dir / f"fig8_{name}_mae.png")),
-            str(figure_transfer(ds, models, cfg, te, rep_dir / f"fig9_{name}_transfer.png"))]
+            str(_transfer_figure(ds, models, cfg, te, rep_dir / f"fig9_{name}_transfer.png"))]
     atomic_write_json(rep_dir / f"{name}_report.json", {"card": card, "figures": figs,
                                                      "transfer": transfer_spread(ds, models, cfg, te)},
                       indent=1)
     return {"card": card, "figures": figs}
-
-
-def figure_mae_distribution(maes, path):
-    from ..plots import _plt, _save
-
-    plt = _plt()
-    fig, axes = plt.subplots(1, 2, figsize=(9, 3.4))
-    for ax, part in zip(axes, ("train", "test")):
-        for name, vals in maes[part].items():
-            fit = exponential_width(vals)
-            ax.hist(vals, bins=30, density=True, histtype="step",
-                    label=f"{name}: δ = {fit['delta']:.3g} k_BT")
-        ax.set_yscale("log")
-        ax.set_xlabel(r"$L_{MAE}$ [$k_BT$]")
-        ax.set_ylabel(r"$p(L_{MAE})$")
-        ax.set_title(part)
-        ax.legend(fontsize=7)
-    return _save(fig, path)
 
 
 def transfer_spread(ds: Arrays, models, cfg, idx) -> dict:
@@ -173,26 +119,12 @@ def transfer_spread(ds: Arrays, models, cfg, idx) -> dict:
             "Boltzmann": float(np.mean(spread_u0)) if pots else None}
 
 
-def figure_transfer(ds: Arrays, models, cfg, idx, path):
-    from ..plots import _plt, _save
-
-    plt = _plt()
+def _transfer_figure(ds: Arrays, models, cfg, idx, path):
+    """Fig. 9 for the first test potential with kept runs at four densities or more."""
     pots = [p for p in np.unique(ds.potential[idx]) if np.sum(ds.potential[idx] == p) >= 4]
-    fig, (a, b) = plt.subplots(1, 2, figsize=(9, 3.5))
+    rows = idx[ds.potential[idx] == pots[0]] if pots else np.array([], int)
+    u_hat = np.zeros((0, NN_GRID.n))
     if pots:
-        rows = idx[ds.potential[idx] == pots[0]]
         inputs = inverse.dataset_inputs(ds, rows, cfg)
         u_hat = np.mean([inverse.predict(m, inputs) for m in models], axis=0)
-        a.plot(NN_GRID.r, np.minimum(ds.u[rows[0]], U_CUT), "k-", lw=2, label="U")
-        for j, i in enumerate(rows):
-            a.plot(NN_GRID.r, u_hat[j], color=f"C{j}", label=f"Û, rho = {ds.density[i]:g}")
-            a.plot(NN_GRID.r, np.minimum(boltzmann_inversion(ds.g[i]), U_CUT), color=f"C{j}", ls="--")
-            b.plot(ds.g_r, ds.g_bins[i], color=f"C{j}", label=f"rho = {ds.density[i]:g}")
-        a.set_ylim(min(-2, float(np.min(u_hat)) - 0.5), 10)
-        a.legend(fontsize=7)
-        b.legend(fontsize=7)
-    a.set_xlabel(r"$r/\sigma$")
-    a.set_ylabel(r"$U/k_BT$ (dashed: $U_0$)")
-    b.set_xlabel(r"$r/\sigma$")
-    b.set_ylabel(r"$g(r)$")
-    return _save(fig, path)
+    return figure_transfer(ds, rows, u_hat, path)

@@ -1,0 +1,75 @@
+"""The networks' option codes (paper Tables 1 and 2), parsed once into typed flags.
+
+The letters mean different things for the two tasks (``e`` is an exp(−βU) *input* for
+the EOS networks and an exp(−βÛ) *output* for the inverse ones; ``f`` is a force input
+for one and a force term in the loss for the other), so each task has its own flag set.
+A configuration keeps the code (it is what model cards and tables print) and hands its
+``flags`` to everything that builds inputs, heads or losses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+EOS_OPTIONS = ("x", "c", "e", "f", "i", "cf", "ci", "ef", "ei", "fi", "cfi", "efi")
+INVERSE_OPTIONS = ("x", "b", "e", "f", "be", "bf", "ef", "bef")
+#: Beyond the paper: ``h`` adds the HNC inversion of g(r) as a second input channel;
+#: ``r`` makes the output a correction to a physical first guess (U_HNC with ``h``,
+#: else U0 with ``b``).
+INVERSE_OPTIONS_EXTRA = ("hf", "bhf", "brf", "hrf")
+#: Every inverse option code, in the order of the study's tables and figures.
+INVERSE_ALL = INVERSE_OPTIONS + INVERSE_OPTIONS_EXTRA
+
+
+def _letters(code: str, allowed) -> set[str]:
+    if code not in allowed:
+        raise ValueError(f"unknown options {code!r}; use one of {allowed}")
+    return set(code) - {"x"}
+
+
+@dataclass(frozen=True)
+class EOSFlags:
+    """EOS options (Table 1): ``c`` capped input Ū = min(U, U_cut), ``e`` input
+    exp(−βU), ``f`` force input, ``i`` P0 input.
+    """
+
+    code: str
+    capped: bool
+    exponential: bool
+    force: bool
+    p0: bool
+
+    @classmethod
+    def parse(cls, code: str) -> EOSFlags:
+        s = _letters(code, EOS_OPTIONS)
+        return cls(code, "c" in s, "e" in s, "f" in s, "i" in s)
+
+
+@dataclass(frozen=True)
+class InverseFlags:
+    """Inverse options (Table 2 and beyond): ``b`` input U0 = −ln g instead of g, ``e``
+    output exp(−βÛ), ``f`` force terms in the loss, ``h`` the HNC inversion as a second
+    input, ``r`` output a correction to the first guess (U_HNC with ``h``, else U0).
+    """
+
+    code: str
+    boltzmann_input: bool
+    exp_output: bool
+    force_loss: bool
+    hnc_input: bool
+    residual: bool
+
+    @classmethod
+    def parse(cls, code: str) -> InverseFlags:
+        s = _letters(code, INVERSE_ALL)
+        flags = cls(code, "b" in s, "e" in s, "f" in s, "h" in s, "r" in s)
+        if flags.residual and not (flags.boltzmann_input or flags.hnc_input):
+            raise ValueError("option r needs a first guess: b (U0) or h (HNC)")
+        if flags.residual and flags.exp_output:
+            raise ValueError("option r corrects U itself; it does not combine with e")
+        return flags
+
+
+def eos_options_for(strategy: str) -> list[str]:
+    """The EOS option codes that apply to ``strategy`` (``i``, the P0 input, not to Bn)."""
+    return [o for o in EOS_OPTIONS if not (strategy == "Bn" and "i" in o)]
