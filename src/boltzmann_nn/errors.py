@@ -17,7 +17,7 @@ class InputError(ValueError):
     def __init__(self, message: str, source: str | None = None):
         self.source = source
         self.message = " ".join(str(message).split())  # always one line
-        super().__init__(f"{source}: {message}" if source else message)
+        super().__init__(f"{source}: {self.message}" if source else self.message)
 
 
 class ConvergenceError(RuntimeError):
