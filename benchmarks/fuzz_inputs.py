@@ -11,7 +11,6 @@ docs/reliability.md (between its markers).
 
 import argparse
 import platform
-import re
 import sys
 import tempfile
 import time
@@ -31,10 +30,14 @@ def main():
     ap.add_argument("--cases", type=int, default=10000, help="cases per reader and for the CLI")
     ap.add_argument("--seed", type=int, default=2026)
     ap.add_argument("--no-doc", action="store_true", help="do not rewrite docs/reliability.md")
+    ap.add_argument("--only", nargs="+", metavar="NAME",
+                    help="run these readers (and 'cli') only; their rows replace those in the doc")
     args = ap.parse_args()
     rows = []
     with tempfile.TemporaryDirectory(prefix="bnn-fuzz-") as tmp:
         for name in fz.readers():
+            if args.only and name not in args.only:
+                continue
             t0 = time.perf_counter()
             c = fz.run_reader_cases(name, args.cases, args.seed, Path(tmp) / name)
             rows.append((name, c, time.perf_counter() - t0))
@@ -47,14 +50,15 @@ def main():
             saved.append((obj, attr, getattr(obj, attr)))
             setattr(obj, attr, value)
 
-        fz.stand_ins(setattr_)
-        t0 = time.perf_counter()
-        c = fz.run_cli_cases(args.cases, args.seed, Path(tmp) / "cli")
-        rows.append((f"CLI arguments ({c['commands']} commands)", c, time.perf_counter() - t0))
-        for obj, attr, value in reversed(saved):
-            setattr(obj, attr, value)
-        for e in c["examples"]:
-            print("   ", e, file=sys.stderr)
+        if not args.only or "cli" in args.only:
+            fz.stand_ins(setattr_)
+            t0 = time.perf_counter()
+            c = fz.run_cli_cases(args.cases, args.seed, Path(tmp) / "cli")
+            rows.append((f"CLI arguments ({c['commands']} commands)", c, time.perf_counter() - t0))
+            for obj, attr, value in reversed(saved):
+                setattr(obj, attr, value)
+            for e in c["examples"]:
+                print("   ", e, file=sys.stderr)
     table = [f"Measured {time.strftime('%Y-%m-%d')} on {platform.machine()}, Python "
              f"{platform.python_version()}, seed {args.seed}: "
              f"`python benchmarks/fuzz_inputs.py --cases {args.cases}`", "",
@@ -67,8 +71,18 @@ def main():
     print(text)
     if not args.no_doc and DOC.exists():
         doc = DOC.read_text()
-        doc = re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), f"{BEGIN}\n{text}\n{END}", doc, flags=re.S)
-        DOC.write_text(doc)
+        head, rest = doc.split(BEGIN, 1)
+        old, tail = rest.split(END, 1)
+        body = table[4:]
+        if args.only:  # keep the rows of the readers that did not run
+            new = {ln.split("|")[1].strip(): ln for ln in body}
+            kept = [ln for ln in old.splitlines() if ln.startswith("| ") and not ln.startswith("| input")
+                    and ln.split("|")[1].strip() not in new]
+            order = [*fz.readers(), "CLI"]
+            body = sorted(kept + body, key=lambda ln: next(
+                (i for i, n in enumerate(order) if ln.split("|")[1].strip().startswith(n)), 99))
+        text = "\n".join(table[:4] + body)
+        DOC.write_text(f"{head}{BEGIN}\n{text}\n{END}{tail}")
     return 1 if any(c["escapes"] for _, c, _ in rows) else 0
 
 

@@ -95,7 +95,8 @@ def read_card(card_path) -> dict:
                              where)
     if not 1 <= card["members"] <= 1000:
         raise InputError(f"the model card's 'members' must be in 1..1000, got {card['members']}", where)
-    if Path(card["weights"]).name != card["weights"]:
+    weights = card["weights"]
+    if not weights.strip() or weights in (".", "..") or Path(weights).name != weights:
         raise InputError(f"the weights must lie beside the card, got {card['weights']!r}", where)
     return card
 
