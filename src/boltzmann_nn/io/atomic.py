@@ -20,19 +20,24 @@ def _umask() -> int:
 FILE_MODE = 0o666 & ~_umask()
 
 
-def atomic_write(path, data: str | bytes) -> Path:
-    """Write ``data`` to ``path`` through a temporary file and ``os.replace``."""
+def _temp_beside(path: Path) -> tuple[int, str]:
+    """A new temporary file in ``path``'s folder (made if needed): (fd, name)."""
     from ..errors import InputError
 
-    path = Path(path)
     if path.is_dir():
         raise InputError("is a directory, expected a file name to write", str(path))
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        mode = "wb" if isinstance(data, bytes) else "w"
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        return tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as exc:
         raise InputError(f"cannot write here: {exc.strerror or exc}", str(path)) from exc
+
+
+def atomic_write(path, data: str | bytes) -> Path:
+    """Write ``data`` to ``path`` through a temporary file and ``os.replace``."""
+    path = Path(path)
+    fd, tmp = _temp_beside(path)
+    mode = "wb" if isinstance(data, bytes) else "w"
     try:
         with os.fdopen(fd, mode) as fh:
             fh.write(data)
@@ -59,16 +64,8 @@ def atomic_path(path):
         with atomic_path("data.h5") as tmp:
             with h5py.File(tmp, "w") as h5: ...
     """
-    from ..errors import InputError
-
     path = Path(path)
-    if path.is_dir():
-        raise InputError("is a directory, expected a file name to write", str(path))
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise InputError(f"cannot write here: {exc.strerror or exc}", str(path)) from exc
+    fd, tmp = _temp_beside(path)
     os.close(fd)
     try:
         yield Path(tmp)

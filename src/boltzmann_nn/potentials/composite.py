@@ -24,24 +24,21 @@ class CompositePotential(Potential):
         self.origin = dict(origin or {})
         self.r_cut = float(max(t.r_cut for t in self.terms))
 
-    def evaluate(self, r):
+    def _sum(self, method: str, r):
         r = np.asarray(r, float)
         u = np.zeros_like(r)
         f = np.zeros_like(r)
         for t in self.terms:
-            ut, ft = t.evaluate(r)
+            ut, ft = getattr(t, method)(r)
             u, f = u + ut, f + ft
         return u, f
 
+    def evaluate(self, r):
+        return self._sum("evaluate", r)
+
     def evaluate_uncut(self, r):
         """U and F of the terms without cutoff or shift (for the pressure tail)."""
-        r = np.asarray(r, float)
-        u = np.zeros_like(r)
-        f = np.zeros_like(r)
-        for t in self.terms:
-            ut, ft = t.evaluate_uncut(r)
-            u, f = u + ut, f + ft
-        return u, f
+        return self._sum("evaluate_uncut", r)
 
     @property
     def has_core(self) -> bool:
