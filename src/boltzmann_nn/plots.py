@@ -104,3 +104,24 @@ def plot_series(xs, series: dict, path, xlabel="", ylabel="", title="", logy=Fal
     ax.legend()
     ax.set_title(title)
     return save_figure(fig, path)
+
+
+def plot_gr_comparison(r, g_target, g_run, dg_err, path, title="", labels=("target", "MD")) -> Path:
+    """Two panels: both g(r), and their difference with its ±2σ band."""
+    plt = pyplot()
+    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(5.5, 5), sharex=True,
+                                   gridspec_kw={"height_ratios": [2, 1]})
+    ax1.plot(r, g_target, "k-", lw=1.2, label=labels[0])
+    ax1.plot(r, g_run, "C1--", lw=1.2, label=labels[1])
+    ax1.set_ylabel("g(r)")
+    ax1.legend()
+    ax1.set_title(title)
+    dg = np.asarray(g_run) - np.asarray(g_target)
+    band = 2.0 * np.asarray(dg_err)
+    ax2.fill_between(r, -band, band, color="0.85", label="±2σ (both g)")
+    ax2.plot(r, dg, "C3-", lw=1.0, label="Δg")
+    ax2.axhline(0.0, color="k", lw=0.5)
+    ax2.set_xlabel("r [σ]")
+    ax2.set_ylabel("Δg")
+    ax2.legend(fontsize=8)
+    return save_figure(fig, path)

@@ -15,7 +15,7 @@ from .base import StatePoint, box_rule
 from .simulate import simulate
 
 
-def _progress_bar(total_label: str, enabled: bool):
+def progress_bar(total_label: str, enabled: bool):
     if not enabled:
         return None, lambda: None
     from tqdm import tqdm
@@ -30,6 +30,18 @@ def _progress_bar(total_label: str, enabled: bool):
     return update, bar.close
 
 
+def check_simulable(potential, state: StatePoint) -> None:
+    """Raise InputError unless ``potential`` can be simulated at ``state`` (finite cutoff,
+    finite values, a box that holds the cutoff).
+    """
+    if not math.isfinite(potential.r_cut):
+        raise InputError("simulation needs a finite cutoff (rcut)")
+    u_check = potential.evaluate(np.linspace(potential.table_start(), potential.r_cut, 2001))
+    if not (np.all(np.isfinite(u_check[0])) and np.all(np.isfinite(u_check[1]))):
+        raise InputError("the potential has non-finite values between the table start and r_cut")
+    box_rule(state, potential.r_cut)  # raises for an r_cut too large for the box
+
+
 def run_simulation(potential, state: StatePoint, *, out_dir=None, plot=None,
                    tail_correction: bool = False, progress: bool = True, engine=None) -> dict:
     """Simulate and write outputs; a failed run is written too, marked as failed.
@@ -38,13 +50,8 @@ def run_simulation(potential, state: StatePoint, *, out_dir=None, plot=None,
         ``SimulationResult.to_dict()`` plus ``flags`` flattened to the verdict list and the
         paths written.
     """
-    if not math.isfinite(potential.r_cut):
-        raise InputError("simulation needs a finite cutoff (rcut)")
-    u_check = potential.evaluate(np.linspace(potential.table_start(), potential.r_cut, 2001))
-    if not (np.all(np.isfinite(u_check[0])) and np.all(np.isfinite(u_check[1]))):
-        raise InputError("the potential has non-finite values between the table start and r_cut")
-    box_rule(state, potential.r_cut)  # raises for an r_cut too large for the box
-    update, close = _progress_bar("MD", progress)
+    check_simulable(potential, state)
+    update, close = progress_bar("MD", progress)
     try:
         result = simulate(potential, state, tail_correction=tail_correction, progress=update, engine=engine)
     finally:

@@ -38,6 +38,8 @@ class RDF:
     source: str
     fmt: str
     length_unit: str | None = None
+    #: Statistical error of g, shape like ``g``, where the file has a ``g_err`` column.
+    err: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,8 @@ class GrFormat:
         name: The ``--gr-format`` name.
         claims: ``claims(file_name, text)``: True when the name makes the format certain.
         sniff: ``sniff(text)``: True when the content shows the format.
-        parse: ``parse(text, source, block)`` -> ``(r, g, length_unit or None)``.
+        parse: ``parse(text, source, block)`` -> ``(r, g, length_unit or None)``, or with a
+            fourth item, the error of g (or None).
     """
 
     name: str
@@ -61,10 +64,16 @@ def _data_lines(text: str, n: int = 200) -> list[str]:
     return [ln for ln in text.splitlines()[:n] if ln.strip() and ln.lstrip()[0] not in "#@"]
 
 
+#: Header names of a column holding the statistical error of g (as ``simulate`` writes).
+ERROR_COLUMNS = ("g_err", "dg", "err")
+
+
 def _parse_text(text, source, block):
     header, data = parse_columns(text, source)
     r, g = _pick_columns(header, data, source)
-    return r, g, None
+    names = [h.split("[")[0].strip().lower() for h in header or ()]
+    err = next((data[:, names.index(c)] for c in ERROR_COLUMNS if c in names), None)
+    return r, g, None, err
 
 
 def _parse_xvg(text, source, block):
@@ -128,13 +137,19 @@ def read_gr(path, fmt: str | None = None, block: str = "last") -> RDF:
     fmt = fmt or detect_format(path, text)
     if fmt not in GR_FORMATS:
         raise InputError(f"unknown g(r) format {fmt!r}; use one of {FORMATS}", source)
-    r, g, unit = GR_FORMATS[fmt].parse(text, source, block)
+    r, g, unit, *rest = GR_FORMATS[fmt].parse(text, source, block)
     check_grid(r, source)
     check_finite(g, "g", source)
     if np.any(g < 0):
         i = int(np.nonzero(g < 0)[0][0])
         raise InputError(f"negative g = {g[i]:g} at r = {r[i]:g}", source)
-    return RDF(np.asarray(r, float), np.asarray(g, float), source, fmt, unit)
+    err = rest[0] if rest else None
+    if err is not None:
+        check_finite(err, "g_err", source)
+        if np.any(err < 0):
+            raise InputError("negative values in the g_err column", source)
+        err = np.asarray(err, float)
+    return RDF(np.asarray(r, float), np.asarray(g, float), source, fmt, unit, err)
 
 
 def _pick_columns(header, data, source):

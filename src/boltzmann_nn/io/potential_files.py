@@ -1,4 +1,4 @@
-"""Potential tables: read CSV / LAMMPS / VOTCA, write LAMMPS / VOTCA / CSV.
+"""Potential tables: read and write CSV / LAMMPS / VOTCA / GROMACS.
 
 Every written file starts with a line stating its units.
 """
@@ -59,6 +59,38 @@ def _write_csv(table, units, comment):
     return "\n".join(_head(table, units, comment) + ["r,U,F"] + body) + "\n"
 
 
+def _write_gromacs(table, units, comment):
+    """GROMACS user table (``table_A_B.xvg``): ``r f -f' g -g' h -h'`` evenly spaced from
+    r = 0, with the whole pair potential in the repulsion columns (h; use C12 = 1 and
+    C6 = 0 for the pair, as VOTCA does). Below the table's first point U is continued
+    linearly with the first force (never reached in a simulation, but GROMACS needs numbers).
+    """
+    n = table.r.size
+    r = np.linspace(0.0, table.r_cut, max(n, 2))
+    u, f = table.evaluate(r)
+    below = r < table.r[0]
+    u[below] = table.U[0] + table.F[0] * (table.r[0] - r[below])
+    f[below] = table.F[0]
+    r, u, f = units.length(r), units.energy(u), units.force(f)
+    body = [f"{a:.10g} 0 0 0 0 {b:.10g} {c:.10g}" for a, b, c in zip(r, u, f)]
+    return "\n".join(_head(table, units, comment) + body) + "\n"
+
+
+def _read_gromacs(path, text, source):
+    _, data = parse_columns(text, source, comments="#@")
+    if data.shape[1] != 7:
+        raise InputError(f"a GROMACS table has 7 columns (r f -f' g -g' h -h'), got {data.shape[1]}", source)
+    u = data[:, 1] + data[:, 3] + data[:, 5]
+    f = data[:, 2] + data[:, 4] + data[:, 6]
+    keep = data[:, 0] > 0
+    return data[keep, 0], u[keep], f[keep]
+
+
+def _is_gromacs(text: str) -> bool:
+    data = [ln for ln in text.splitlines()[:50] if ln.strip() and ln.lstrip()[0] not in "#@"]
+    return bool(data) and all(len(ln.split()) == 7 for ln in data[:20])
+
+
 def _is_votca(text: str) -> bool:
     data = [ln for ln in text.splitlines()[:200] if ln.strip() and not ln.lstrip().startswith("#")]
     return bool(data) and all(FLAGGED_ROW.match(ln) for ln in data[:20])
@@ -89,6 +121,7 @@ class TableFormat:
 TABLE_FORMATS: dict[str, TableFormat] = {f.name: f for f in (
     TableFormat("lammps", (".table", ".tab"), _looks_like_lammps, _read_lammps, _write_lammps),
     TableFormat("votca", (".pot",), _is_votca, _read_votca, _write_votca),
+    TableFormat("gromacs", (".xvg",), _is_gromacs, _read_gromacs, _write_gromacs),
     TableFormat("csv", (".csv", ".txt", ".dat"), lambda text: True, _read_csv, _write_csv),
 )}
 WRITE_FORMATS = tuple(TABLE_FORMATS)

@@ -164,6 +164,17 @@ class OZSolver:
         Returns:
             ``(r, U)`` on the solver grid up to the data's range.
         """
+        r, g, h_minus_c = self.indirect(r_data, g_data, density, s_min)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            u = h_minus_c - np.log(g)
+        return r, u
+
+    def indirect(self, r_data, g_data, density: float, s_min: float = S_MIN):
+        """The indirect correlation h − c of g(r) at ``density`` (as :meth:`invert` takes it).
+
+        Returns:
+            ``(r, g, h − c)`` on the solver grid up to the data's range.
+        """
         r = self.r
         r_data = np.asarray(r_data, float)
         g_data = np.asarray(g_data, float)
@@ -174,9 +185,7 @@ class OZSolver:
         hk = self.fft.forward(h)
         ck = hk / np.maximum(1.0 + density * hk, s_min)
         c = self.fft.inverse(ck)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            u = h - c - np.log(g)
-        return r[inside], u[inside]
+        return r[inside], g[inside], (h - c)[inside]
 
 
 def virial_pressure_cavity(r, cavity, mayer, density: float) -> float:

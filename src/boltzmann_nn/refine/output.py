@@ -1,0 +1,70 @@
+"""What a finished refinement leaves in its folder: the final table (CSV and an MD
+format), the convergence plot, the final g(r) against the target, and ``summary.json``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from ..io.atomic import atomic_write_json
+from ..io.potential_files import TABLE_FORMATS, write_gr_csv, write_potential
+from ..units import Units
+from .compare import compare
+from .loop import RefineResult
+from .target import Target
+
+
+def write_outputs(res: RefineResult, target: Target, units: Units, out: Path, fmt: str = "lammps",
+                  start: str = "") -> dict:
+    """Write the final files into ``out`` and return the JSON summary (user units)."""
+    from ..plots import plot_gr_comparison, plot_series
+
+    table = res.table
+    comment = (f"refined from {start} by {res.settings['method']} against {target.source} at "
+               f"rho = {target.density:g} sigma^-3; iteration {res.best}; {res.reason}")
+    csv_path = write_potential(out / "final.csv", table, "csv", units, comment)
+    suffix = TABLE_FORMATS[fmt].suffixes[0]
+    md_path = csv_path if fmt == "csv" else write_potential(out / f"final{suffix}", table, fmt, units, comment)
+    its = res.iterations
+    xs = [it["iteration"] for it in its]
+    plot = plot_series(xs, {"L_MSE": [it["l_mse"] for it in its],
+                            "noise level": [it["noise_mse"] for it in its]},
+                       out / "convergence.png", "iteration", "L_MSE", f"refinement ({res.settings['method']})",
+                       logy=True)
+    data = {
+        "iterations": len(its), "converged": res.converged, "reason": res.reason, "best": res.best,
+        "distance": [it["l_mse"] for it in its], "chi2": [it["chi2"] for it in its],
+        "noise": [it["noise_mse"] for it in its], "steps": [it["steps"] for it in its],
+        "md_steps": res.md_steps, "wall_s": res.wall_s,
+        "pressure": [units.pressure(it["pressure"]) for it in its],
+        "pressure_err": [units.pressure(it["pressure_err"]) for it in its],
+        "table": str(csv_path), "table_md": str(md_path), "format": fmt, "plot": str(plot),
+        "units": units.header(), "target": target.source, "density": target.density,
+        "history": its,
+    }
+    g_last = _iteration_gr(out, its[-1]["iteration"])
+    data["r"], data["g"] = (units.length(g_last[0]).tolist(), g_last[1].tolist()) if g_last else ([], [])
+    data["r_final"] = units.length(res.r).tolist()
+    data["g_final"] = res.g.tolist()
+    if res.g.size:
+        c = compare(target, res.r, res.g, res.g_err)
+        data["plot_gr"] = str(plot_gr_comparison(
+            units.length(c.r), c.g_target, c.g_run, c.dg_err, out / "gr.png",
+            f"iteration {res.best}: L_MSE = {c.l_mse:.2e} (noise {c.noise_mse:.1e})",
+            labels=("target", "MD of final table")))
+        data["gr_file"] = str(write_gr_csv(out / "final_gr.csv", res.r, res.g, "MD of the final table",
+                                           units, extra={"g_err": res.g_err}))
+    atomic_write_json(out / "summary.json", data, indent=1)
+    return data
+
+
+def _iteration_gr(out: Path, k: int):
+    from ..io.gr import read_gr
+
+    path = out / f"iter-{k:03d}" / "gr.csv"
+    if not path.exists():
+        return None
+    rdf = read_gr(path)
+    return np.asarray(rdf.r), np.asarray(rdf.g)

@@ -1,0 +1,76 @@
+"""Where a refinement starts: the network's prediction, HNC or Boltzmann inversion of the
+target, or a potential file; and the grid the refined potential lives on.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import InputError
+from ..potentials import PairTable
+from ..theory.inversion import boltzmann_inversion, extend_core, hnc_inversion
+from ..units import Units
+from .target import Target
+
+STARTS = ("network", "hnc", "boltzmann")
+#: Table points handed to the MD engine.
+MD_TABLE_POINTS = 1000
+
+
+def start_table(start: str, target: Target, units: Units | None = None, model: str = "inverse") -> PairTable:
+    """The starting potential as a table (reduced units).
+
+    Args:
+        start: ``network``, ``hnc``, ``boltzmann``, or a potential file (CSV, LAMMPS, VOTCA).
+        target: The target g(r).
+        units: Units of a potential file.
+        model: Inverse model for the ``network`` start.
+    """
+    if start == "network":
+        from ..ml.predict import predict_potential
+
+        pred = predict_potential((target.r, target.g), target.density, model=model)
+        return pred.table
+    if start in ("hnc", "boltzmann"):
+        if start == "hnc":
+            u = hnc_inversion(target.r, target.g, target.density)
+        else:
+            u = boltzmann_inversion(target.g)
+        r_t, u_t, f_t = extend_core(target.r, u)
+        return PairTable(r_t, u_t, f_t, name=f"{start}-inversion", check_force=False)
+    if not Path(start).is_file():
+        raise InputError(f"--start must be one of {STARTS} or a potential file; no such file", start)
+    from ..potentials.table import read_potential_table
+
+    return read_potential_table(start, units)
+
+
+def refinement_grid(target: Target, table: PairTable, r_cut: float) -> np.ndarray:
+    """The points the refined potential is kept on: the target's points from the start
+    table's first point up to ``r_cut``, and ``r_cut`` itself.
+    """
+    r0 = table.table_start()
+    inside = target.r[(target.r >= r0) & (target.r < r_cut - 1e-9)]
+    if inside.size < 10:
+        raise InputError(f"fewer than 10 target points between the table start ({r0:.3g}) and "
+                         f"r_cut ({r_cut:.3g})", target.source)
+    return np.concatenate([inside, [r_cut]])
+
+
+def grid_potential(table: PairTable, grid) -> np.ndarray:
+    """U of ``table`` on ``grid``, shifted to 0 at the last point (the cutoff)."""
+    u = table.evaluate(grid)[0]
+    return u - u[-1]
+
+
+def md_table(grid, u, name: str = "refined") -> PairTable:
+    """An MD table from U on the refinement grid: a shape-preserving cubic through the
+    points and F = −dU/dr from it.
+    """
+    from scipy.interpolate import PchipInterpolator
+
+    spline = PchipInterpolator(grid, u)
+    r = np.linspace(grid[0], grid[-1], MD_TABLE_POINTS)
+    return PairTable(r, spline(r), -spline.derivative()(r), name=name, check_force=False)

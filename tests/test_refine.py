@@ -1,0 +1,231 @@
+"""Validation and refinement: noise estimates, the χ² criterion, the HNC-Jacobian step (exact
+in the HNC world), the decision rules, resume after a kill, real MD end to end, bad input."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from boltzmann_nn.cli import main
+from boltzmann_nn.potentials import parse_potential
+from boltzmann_nn.reference import example_gr_path
+from boltzmann_nn.refine.compare import compare
+from boltzmann_nn.refine.loop import MIN_ALPHA, RefineSettings, decide, refine
+from boltzmann_nn.refine.start import start_table
+from boltzmann_nn.refine.target import estimate_error, make_target
+from boltzmann_nn.refine.updates import denoise, update
+
+from . import hnc_engine
+
+ROOT = Path(__file__).resolve().parents[1]
+R = (np.arange(200) + 0.5) * 0.025
+LJ = "lj:epsilon=0.5,rcut=4"
+
+
+@pytest.fixture(scope="module")
+def lj_hnc():
+    g, p = hnc_engine.hnc_gr(parse_potential(LJ), 0.5, R)
+    return g, p
+
+
+def _hnc_target(seed=99):
+    g, err, _ = hnc_engine.noisy_gr(parse_potential(LJ), 0.5, R, 20000, seed)
+    return make_target(R, g, 0.5, err, "hnc-lj")
+
+
+def test_noise_estimate_recovers_the_histogram_law(lj_hnc, rng):
+    g, _ = lj_hnc
+    sigma = 3e-3 * np.sqrt(g) / R
+    est = estimate_error(R, g + rng.normal(size=R.size) * sigma)
+    inside = g > 0.5
+    ratio = np.median(est[inside] / sigma[inside])
+    assert 0.75 < ratio < 1.3
+
+
+def test_chi2_of_pure_noise_is_near_one(lj_hnc, rng):
+    g, _ = lj_hnc
+    err = 2e-3 * np.sqrt(g) / R
+    chi2, inside = [], 0
+    for _ in range(40):
+        target = make_target(R, np.maximum(g + rng.normal(size=R.size) * err, 0), 0.5, err)
+        c = compare(target, R, g + rng.normal(size=R.size) * err * 0.5, err * 0.5)
+        chi2.append(c.chi2)
+        inside += c.within_noise
+    assert abs(np.mean(chi2) - 1.0) < 0.05 and inside >= 37
+    off = compare(target, R, g * 1.02, err * 0.5)  # a 2 % error is far outside the noise
+    assert not off.within_noise and off.l_mse > 10 * off.noise_mse
+
+
+def test_denoise_removes_noise_and_keeps_signal(rng):
+    err = np.full(300, 1e-3)
+    noise = rng.normal(size=300) * err
+    assert np.mean(np.abs(denoise(noise, err))) < 0.3 * np.mean(np.abs(noise))
+    x = np.linspace(0, 6, 300)
+    signal_ = 0.02 * np.exp(-((x - 2) ** 2) / 0.1)
+    kept = denoise(signal_ + noise, err)
+    assert np.max(np.abs(kept - signal_)) < 0.2 * signal_.max()
+
+
+def test_ihnc_step_is_exact_in_the_hnc_world(lj_hnc):
+    """One Newton step with the HNC Jacobian takes a potential to the one whose HNC g(r)
+    is the target (here from WCA to LJ), where IBI moves only part of the way."""
+    g_target, _ = lj_hnc
+    wca = parse_potential("wca")
+    g_wca, _ = hnc_engine.hnc_gr(wca, 0.5, R)
+    true = parse_potential(LJ).evaluate(R)[0]
+    start = wca.evaluate(R)[0]
+    ok = (g_target > 0.05) & (g_wca > 0.05) & (R < 3.9)
+    err = {}
+    for method in ("ihnc", "ibi"):
+        d = (start + update(method, R, g_wca, g_target, 0.5) - true)[ok]
+        err[method] = np.mean(np.abs(d - np.median(d)))  # U is defined up to a constant
+    assert err["ihnc"] < 0.01 and err["ibi"] > 10 * err["ihnc"], err
+
+
+def test_decide_rules():
+    s = RefineSettings(max_iter=10, patience=2)
+
+    def rec(l_mse, alpha=1.0, base=None, usable=True, within=False, run_noise=1e-6, steps=4000):
+        return {"usable": usable, "l_mse": l_mse, "run_noise_mse": run_noise, "target_noise_mse": 1e-6,
+                "noise_mse": run_noise + 1e-6, "within_noise": within, "chi2": 1.0, "chi2_bound": 1.3,
+                "alpha": alpha, "base": base, "steps": steps, "reason": "x"}
+
+    assert decide([rec(1e-3)], s)["base"] == 0
+    # within noise but the run noisier than the target: keep going, longer
+    plan = decide([rec(1e-3), rec(2e-5, base=0, within=True, run_noise=1e-5)], s)
+    assert not plan["stop"] and plan["steps"] > 4000
+    assert decide([rec(1e-3), rec(2e-6, base=0, within=True)], s)["converged"]
+    # a divergence returns to the best iterate with half the step
+    plan = decide([rec(1e-3), rec(1e-4, base=0), rec(5e-3, base=1)], s)
+    assert plan["base"] == 1 and plan["alpha"] == 0.5
+    plan = decide([rec(1e-3), rec(1e-2, base=0, usable=False, alpha=MIN_ALPHA)], s)
+    assert plan["stop"] and not plan["converged"] and "diverged" in plan["reason"]
+    plan = decide([rec(1e-3), rec(1e-4, base=0), rec(1.5e-4, base=1), rec(1.2e-4, base=1)], s)
+    assert plan["stop"] and "no improvement" in plan["reason"]
+    assert decide([rec(1e-3 / (k + 1), base=k - 1) for k in range(10)], s)["reason"].startswith("reached")
+
+
+@pytest.fixture
+def hnc_world(monkeypatch):
+    hnc_engine.register()
+    yield
+
+
+def test_ihnc_converges_faster_than_ibi_in_the_hnc_world(hnc_world, tmp_path):
+    target = _hnc_target()
+    runs = {}
+    for method in ("ihnc", "ibi"):
+        start = start_table("boltzmann", target)
+        res = refine(target, start, RefineSettings(method=method, max_iter=8, engine="hnc-test",
+                                                   r_cut=4.0), out_dir=tmp_path / method)
+        runs[method] = res
+    assert runs["ihnc"].converged and len(runs["ihnc"].iterations) <= 5
+    assert runs["ihnc"].md_steps < runs["ibi"].md_steps or not runs["ibi"].converged
+    true = parse_potential(LJ)
+    grid = runs["ihnc"].grid
+    inside = (grid > 1.0) & (grid < 3.5)
+    u_true = true.evaluate(grid)[0]
+    assert np.mean(np.abs(runs["ihnc"].u[inside] - u_true[inside])) < 0.05
+    assert (tmp_path / "ihnc" / "iter-000" / "table.csv").exists()
+
+
+def test_interrupted_refinement_resumes_to_the_same_answer(hnc_world, tmp_path):
+    target = _hnc_target(seed=5)
+    settings = RefineSettings(method="ibi", max_iter=5, engine="hnc-test", r_cut=4.0)
+    whole = refine(target, start_table("boltzmann", target), settings, out_dir=tmp_path / "whole")
+
+    class Stop(Exception):
+        pass
+
+    def stop_after_two(rec):
+        if rec["iteration"] == 1:
+            raise Stop
+
+    with pytest.raises(Stop):
+        refine(target, start_table("boltzmann", target), settings, out_dir=tmp_path / "cut",
+               on_iteration=stop_after_two)
+    assert len(json.loads((tmp_path / "cut" / "refine.json").read_text())["iterations"]) == 2
+    resumed = refine(target, start_table("boltzmann", target), settings, out_dir=tmp_path / "cut")
+    assert resumed.distances == whole.distances and np.array_equal(resumed.u, whole.u)
+    other = RefineSettings(method="ihnc", max_iter=5, engine="hnc-test", r_cut=4.0)
+    with pytest.raises(Exception, match="other settings"):
+        refine(target, start_table("boltzmann", target), other, out_dir=tmp_path / "cut")
+
+
+def test_sigkill_during_refine_then_resume(tmp_path):
+    target = _hnc_target(seed=8)
+    gr = tmp_path / "target.csv"
+    from boltzmann_nn.io.potential_files import write_gr_csv
+
+    write_gr_csv(gr, target.r, target.g, extra={"g_err": target.err})
+    out = tmp_path / "out"
+    script = ("import sys; from tests import hnc_engine; hnc_engine.register(); hnc_engine.DELAY = 1.0; "
+              "from boltzmann_nn.cli import main; sys.exit(main(sys.argv[1:]))")
+    args = [sys.executable, "-c", script, "refine", str(gr), "--density", "0.5", "--start", "boltzmann",
+            "--method", "ibi", "--engine", "hnc-test", "--max-iter", "6", "--r-cut", "4", "--out", str(out),
+            "--json"]
+    proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    end = time.time() + 120
+    state = out / "refine.json"
+    while time.time() < end and not (state.exists() and len(json.loads(state.read_text())["iterations"]) >= 2):
+        time.sleep(0.1)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    n_before = len(json.loads(state.read_text())["iterations"])  # valid JSON: written atomically
+    assert n_before >= 2 and not list(out.glob(".*.tmp"))
+    done = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    res = json.loads(done.stdout)
+    assert res["iterations"] >= n_before and len(res["distance"]) == res["iterations"]
+    assert Path(res["table"]).exists() and (out / "final.table").exists()
+
+
+def test_validate_and_refine_with_lammps(tmp_path):
+    """Real MD, short runs: the example LJ g(r) against LJ itself, and two refinement steps."""
+    gr = str(example_gr_path())
+    out = subprocess.run([sys.executable, "-m", "boltzmann_nn", "validate", "lj:epsilon=0.5,rcut=5", "--target",
+                          gr, "--density", "0.512", "--steps", "4000", "--equilibration", "2000", "--json",
+                          "--out", str(tmp_path / "val")], capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr
+    v = json.loads(out.stdout)
+    for key in ("l_mse", "max_dg", "pressure", "pressure_err", "r", "g"):
+        assert key in v
+    assert v["l_mse"] < 2e-4 and abs(v["pressure"] - 0.568) < 0.1
+    assert (tmp_path / "val" / "comparison.png").exists()
+    out = subprocess.run([sys.executable, "-m", "boltzmann_nn", "refine", gr, "--density", "0.512", "--start",
+                          "hnc", "--max-iter", "2", "--min-steps", "2000", "--max-steps", "2000",
+                          "--equilibration", "2000", "--format", "votca", "--out", str(tmp_path / "ref"),
+                          "--json"], capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr
+    res = json.loads(out.stdout)
+    assert res["iterations"] == 2 and len(res["distance"]) == 2 and len(res["r"]) == len(res["g"]) > 100
+    assert res["table_md"].endswith("final.pot") and Path(res["table"]).read_text().count("\n") > 500
+
+
+@pytest.mark.parametrize("content, density, message", [
+    ("r,g\n" + "".join(f"{0.1 * i},{'nan' if i == 5 else 1.0}\n" for i in range(1, 60)), "0.5", "NaN"),
+    ("r,g\n" + "".join(f"{0.1 * i},{-0.5 if i == 7 else 1.0}\n" for i in range(1, 60)), "0.5", "negative"),
+    ("r,g\n0.1,0\n0.2,0.5\n0.3,1\n0.4,1\n0.5,1\n0.6,1\n", "0.5", "too short"),
+    ("r,g\n" + "".join(f"{0.1 * i},1.0\n" for i in range(1, 60)), "0", "density"),
+    ("r,g\n" + "".join(f"{0.1 * i},1.0\n" for i in range(1, 60)), "-1", "density"),
+])
+def test_bad_targets_give_one_line(tmp_path, capsys, content, density, message):
+    gr = tmp_path / "target.csv"
+    gr.write_text(content)
+    for cmd in (["refine", str(gr)], ["validate", "wca", "--target", str(gr)]):
+        code = main(cmd + ["--density", density, "--out", str(tmp_path / "o")])
+        err = capsys.readouterr().err
+        assert code == 2 and len(err.strip().splitlines()) == 1 and message.lower() in err.lower(), err
+    assert not (tmp_path / "o").exists()
+
+
+def test_unreadable_target(tmp_path, capsys):
+    code = main(["refine", str(tmp_path / "missing.csv"), "--density", "0.5"])
+    assert code == 2 and "missing.csv" in capsys.readouterr().err
