@@ -20,3 +20,7 @@ def test_demo_runs_end_to_end(tmp_path, capsys):
         assert v["network"] > 0
     assert (out / "lj_from_network.table").exists()
     assert (out / "potential_from_network.png").exists()
+    loop = res["loop"]  # predict, validate, refine: the loop closes with MD
+    assert len(loop["distance"]) == 3 and min(loop["distance"][1:]) < loop["distance"][0] * 1.5
+    assert loop["validate"]["l_mse"] < 1e-3 and abs(loop["validate"]["pressure"] - 0.568) < 0.3
+    assert (out / "refine" / "final.table").exists() and (out / "refine" / "convergence.png").exists()

@@ -11,11 +11,12 @@ def add(sub, parent):
                        help="end-to-end job on a built-in default (LJ at k_BT/eps = 2)")
     p.add_argument("--out", default="demo-output", help="output directory (default demo-output)")
     p.add_argument("--density", type=float, default=0.5)
+    p.add_argument("--no-md", action="store_true", help="skip the MD validation and refinement")
     p.set_defaults(func=cmd_demo)
 
 
 def cmd_demo(args):
-    res = demo_job.demo(args.out, args.density)
+    res = demo_job.demo(args.out, args.density, md=not args.no_md)
 
     def human(d):
         print(f"{d['potential']} (Lennard-Jones, k_BT/eps = 2)")
@@ -34,6 +35,14 @@ def cmd_demo(args):
               f"{pg['MAE_boltzmann']:.3f}, HNC inversion {pg['MAE_hnc']:.3f})")
         for rho, v in n["eos"].items():
             print(f"  network P(rho = {rho}) = {v['network']:.4g} k_BT/sigma^3 (Thol EOS {v['thol']:.4g})")
+        loop = d["loop"]
+        if loop:
+            v = loop["validate"]
+            print(f"  MD of the network's U against the bundled g(r): L_MSE = {v['l_mse']:.2e} (noise "
+                  f"{v['noise_mse']:.1e}), P = {v['pressure']:.4g} +- {v['pressure_err']:.2g} (Thol 0.5684)")
+            steps = ", ".join(f"{x:.2e}" for x in loop["distance"])
+            print(f"  refined ({len(loop['distance'])} short runs, {loop['wall_s']:.0f} s): L_MSE {steps}; "
+                  f"final table {loop['table']}")
         print(f"  wrote {len(d['files'])} files to {args.out}/")
 
     emit(args, res, human)

@@ -142,7 +142,8 @@ def predict_potential(gr, density: float, *, units: Units | None = None, model="
                          f"(at least 3): use sigma <= {r_raw[-1] / 5:.3g} {lu} or a longer g(r)", source)
     if np.sum(r <= NN_GRID.r_max) < 10:
         raise InputError("fewer than 10 g(r) points inside [0, 5 sigma]", source)
-    if r[-1] < NN_GRID.r_max - 1e-9:
+    half_bin = 0.6 * float(np.median(np.diff(r)))
+    if r[-1] < NN_GRID.r_max - max(half_bin, 1e-9):  # bin centres of a g(r) to 5 sigma end at 5 - dr/2
         _warn(msgs, f"g(r) ends at {r[-1]:.3g} sigma < 5 sigma; taken as 1 beyond (suggest "
                     f"sigma <= {r_raw[-1] / 5:.3g} {lu})")
         r = np.concatenate([r, [NN_GRID.r_max]])

@@ -35,7 +35,7 @@ def tabulate(potential, n: int = 4000, r_min: float | None = None, spacing: str 
         r = np.linspace(r0, potential.r_cut, n)
     u, f = potential.evaluate(r)
     desc = potential.describe()
-    return PairTable(r, u, f, name=desc.get("name", "potential"), source=desc)
+    return PairTable(r, u, f, name=desc.get("name", "potential"), source=desc, check_force=False)
 
 
 def read_potential_table(path, units=None) -> PairTable:

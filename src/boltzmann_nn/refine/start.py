@@ -10,8 +10,10 @@ import numpy as np
 
 from ..errors import InputError
 from ..potentials import PairTable
+from ..potentials.base import R_TABLE_MIN_SOFT
 from ..theory.inversion import boltzmann_inversion, extend_core, hnc_inversion
 from ..units import Units
+from .compare import G_INFORMATIVE
 from .target import Target
 
 STARTS = ("network", "hnc", "boltzmann")
@@ -49,8 +51,14 @@ def start_table(start: str, target: Target, units: Units | None = None, model: s
 
 def refinement_grid(target: Target, table: PairTable, r_cut: float) -> np.ndarray:
     """The points the refined potential is kept on: the target's points from the start
-    table's first point up to ``r_cut``, and ``r_cut`` itself.
+    table's first point (from r = 10⁻⁵σ where the target shows overlapping particles) up to
+    ``r_cut``, and ``r_cut`` itself.
     """
+    if target.g[: max(3, target.r.size // 50)].max() > G_INFORMATIVE:
+        # a soft core: particles overlap, so the potential is needed down to r -> 0 (below
+        # the start table's first point it begins flat, and the updates shape it)
+        inside = target.r[(target.r > R_TABLE_MIN_SOFT) & (target.r < r_cut - 1e-9)]
+        return np.concatenate([[R_TABLE_MIN_SOFT], inside, [r_cut]])
     r0 = table.table_start()
     inside = target.r[(target.r >= r0) & (target.r < r_cut - 1e-9)]
     if inside.size < 10:
