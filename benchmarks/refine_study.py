@@ -29,7 +29,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "results" / "refine_study"
-COMBOS = [("network", "ihnc"), ("hnc", "ihnc"), ("boltzmann", "ibi"), ("network", "ibi")]
+COMBOS = [("network", "ihnc"), ("boltzmann", "ibi"), ("hnc", "ihnc"), ("network", "ibi")]
 SETTINGS = {"max_iter": 8, "min_steps": 4000, "max_steps": 20000, "equilibration": 3000}
 #: Named fluids simulated here as targets (spec, density), 20,000 + 10,000 steps like the dataset.
 NAMED = [("wca", 0.8), ("gauss:epsilon=2,rcut=4", 0.6), ("yukawa:epsilon=2,kappa=2,rcut=4", 0.4)]
@@ -242,7 +242,8 @@ def main(argv=None):
     done_path = OUT / "results.json"
     rows = json.loads(done_path.read_text())["rows"] if done_path.exists() else []
     have = {(r["state"], r["start"], r["method"]) for r in rows}
-    jobs = [(s, st, m) for st, m in COMBOS for s in states if (s["name"], st, m) not in have]
+    # state by state, so that a partial study compares every start on the same states
+    jobs = [(s, st, m) for s in states for st, m in COMBOS if (s["name"], st, m) not in have]
     if not args.report_only and jobs:
         from boltzmann_nn.io.atomic import atomic_write_json
 

@@ -12,7 +12,7 @@ from ..errors import InputError
 from ..potentials import PairTable
 from ..potentials.base import R_TABLE_MIN_SOFT
 from ..theory.inversion import boltzmann_inversion, extend_core, hnc_inversion
-from ..units import Units
+from ..units import U_CUT, Units
 from .compare import G_INFORMATIVE
 from .target import Target
 
@@ -68,9 +68,13 @@ def refinement_grid(target: Target, table: PairTable, r_cut: float) -> np.ndarra
 
 
 def grid_potential(table: PairTable, grid) -> np.ndarray:
-    """U of ``table`` on ``grid``, shifted to 0 at the last point (the cutoff)."""
+    """U of ``table`` on ``grid``, shifted to 0 at the last point (the cutoff). On a soft
+    grid (from r = 10⁻⁵σ) U is capped at U_cut: an inverted profile's steep core would wall
+    off the overlapping pairs the target shows.
+    """
     u = table.evaluate(grid)[0]
-    return u - u[-1]
+    u = u - u[-1]
+    return np.minimum(u, U_CUT) if grid[0] <= R_TABLE_MIN_SOFT else u
 
 
 def md_table(grid, u, name: str = "refined") -> PairTable:

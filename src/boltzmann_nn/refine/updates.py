@@ -6,9 +6,10 @@
   OZ term h − c carries the many-body response that IBI ignores, so the step is close to
   the full Newton step in dense liquids, where IBI overshoots and oscillates.
 
-Both are defined where both g(r) are resolved; inside the core the update of the first
-resolved point is carried down (the core moves with the potential), and a three-point
-smoothing removes bin noise. :func:`pressure_ramp` is VOTCA's linear pressure correction.
+Both are defined where either g(r) is resolved (each floored at :data:`G_RESOLVED`);
+inside the core the update of the first resolved point is carried down (the core moves
+with the potential), and a three-point smoothing removes bin noise.
+:func:`pressure_ramp` is VOTCA's linear pressure correction.
 
 Noise: where the errors of g are known, the difference Δg = g_run − g_target is first
 denoised (:func:`denoise`: a Gaussian smoothing over :data:`SMOOTH_BINS` bins, then
@@ -79,7 +80,9 @@ def update(method: str, r, g_run, g_target, density: float, err=None):
     g_target = np.asarray(g_target, float)
     if err is not None:
         g_run = np.maximum(g_target + denoise(g_run - g_target, err), 0.0)
-    resolved = (g_run > G_RESOLVED) & (g_target > G_RESOLVED)
+    # resolved where either g is: where only one is, the floored ratio pushes the other
+    # way (a core too wide is pulled in, a region the run never visits is opened up)
+    resolved = (g_run > G_RESOLVED) | (g_target > G_RESOLVED)
     with np.errstate(divide="ignore", invalid="ignore"):
         du = np.log(np.maximum(g_run, G_RESOLVED) / np.maximum(g_target, G_RESOLVED))
     if method == "ihnc":
