@@ -151,3 +151,31 @@ def test_potential_reader_fuzz(tmp_path, lines, suffix):
         assert "\n" not in str(exc)
     else:
         assert np.all(np.isfinite(tab.U)) and np.all(np.diff(tab.r) > 0)
+
+
+def test_gromacs_table_round_trip(tmp_path):
+    """A GROMACS user table (r f -f' g -g' h -h', from r = 0) reads back as the same potential."""
+    import numpy as np
+
+    from boltzmann_nn.io.potential_files import write_potential
+    from boltzmann_nn.potentials import parse_potential
+    from boltzmann_nn.potentials.table import read_potential_table
+
+    lj = parse_potential("lj:epsilon=0.5,rcut=3").tabulate(1500)
+    path = write_potential(tmp_path / "table_CG_CG.xvg", lj)
+    rows = [ln.split() for ln in path.read_text().splitlines() if not ln.startswith("#")]
+    assert float(rows[0][0]) == 0.0 and all(len(r) == 7 for r in rows)
+    back = read_potential_table(path)
+    r = np.linspace(0.95, 2.9, 40)
+    assert np.max(np.abs(back.evaluate(r)[0] - lj.evaluate(r)[0])) < 2e-3
+
+
+def test_gr_error_column_is_read(tmp_path):
+    from boltzmann_nn.io.gr import read_gr
+
+    path = tmp_path / "gr.csv"
+    path.write_text("r,g,g_err\n" + "".join(f"{0.1 * i},{1.0},{0.01 * i}\n" for i in range(1, 30)))
+    rdf = read_gr(path)
+    assert rdf.err is not None and abs(rdf.err[2] - 0.03) < 1e-12
+    path.write_text("r,g\n" + "".join(f"{0.1 * i},1.0\n" for i in range(1, 30)))
+    assert read_gr(path).err is None
