@@ -1,267 +1,31 @@
-"""Paper Fig. 10 and 11, measured: how much MD a network start saves when a potential is
-refined to reproduce a target g(r), and the chain g -> U -> P.
+"""Paper Fig. 10 and 11 (see :mod:`boltzmann_nn.studies.refine_study`): refine held-out
+states from each start with each method, and the chain g -> U -> P.
 
-States: held-out test-set runs of the dataset (their stored MD g(r) with block errors is the
-target, their generating potential the truth) and named potentials simulated here,
-independently of the training data. For every state, each (start, method) pair is refined
-to the noise level (``boltzmann-nn refine``'s loop); the table reports the start's g error,
-the iterations, MD steps and wall time to reach the noise level, and |U_final − U_true|;
-the chain table reports P from the EOS network applied to the prediction and P from MD of
-the start and of the final potential against the true P.
+    python benchmarks/refine_study.py                 # 16 test states + named fluids, 2 workers
+    python benchmarks/refine_study.py --quick         # 3 test states and the LJ example
+    python benchmarks/refine_study.py --report-only   # tables and figures from what has run
 
-    python benchmarks/refine_study.py                 # 20 states, 2 workers (resumable)
-    python benchmarks/refine_study.py --quick         # 4 states
-    python benchmarks/refine_study.py --report-only   # tables from what has run
-
-Writes results/refine_study/{table.md, results.json} and one folder per refinement.
+Resumable. Writes reports/refine/{table.md, results.json, fig10_refine_gr.png,
+fig11_chain.png}; refinement folders under results/refine_study/.
 """
 
-from __future__ import annotations
-
 import argparse
-import json
-import sys
-import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from pathlib import Path
 
-import numpy as np
-
-ROOT = Path(__file__).resolve().parents[1]
-OUT = ROOT / "results" / "refine_study"
-COMBOS = [("network", "ihnc"), ("boltzmann", "ibi"), ("hnc", "ihnc"), ("network", "ibi")]
-SETTINGS = {"max_iter": 8, "min_steps": 4000, "max_steps": 20000, "equilibration": 3000}
-#: Named fluids simulated here as targets (spec, density), 20,000 + 10,000 steps like the dataset.
-NAMED = [("wca", 0.8), ("gauss:epsilon=2,rcut=4", 0.6), ("yukawa:epsilon=2,kappa=2,rcut=4", 0.4)]
-
-
-def test_states(n: int, seed: int = 0) -> list[dict]:
-    """``n`` test-set states spread over the four densities, distinct potentials."""
-    import h5py
-
-    from boltzmann_nn.campaign.spec import potential_from_identity
-
-    with h5py.File(ROOT / "data" / "default.h5") as h5:
-        k = h5["kept"]
-        test = np.nonzero(k["fold"][:] == -1)[0]
-        rng = np.random.default_rng(seed)
-        rng.shuffle(test)
-        chosen, used = [], set()
-        per_density = {d: [] for d in np.unique(k["density_index"][:])}
-        for i in test:
-            pidx = int(k["potential_index"][i])
-            d = int(k["density_index"][i])
-            if pidx in used or len(per_density[d]) >= -(-n // len(per_density)):
-                continue
-            per_density[d].append(i)
-            used.add(pidx)
-            chosen.append(i)
-            if len(chosen) == n:
-                break
-        states = []
-        for i in sorted(chosen, key=lambda j: (k["density"][j], k["potential_index"][j])):
-            run_id = k["run_id"][i].decode()
-            record = json.loads((ROOT / "data" / "store-default" / "runs" / f"{run_id}.json").read_text())
-            states.append({
-                "name": f"test-{run_id[:8]}", "kind": "test", "density": float(k["density"][i]),
-                "r": k["g_r"][:].tolist(), "g": k["g"][i].astype(float).tolist(),
-                "err": k["g_err"][i].astype(float).tolist(), "pressure": float(k["pressure"][i]),
-                "potential": record["run"]["potential"],
-            })
-    for s in states:
-        potential_from_identity(s["potential"])  # fails early if a potential cannot be rebuilt
-    return states
-
-
-def named_states() -> list[dict]:
-    """Targets of named potentials, simulated once (kept in OUT/targets)."""
-    from boltzmann_nn.engines.base import StatePoint
-    from boltzmann_nn.engines.simulate import simulate
-    from boltzmann_nn.io.atomic import atomic_write_json
-    from boltzmann_nn.potentials import parse_potential
-    from boltzmann_nn.reference import example_gr_path
-    from boltzmann_nn.refine.target import load_target
-
-    t = load_target(example_gr_path(), 0.512)
-    states = [{"name": "lj-example", "kind": "named", "density": 0.512, "r": t.r.tolist(), "g": t.g.tolist(),
-               "err": None, "pressure": 0.5679, "potential": {"spec": "lj:epsilon=0.5,rcut=5"}}]
-    for spec, rho in NAMED:
-        path = OUT / "targets" / f"{spec.split(':')[0]}-{rho:g}.json"
-        if not path.exists():
-            res = simulate(parse_potential(spec), StatePoint(density=rho, seed=12345))
-            if not res.kept:
-                print(f"{spec} at {rho}: target run not kept ({res.flags.get('reasons')})", file=sys.stderr)
-                continue
-            atomic_write_json(path, {"r": res.r, "g": res.g, "err": res.g_err, "pressure": res.pressure})
-        d = json.loads(path.read_text())
-        states.append({"name": path.stem, "kind": "named", "density": rho, "r": d["r"], "g": d["g"],
-                       "err": d["err"], "pressure": d["pressure"], "potential": {"spec": spec}})
-    return states
-
-
-def true_potential(state):
-    from boltzmann_nn.campaign.spec import potential_from_identity
-    from boltzmann_nn.potentials import parse_potential
-
-    p = state["potential"]
-    return parse_potential(p["spec"]) if "spec" in p else potential_from_identity(p)
-
-
-def run_job(state: dict, start: str, method: str) -> dict:
-    """One refinement (resumes from its folder); returns its measured summary."""
-    from boltzmann_nn.refine.loop import RefineSettings, refine
-    from boltzmann_nn.refine.start import start_table
-    from boltzmann_nn.refine.target import make_target
-
-    target = make_target(state["r"], state["g"], state["density"], state["err"], state["name"])
-    folder = OUT / "runs" / f"{state['name']}-{start}-{method}"
-    t0 = time.perf_counter()
-    table = start_table(start, target)
-    res = refine(target, table, RefineSettings(method=method, **SETTINGS), out_dir=folder)
-    its = res.iterations
-    reach = next((i for i, it in enumerate(its) if it.get("within_noise")), None)
-    upto = its if reach is None else its[: reach + 1]
-    true = true_potential(state)
-    g_t = np.interp(res.grid, target.r, target.g)
-    inside = (g_t > 0.05) & (res.grid <= min(true.r_cut, res.grid[-1]))
-    u_true = true.evaluate(res.grid)[0]
-    u_start = np.interp(res.grid, table.r, table.U)
-
-    def mae(u):
-        d = (u - u_true)[inside]
-        return float(np.mean(np.abs(d)))
-
-    return {
-        "state": state["name"], "kind": state["kind"], "density": state["density"], "start": start,
-        "method": method, "start_l_mse": its[0]["l_mse"], "start_noise": its[0]["noise_mse"],
-        "start_chi2": its[0]["chi2"], "reached": reach is not None, "iterations_to_noise": reach,
-        "md_steps_to_noise": int(sum(it["md_steps"] for it in upto)),
-        "wall_to_noise": float(sum(it["wall_s"] for it in upto)), "iterations": len(its),
-        "converged": res.converged, "reason": res.reason, "final_l_mse": its[res.best]["l_mse"],
-        "u_mae_start": mae(u_start), "u_mae_final": mae(res.u), "p_true": state["pressure"],
-        "p_start": its[0]["pressure"], "p_final": its[res.best]["pressure"],
-        "p_eos_network": _eos_pressure(table, state["density"]) if start == "network" else None,
-        "wall_total": time.perf_counter() - t0,
-    }
-
-
-def _eos_pressure(table, density):
-    from boltzmann_nn.ml.predict import predict_eos
-
-    return float(predict_eos(table, [density]).pressure[0])
-
-
-def _fmt(values, digits=3):
-    values = [v for v in values if v is not None and np.isfinite(v)]
-    if not values:
-        return "–"
-    return f"{np.median(values):.{digits}g} / {np.mean(values):.{digits}g}"
-
-
-def r2_mrae(pred, true):
-    pred, true = np.asarray(pred, float), np.asarray(true, float)
-    ok = np.isfinite(pred) & np.isfinite(true)
-    pred, true = pred[ok], true[ok]
-    r2 = 1 - np.sum((pred - true) ** 2) / np.sum((true - true.mean()) ** 2)
-    mrae = np.mean(np.abs(pred - true) / np.maximum(np.abs(true), 1e-3))
-    return float(r2), float(mrae), int(ok.sum())
-
-
-def report(rows: list[dict], n_states: int) -> str:
-    lines = [f"# Refinement study (paper Fig. 10–11): {n_states} states", "",
-             f"Settings: {SETTINGS}; LAMMPS, 1000+ particles; machine: {_machine()}.", "",
-             "Median / mean over states. 'to noise': up to the first iteration whose g(r) is within "
-             "the statistical error of target and run (χ² bound); states that never got there count "
-             "with all their iterations and are listed as not reached.", "",
-             "| start | method | runs | L_MSE of start | iterations to noise | reached | MD steps to noise | "
-             "wall s to noise | MAE U start [k_BT] | MAE U final [k_BT] |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
-    for start, method in COMBOS:
-        sel = [r for r in rows if r["start"] == start and r["method"] == method]
-        if not sel:
-            continue
-        its = [r["iterations_to_noise"] if r["reached"] else r["iterations"] for r in sel]
-        lines.append(
-            f"| {start} | {method} | {len(sel)} | {_fmt([r['start_l_mse'] for r in sel])} | {_fmt(its, 2)} | "
-            f"{sum(r['reached'] for r in sel)}/{len(sel)} | {_fmt([r['md_steps_to_noise'] for r in sel])} | "
-            f"{_fmt([r['wall_to_noise'] for r in sel])} | {_fmt([r['u_mae_start'] for r in sel])} | "
-            f"{_fmt([r['u_mae_final'] for r in sel])} |")
-    by_state = {}
-    for r in rows:
-        by_state.setdefault(r["state"], {})[(r["start"], r["method"])] = r
-    ratios = []
-    for combos in by_state.values():
-        ref = combos.get(("boltzmann", "ibi"))
-        for key in (("network", "ihnc"), ("hnc", "ihnc")):
-            if ref and key in combos:
-                ratios.append((key, ref["md_steps_to_noise"] / combos[key]["md_steps_to_noise"]))
-    lines += ["", "MD steps of IBI from Boltzmann inversion divided by those of the Newton starts, same "
-              "states (IBI that never reached the noise level counts with all its steps: a lower bound):", ""]
-    for key in (("network", "ihnc"), ("hnc", "ihnc")):
-        vals = [v for k, v in ratios if k == key]
-        if vals:
-            lines.append(f"- {key[0]} + {key[1]}: median {np.median(vals):.2f}, mean {np.mean(vals):.2f} "
-                         f"({len(vals)} states)")
-    lines += ["", "## Chain g -> U -> P (Fig. 11)", "", "| pressure from | R² | MRAE | n |",
-              "|---|---|---|---|"]
-    net = [r for r in rows if r["start"] == "network" and r["method"] == "ihnc"]
-    for label, key, sel in (("EOS network of the network's U", "p_eos_network", net),
-                            ("MD of the network's U (no refinement)", "p_start", net),
-                            ("MD of the refined U (network + ihnc)", "p_final", net)):
-        if sel:
-            r2, mrae, n = r2_mrae([r[key] if r[key] is not None else np.nan for r in sel],
-                                  [r["p_true"] for r in sel])
-            lines.append(f"| {label} | {r2:.3f} | {mrae:.3f} | {n} |")
-    lines += ["", "## Per state", "", "| state | ρ | start | method | L_MSE start | iterations to noise | "
-              "MD steps | MAE U final | P true | P final |", "|---|---|---|---|---|---|---|---|---|---|"]
-    for r in sorted(rows, key=lambda x: (x["state"], x["start"], x["method"])):
-        it = r["iterations_to_noise"] if r["reached"] else f">{r['iterations'] - 1}"
-        lines.append(f"| {r['state']} | {r['density']:.3g} | {r['start']} | {r['method']} | "
-                     f"{r['start_l_mse']:.2e} | {it} | {r['md_steps_to_noise']} | {r['u_mae_final']:.3f} | "
-                     f"{r['p_true']:.4g} | {r['p_final']:.4g} |")
-    return "\n".join(lines) + "\n"
-
-
-def _machine():
-    import os
-    import platform
-
-    return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+from boltzmann_nn.studies.refine_study import run_study
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--test-states", type=int, default=16)
-    ap.add_argument("--quick", action="store_true", help="3 test states and the LJ example")
+    ap.add_argument("--quick", action="store_true")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--report-only", action="store_true")
+    ap.add_argument("--out", default="reports/refine")
     args = ap.parse_args(argv)
-    OUT.mkdir(parents=True, exist_ok=True)
-    states = test_states(3 if args.quick else args.test_states)
-    states += named_states()[: 1 if args.quick else None]
-    done_path = OUT / "results.json"
-    rows = json.loads(done_path.read_text())["rows"] if done_path.exists() else []
-    have = {(r["state"], r["start"], r["method"]) for r in rows}
-    # state by state, so that a partial study compares every start on the same states
-    jobs = [(s, st, m) for s in states for st, m in COMBOS if (s["name"], st, m) not in have]
-    if not args.report_only and jobs:
-        from boltzmann_nn.io.atomic import atomic_write_json
-
-        with ProcessPoolExecutor(args.workers) as pool:
-            futures = {pool.submit(run_job, *job): job for job in jobs}
-            for fut in as_completed(futures):
-                s, st, m = futures[fut]
-                try:
-                    rows.append(fut.result())
-                except Exception as exc:  # noqa: BLE001 - one failed job is reported, the rest go on
-                    print(f"{s['name']} {st} {m}: {type(exc).__name__}: {exc}", file=sys.stderr)
-                    continue
-                atomic_write_json(done_path, {"settings": SETTINGS, "rows": rows}, indent=1)
-                print(f"{s['name']} {st}/{m}: {rows[-1]['iterations']} iterations, reached="
-                      f"{rows[-1]['reached']}, {rows[-1]['wall_total']:.0f} s", flush=True)
-    text = report(rows, len({r["state"] for r in rows}))
-    (OUT / "table.md").write_text(text)
-    print(text)
+    res = run_study(args.out, n_test=args.test_states, quick=args.quick, workers=args.workers,
+                    run=not args.report_only, log=lambda m: print(m, flush=True))
+    if res["table"]:
+        print(open(res["table"]).read())
 
 
 if __name__ == "__main__":

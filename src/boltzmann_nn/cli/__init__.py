@@ -8,10 +8,10 @@ import argparse
 import sys
 
 from .. import __version__
-from . import campaign, demo, ml, refine, simulation, structure
+from . import campaign, demo, ml, refine, report, simulation, structure
 from .common import common_parent, run_guarded
 
-GROUPS = (demo, structure, simulation, refine, campaign, ml)
+GROUPS = (demo, structure, simulation, refine, campaign, ml, report)
 
 
 class _Parser(argparse.ArgumentParser):

@@ -83,17 +83,8 @@ def train_final(ds: Arrays, cfg: eos.EOSConfig, tcfg: TrainConfig, members: int,
     out = Path(out_dir)
     rep_dir = report_directory(out, report_dir)
     models, reports = seeds_ensemble(eos.train_eos, ds, cfg, tcfg, members, progress)
-    tr, te = ds.split(None)
-    res = {}
-    preds = {}
-    for part, idx in (("train", tr), ("test", te)):
-        inputs = eos.eos_inputs(ds.u[idx], ds.f[idx], ds.density[idx], ds.b2[idx], cfg)
-        p_hat = np.mean([eos.predict(m, inputs) for m in models], axis=0)
-        preds[part] = (ds.pressure[idx], p_hat)
-        res[part] = eos_metrics(ds.pressure[idx], p_hat, ds.density[idx])
-        res[f"{part}_baselines"] = baselines(ds, np.isin(np.arange(len(ds)), idx))
-    if cfg.strategy == "Bn":
-        res["learned_B2"] = learned_b2_vs_exact(ds, te, cfg, models)
+    tr, _ = ds.split(None)
+    res, fig = assess(ds, models, cfg, rep_dir / f"fig4_{name}_parity.png")
     u_tr = np.minimum(ds.u[tr], U_CUT)
     card_extra = {
         "inputs": {"potential": "U on the grid, capped at 20 k_BT" if "c" in cfg.options else cfg.options,
@@ -107,9 +98,25 @@ def train_final(ds: Arrays, cfg: eos.EOSConfig, tcfg: TrainConfig, members: int,
                    "u_capped_min": float(u_tr.min()), "u_capped_max": float(u_tr.max())},
     }
     card = save_model(out, name, "eos", models, cfg, card_extra)
-    fig = figure_parity(preds, ds, tr, te, rep_dir / f"fig4_{name}_parity.png")
     atomic_write_json(rep_dir / f"{name}_report.json", {"card": card, "figure": str(fig)}, indent=1)
     return {"card": card, "figure": str(fig)}
+
+
+def assess(ds: Arrays, models, cfg: eos.EOSConfig, figure_path) -> tuple[dict, Path]:
+    """Metrics of an ensemble on the train+validation and test sets, with the baselines on
+    the same samples, and Fig. 4 (parity, P0 beside it) at ``figure_path``.
+    """
+    tr, te = ds.split(None)
+    res, preds = {}, {}
+    for part, idx in (("train", tr), ("test", te)):
+        inputs = eos.eos_inputs(ds.u[idx], ds.f[idx], ds.density[idx], ds.b2[idx], cfg)
+        p_hat = np.mean([eos.predict(m, inputs) for m in models], axis=0)
+        preds[part] = (ds.pressure[idx], p_hat)
+        res[part] = eos_metrics(ds.pressure[idx], p_hat, ds.density[idx])
+        res[f"{part}_baselines"] = baselines(ds, np.isin(np.arange(len(ds)), idx))
+    if cfg.strategy == "Bn":
+        res["learned_B2"] = learned_b2_vs_exact(ds, te, cfg, models)
+    return res, figure_parity(preds, ds, tr, te, figure_path)
 
 
 def learned_b2_vs_exact(ds: Arrays, idx, cfg: eos.EOSConfig, models) -> dict:

@@ -72,16 +72,8 @@ def train_final(ds: Arrays, cfg: inverse.InverseConfig, tcfg: TrainConfig, membe
     out = Path(out_dir)
     rep_dir = report_directory(out, report_dir)
     models, reports = seeds_ensemble(inverse.train_inverse, ds, cfg, tcfg, members, progress)
-    tr, te = ds.split(None)
-    res, maes = {}, {}
-    for part, idx in (("train", tr), ("test", te)):
-        inputs = inverse.dataset_inputs(ds, idx, cfg)
-        u_hat = np.mean([inverse.predict(m, inputs) for m in models], axis=0)
-        res[part] = potential_metrics(ds.u[idx], u_hat)
-        base = baseline_predictions(ds, idx)
-        res[f"{part}_baselines"] = {k: potential_metrics(ds.u[idx], v) for k, v in base.items()}
-        maes[part] = {"network": potential_errors(ds.u[idx], u_hat)[1],
-                      **{k: potential_errors(ds.u[idx], v)[1] for k, v in base.items()}}
+    tr, _ = ds.split(None)
+    res, figs, transfer = assess(ds, models, cfg, rep_dir, name)
     peaks = first_peak(ds.g_r, ds.g_bins[tr])
     card_extra = {
         "inputs": {"g": "g(r) on the 50-point grid", "options": cfg.options, "density": "reduced"},
@@ -93,12 +85,32 @@ def train_final(ds: Arrays, cfg: inverse.InverseConfig, tcfg: TrainConfig, membe
                    "first_peak_median": float(np.median(peaks))},
     }
     card = save_model(out, name, "inverse", models, cfg, card_extra)
-    figs = [str(figure_mae_distribution(maes, rep_dir / f"fig8_{name}_mae.png")),
-            str(_transfer_figure(ds, models, cfg, te, rep_dir / f"fig9_{name}_transfer.png"))]
-    atomic_write_json(rep_dir / f"{name}_report.json", {"card": card, "figures": figs,
-                                                     "transfer": transfer_spread(ds, models, cfg, te)},
+    atomic_write_json(rep_dir / f"{name}_report.json", {"card": card, "figures": figs, "transfer": transfer},
                       indent=1)
     return {"card": card, "figures": figs}
+
+
+def assess(ds: Arrays, models, cfg: inverse.InverseConfig, rep_dir, name: str = "inverse"):
+    """Metrics of an ensemble on the train+validation and test sets with the baselines on
+    the same samples; Fig. 8 (p(L_MAE)) and Fig. 9 (transferability) in ``rep_dir``.
+
+    Returns:
+        ``(metrics, figure paths, transfer spread)``.
+    """
+    rep_dir = Path(rep_dir)
+    tr, te = ds.split(None)
+    res, maes = {}, {}
+    for part, idx in (("train", tr), ("test", te)):
+        inputs = inverse.dataset_inputs(ds, idx, cfg)
+        u_hat = np.mean([inverse.predict(m, inputs) for m in models], axis=0)
+        res[part] = potential_metrics(ds.u[idx], u_hat)
+        base = baseline_predictions(ds, idx)
+        res[f"{part}_baselines"] = {k: potential_metrics(ds.u[idx], v) for k, v in base.items()}
+        maes[part] = {"network": potential_errors(ds.u[idx], u_hat)[1],
+                      **{k: potential_errors(ds.u[idx], v)[1] for k, v in base.items()}}
+    figs = [str(figure_mae_distribution(maes, rep_dir / f"fig8_{name}_mae.png")),
+            str(_transfer_figure(ds, models, cfg, te, rep_dir / f"fig9_{name}_transfer.png"))]
+    return res, figs, transfer_spread(ds, models, cfg, te)
 
 
 def transfer_spread(ds: Arrays, models, cfg, idx) -> dict:

@@ -1,0 +1,39 @@
+"""Subcommand: report (every table and figure of reports/ in one command)."""
+
+from __future__ import annotations
+
+import sys
+
+from .common import emit
+
+
+def add(sub, parent):
+    p = sub.add_parser("report", parents=[parent],
+                       help="regenerate the tables and figures of reports/ (dataset, models, refinement)")
+    p.add_argument("--out", default="reports", help="report folder (default reports/)")
+    p.add_argument("--data", default="data/default.h5", help="dataset file (default data/default.h5)")
+    p.add_argument("--store", nargs="+", default=["data/store-default"],
+                   help="stores holding the dataset's run records (for the refinement study)")
+    p.add_argument("--quick", action="store_true",
+                   help="minutes: no cross-validation, no refinement MD (tables from the rows measured)")
+    p.add_argument("--workers", type=int, default=2)
+    p.set_defaults(func=cmd_report)
+
+
+def cmd_report(args):
+    from ..errors import InputError
+    from ..studies.report import build_report
+
+    if args.workers < 1:
+        raise InputError(f"--workers must be >= 1, got {args.workers}")
+    log = (lambda m: None) if args.json else (lambda m: print(m, file=sys.stderr, flush=True))
+    res = build_report(args.out, args.data, tuple(args.store), args.quick, args.workers, log)
+
+    def human(d):
+        for part, figs in d["figures"].items():
+            for f in figs:
+                print(f"{part}: {f}")
+        if d["refine_table"]:
+            print(f"refine: {d['refine_table']}")
+
+    emit(args, res, human)

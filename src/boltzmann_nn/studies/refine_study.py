@@ -1,0 +1,332 @@
+"""Paper Fig. 10 and 11, measured: how much MD a network start saves when a potential is
+refined to reproduce a target g(r), and the chain g -> U -> P.
+
+States: held-out test-set runs of the dataset (their stored MD g(r) with block errors is the
+target, their generating potential the truth) and named potentials simulated here,
+independently of the training data. For every state, each (start, method) pair is refined
+to the noise level (``boltzmann-nn refine``'s loop); the table reports the start's g error,
+the iterations, MD steps and wall time to reach the noise level, and |U_final − U_true|;
+the chain table reports P from the EOS network applied to the prediction and P from MD of
+the start and of the final potential against the true P.
+
+Run by ``boltzmann-nn report`` (into ``reports/refine``) or ``benchmarks/refine_study.py``.
+Each refinement keeps its folder under ``runs_dir`` and resumes from it; finished rows are
+kept in ``results.json``, so an interrupted study goes on where it stopped.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+
+import numpy as np
+
+#: Where the study's working files live by default (relative to the working directory).
+RUNS_DIR = Path("results") / "refine_study"
+COMBOS = [("network", "ihnc"), ("boltzmann", "ibi"), ("hnc", "ihnc"), ("network", "ibi")]
+SETTINGS = {"max_iter": 8, "min_steps": 4000, "max_steps": 20000, "equilibration": 3000}
+#: Named fluids simulated here as targets (spec, density), 20,000 + 10,000 steps like the dataset.
+NAMED = [("wca", 0.8), ("gauss:epsilon=2,rcut=4", 0.6), ("yukawa:epsilon=2,kappa=2,rcut=4", 0.4)]
+
+
+def test_states(n: int, data="data/default.h5", stores=("data/store-default",), seed: int = 0) -> list[dict]:
+    """``n`` test-set states spread over the densities, distinct potentials; the records
+    (for the generating potential) are looked up in ``stores``.
+    """
+    import h5py
+
+    from boltzmann_nn.campaign.spec import potential_from_identity
+
+    with h5py.File(data) as h5:
+        k = h5["kept"]
+        test = np.nonzero(k["fold"][:] == -1)[0]
+        rng = np.random.default_rng(seed)
+        rng.shuffle(test)
+        chosen, used = [], set()
+        per_density = {d: [] for d in np.unique(k["density_index"][:])}
+        for i in test:
+            pidx = int(k["potential_index"][i])
+            d = int(k["density_index"][i])
+            if pidx in used or len(per_density[d]) >= -(-n // len(per_density)):
+                continue
+            per_density[d].append(i)
+            used.add(pidx)
+            chosen.append(i)
+            if len(chosen) == n:
+                break
+        states = []
+        for i in sorted(chosen, key=lambda j: (k["density"][j], k["potential_index"][j])):
+            run_id = k["run_id"][i].decode()
+            path = next((Path(d) / "runs" / f"{run_id}.json" for d in stores
+                         if (Path(d) / "runs" / f"{run_id}.json").exists()), None)
+            if path is None:
+                continue
+            record = json.loads(path.read_text())
+            states.append({
+                "name": f"test-{run_id[:8]}", "kind": "test", "density": float(k["density"][i]),
+                "r": k["g_r"][:].tolist(), "g": k["g"][i].astype(float).tolist(),
+                "err": k["g_err"][i].astype(float).tolist(), "pressure": float(k["pressure"][i]),
+                "potential": record["run"]["potential"],
+            })
+    for s in states:
+        potential_from_identity(s["potential"])  # fails early if a potential cannot be rebuilt
+    return states
+
+
+def named_states(work: Path = RUNS_DIR) -> list[dict]:
+    """Targets of named potentials, simulated once (kept in ``work``/targets)."""
+    from boltzmann_nn.engines.base import StatePoint
+    from boltzmann_nn.engines.simulate import simulate
+    from boltzmann_nn.io.atomic import atomic_write_json
+    from boltzmann_nn.potentials import parse_potential
+    from boltzmann_nn.reference import example_gr_path
+    from boltzmann_nn.refine.target import load_target
+
+    t = load_target(example_gr_path(), 0.512)
+    states = [{"name": "lj-example", "kind": "named", "density": 0.512, "r": t.r.tolist(), "g": t.g.tolist(),
+               "err": None, "pressure": 0.5679, "potential": {"spec": "lj:epsilon=0.5,rcut=5"}}]
+    for spec, rho in NAMED:
+        path = Path(work) / "targets" / f"{spec.split(':')[0]}-{rho:g}.json"
+        if not path.exists():
+            res = simulate(parse_potential(spec), StatePoint(density=rho, seed=12345))
+            if not res.kept:
+                print(f"{spec} at {rho}: target run not kept ({res.flags.get('reasons')})", file=sys.stderr)
+                continue
+            atomic_write_json(path, {"r": res.r, "g": res.g, "err": res.g_err, "pressure": res.pressure})
+        d = json.loads(path.read_text())
+        states.append({"name": path.stem, "kind": "named", "density": rho, "r": d["r"], "g": d["g"],
+                       "err": d["err"], "pressure": d["pressure"], "potential": {"spec": spec}})
+    return states
+
+
+def true_potential(state):
+    from boltzmann_nn.campaign.spec import potential_from_identity
+    from boltzmann_nn.potentials import parse_potential
+
+    p = state["potential"]
+    return parse_potential(p["spec"]) if "spec" in p else potential_from_identity(p)
+
+
+def run_job(state: dict, start: str, method: str, work: Path = RUNS_DIR) -> dict:
+    """One refinement (resumes from its folder); returns its measured summary."""
+    from boltzmann_nn.refine.loop import RefineSettings, refine
+    from boltzmann_nn.refine.start import start_table
+    from boltzmann_nn.refine.target import make_target
+
+    target = make_target(state["r"], state["g"], state["density"], state["err"], state["name"])
+    folder = Path(work) / "runs" / f"{state['name']}-{start}-{method}"
+    t0 = time.perf_counter()
+    table = start_table(start, target)
+    res = refine(target, table, RefineSettings(method=method, **SETTINGS), out_dir=folder)
+    its = res.iterations
+    reach = next((i for i, it in enumerate(its) if it.get("within_noise")), None)
+    upto = its if reach is None else its[: reach + 1]
+    true = true_potential(state)
+    g_t = np.interp(res.grid, target.r, target.g)
+    inside = (g_t > 0.05) & (res.grid <= min(true.r_cut, res.grid[-1]))
+    u_true = true.evaluate(res.grid)[0]
+    u_start = np.interp(res.grid, table.r, table.U)
+
+    def mae(u):
+        d = (u - u_true)[inside]
+        return float(np.mean(np.abs(d)))
+
+    return {
+        "state": state["name"], "kind": state["kind"], "density": state["density"], "start": start,
+        "method": method, "start_l_mse": its[0]["l_mse"], "start_noise": its[0]["noise_mse"],
+        "start_chi2": its[0]["chi2"], "reached": reach is not None, "iterations_to_noise": reach,
+        "md_steps_to_noise": int(sum(it["md_steps"] for it in upto)),
+        "wall_to_noise": float(sum(it["wall_s"] for it in upto)), "iterations": len(its),
+        "converged": res.converged, "reason": res.reason, "final_l_mse": its[res.best]["l_mse"],
+        "u_mae_start": mae(u_start), "u_mae_final": mae(res.u), "p_true": state["pressure"],
+        "p_start": its[0]["pressure"], "p_final": its[res.best]["pressure"],
+        "p_eos_network": _eos_pressure(table, state["density"]) if start == "network" else None,
+        "wall_total": time.perf_counter() - t0,
+        **_curves(folder, target, res),
+    }
+
+
+def _curves(folder: Path, target, res) -> dict:
+    """The target, the start's and the final g(r) on the target's points (for Fig. 10)."""
+    state = json.loads((folder / "refine.json").read_text())["iterations"]
+    first = state[0]
+    out = {"r": target.r.tolist(), "g_target": target.g.tolist()}
+    if first.get("usable"):
+        out["g_start"] = np.interp(target.r, first["r_run"], first["g_run"]).tolist()
+    if res.g.size:
+        out["g_final"] = np.interp(target.r, res.r, res.g).tolist()
+    return out
+
+
+def _eos_pressure(table, density):
+    from boltzmann_nn.ml.predict import predict_eos
+
+    return float(predict_eos(table, [density]).pressure[0])
+
+
+def _fmt(values, digits=3):
+    values = [v for v in values if v is not None and np.isfinite(v)]
+    if not values:
+        return "–"
+    return f"{np.median(values):.{digits}g} / {np.mean(values):.{digits}g}"
+
+
+def r2_mrae(pred, true):
+    pred, true = np.asarray(pred, float), np.asarray(true, float)
+    ok = np.isfinite(pred) & np.isfinite(true)
+    pred, true = pred[ok], true[ok]
+    r2 = 1 - np.sum((pred - true) ** 2) / np.sum((true - true.mean()) ** 2)
+    mrae = np.mean(np.abs(pred - true) / np.maximum(np.abs(true), 1e-3))
+    return float(r2), float(mrae), int(ok.sum())
+
+
+def report(rows: list[dict], n_states: int) -> str:
+    lines = [f"# Refinement study (paper Fig. 10–11): {n_states} states", "",
+             f"Settings: {SETTINGS}; LAMMPS, 1000+ particles; machine: {_machine()}.", "",
+             "Median / mean over states. 'to noise': up to the first iteration whose g(r) is within "
+             "the statistical error of target and run (χ² bound); states that never got there count "
+             "with all their iterations and are listed as not reached.", "",
+             "| start | method | runs | L_MSE of start | iterations to noise | reached | MD steps to noise | "
+             "wall s to noise | MAE U start [k_BT] | MAE U final [k_BT] |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    for start, method in COMBOS:
+        sel = [r for r in rows if r["start"] == start and r["method"] == method]
+        if not sel:
+            continue
+        its = [r["iterations_to_noise"] if r["reached"] else r["iterations"] for r in sel]
+        lines.append(
+            f"| {start} | {method} | {len(sel)} | {_fmt([r['start_l_mse'] for r in sel])} | {_fmt(its, 2)} | "
+            f"{sum(r['reached'] for r in sel)}/{len(sel)} | {_fmt([r['md_steps_to_noise'] for r in sel])} | "
+            f"{_fmt([r['wall_to_noise'] for r in sel])} | {_fmt([r['u_mae_start'] for r in sel])} | "
+            f"{_fmt([r['u_mae_final'] for r in sel])} |")
+    by_state = {}
+    for r in rows:
+        by_state.setdefault(r["state"], {})[(r["start"], r["method"])] = r
+    ratios = []
+    for combos in by_state.values():
+        ref = combos.get(("boltzmann", "ibi"))
+        for key in (("network", "ihnc"), ("hnc", "ihnc")):
+            if ref and key in combos:
+                ratios.append((key, ref["md_steps_to_noise"] / combos[key]["md_steps_to_noise"]))
+    lines += ["", "MD steps of IBI from Boltzmann inversion divided by those of the Newton starts, same "
+              "states (IBI that never reached the noise level counts with all its steps: a lower bound):", ""]
+    for key in (("network", "ihnc"), ("hnc", "ihnc")):
+        vals = [v for k, v in ratios if k == key]
+        if vals:
+            lines.append(f"- {key[0]} + {key[1]}: median {np.median(vals):.2f}, mean {np.mean(vals):.2f} "
+                         f"({len(vals)} states)")
+    lines += ["", "## Chain g -> U -> P (Fig. 11)", "", "| pressure from | R² | MRAE | n |",
+              "|---|---|---|---|"]
+    net = [r for r in rows if r["start"] == "network" and r["method"] == "ihnc"]
+    for label, key, sel in (("EOS network of the network's U", "p_eos_network", net),
+                            ("MD of the network's U (no refinement)", "p_start", net),
+                            ("MD of the refined U (network + ihnc)", "p_final", net)):
+        if sel:
+            r2, mrae, n = r2_mrae([r[key] if r[key] is not None else np.nan for r in sel],
+                                  [r["p_true"] for r in sel])
+            lines.append(f"| {label} | {r2:.3f} | {mrae:.3f} | {n} |")
+    lines += ["", "## Per state", "", "| state | ρ | start | method | L_MSE start | iterations to noise | "
+              "MD steps | MAE U final | P true | P final |", "|---|---|---|---|---|---|---|---|---|---|"]
+    for r in sorted(rows, key=lambda x: (x["state"], x["start"], x["method"])):
+        it = r["iterations_to_noise"] if r["reached"] else f">{r['iterations'] - 1}"
+        lines.append(f"| {r['state']} | {r['density']:.3g} | {r['start']} | {r['method']} | "
+                     f"{r['start_l_mse']:.2e} | {it} | {r['md_steps_to_noise']} | {r['u_mae_final']:.3f} | "
+                     f"{r['p_true']:.4g} | {r['p_final']:.4g} |")
+    return "\n".join(lines) + "\n"
+
+
+def _machine():
+    import os
+    import platform
+
+    return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+
+
+def figures(rows: list[dict], out: Path) -> list[str]:
+    """Fig. 10 (target g against MD of the network's Û, before and after refinement, for up
+    to four states) and Fig. 11 (P from the chain against the true P).
+    """
+    from ..plots import pyplot, save_figure
+
+    plt = pyplot()
+    paths = []
+    net = [r for r in rows if r["start"] == "network" and r["method"] == "ihnc" and "g_target" in r]
+    if net:
+        pick = net[:: max(1, len(net) // 4)][:4]
+        fig, axes = plt.subplots(2, len(pick), figsize=(3.6 * len(pick), 5), squeeze=False,
+                                 gridspec_kw={"height_ratios": [2, 1]}, sharex=True)
+        for j, r in enumerate(pick):
+            x = np.asarray(r["r"])
+            gt = np.asarray(r["g_target"])
+            ax, ax2 = axes[0][j], axes[1][j]
+            ax.plot(x, gt, "k-", lw=1.2, label="target (MD of U)")
+            for key, style, label in (("g_start", "C1--", "MD of network Û"), ("g_final", "C2:", "refined")):
+                if key in r:
+                    ax.plot(x, r[key], style, lw=1.2, label=label)
+                    ax2.plot(x, np.asarray(r[key]) - gt, style, lw=1.0)
+            ax.set_title(f"{r['state']}, ρ = {r['density']:.3g}", fontsize=9)
+            ax2.axhline(0, color="k", lw=0.5)
+            ax2.set_xlabel("r [σ]")
+            ax.set_xlim(0, 5)
+        axes[0][0].set_ylabel("g(r)")
+        axes[1][0].set_ylabel("Δg")
+        axes[0][0].legend(fontsize=7)
+        paths.append(str(save_figure(fig, out / "fig10_refine_gr.png")))
+    sel = [r for r in rows if r["start"] == "network" and r["method"] == "ihnc"]
+    if sel:
+        fig, ax = plt.subplots(figsize=(4.6, 4.4))
+        p_true = np.array([r["p_true"] for r in sel])
+        for key, style, label in (("p_eos_network", "o", "EOS network of Û"), ("p_start", "s", "MD of Û"),
+                                  ("p_final", "^", "MD of refined Û")):
+            vals = np.array([np.nan if r[key] is None else r[key] for r in sel], float)
+            ax.scatter(p_true, vals, marker=style, s=14, label=label)
+        lim = [min(0.0, float(np.nanmin(p_true))), float(np.nanmax(p_true)) * 1.1]
+        ax.plot(lim, lim, "k-", lw=0.8)
+        ax.set_xlabel("P (MD of the true U) [k_BT/σ³]")
+        ax.set_ylabel("predicted P [k_BT/σ³]")
+        ax.legend(fontsize=7)
+        paths.append(str(save_figure(fig, out / "fig11_chain.png")))
+    return paths
+
+
+def run_study(out="reports/refine", work=RUNS_DIR, data="data/default.h5", stores=("data/store-default",),
+              n_test: int = 16, quick: bool = False, workers: int = 2, run: bool = True, log=print) -> dict:
+    """Run what is missing of the study (``run``), then write ``table.md``, the figures and
+    ``results.json`` into ``out``.
+
+    Args:
+        quick: Three test states and the LJ example only.
+        run: False renders the tables and figures from the rows already measured.
+    """
+    out, work = Path(out), Path(work)
+    out.mkdir(parents=True, exist_ok=True)
+    done_path = out / "results.json"
+    rows = json.loads(done_path.read_text())["rows"] if done_path.exists() else []
+    if run:
+        from ..io.atomic import atomic_write_json
+
+        states = test_states(3 if quick else n_test, data, stores)
+        states += named_states(work)[: 1 if quick else None]
+        have = {(r["state"], r["start"], r["method"]) for r in rows}
+        # state by state, so that a partial study compares every start on the same states
+        jobs = [(s, st, m) for s in states for st, m in COMBOS if (s["name"], st, m) not in have]
+        with ProcessPoolExecutor(max(1, workers)) as pool:
+            futures = {pool.submit(run_job, *job, work): job for job in jobs}
+            for fut in as_completed(futures):
+                s, st, m = futures[fut]
+                try:
+                    rows.append(fut.result())
+                except Exception as exc:  # noqa: BLE001 - one failed job is reported, the rest go on
+                    log(f"{s['name']} {st} {m}: {type(exc).__name__}: {exc}")
+                    continue
+                atomic_write_json(done_path, {"settings": SETTINGS, "rows": rows})
+                log(f"{s['name']} {st}/{m}: {rows[-1]['iterations']} iterations, reached="
+                    f"{rows[-1]['reached']}, {rows[-1]['wall_total']:.0f} s")
+    if not rows:
+        return {"rows": 0, "table": None, "figures": []}
+    table = out / "table.md"
+    table.write_text(report(rows, len({r["state"] for r in rows})))
+    return {"rows": len(rows), "table": str(table), "figures": figures(rows, out)}

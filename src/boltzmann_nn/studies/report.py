@@ -1,0 +1,74 @@
+"""``boltzmann-nn report``: every table and figure of ``reports/`` from the dataset, the
+shipped models and the refinement study, in one command.
+
+* ``dataset/``: statistics, drop reasons, test-set composition; Fig. 1.
+* ``eos/``: cross-validation of every EOS variant (Fig. 3, table); the shipped model on the
+  test set with the baselines on the same samples (Fig. 4, ``eos_assessment.json``).
+* ``inverse/``: cross-validation (Fig. 6, table); the shipped model on the test set
+  (Fig. 8, 9, ``inverse_assessment.json``).
+* ``refine/``: refinement from each start with each method (Fig. 10) and the chain
+  g → U → P (Fig. 11).
+
+``quick`` (minutes) leaves out the cross-validation and the refinement MD: the shipped
+models are assessed, and the refinement tables are rendered from the rows measured so far.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..io.atomic import atomic_write_json
+
+
+def _shipped_assessments(ds, out: Path, log) -> dict:
+    from ..ml import eos, eos_pipeline, inverse, inverse_pipeline
+    from ..ml.zoo import load_model
+
+    shipped = load_model("eos", eos.build, eos.EOSConfig, task="eos")
+    metrics, fig = eos_pipeline.assess(ds, shipped.members, shipped.config, out / "eos" / "fig4_eos_parity.png")
+    atomic_write_json(out / "eos" / "eos_assessment.json", {"model": shipped.card["name"], "data": str(ds.path),
+                                                             "metrics": metrics, "figure": str(fig)}, indent=1)
+    log(f"EOS network on {ds.path}: test MRAE {metrics['test']['MRAE']:.3f}; {fig}")
+    shipped = load_model("inverse", inverse.build, inverse.InverseConfig, task="inverse")
+    metrics, figs, transfer = inverse_pipeline.assess(ds, shipped.members, shipped.config, out / "inverse")
+    atomic_write_json(out / "inverse" / "inverse_assessment.json",
+                      {"model": shipped.card["name"], "data": str(ds.path), "metrics": metrics, "figures": figs,
+                       "transfer": transfer}, indent=1)
+    log(f"inverse network: test L_MAE {metrics['test']['L_MAE']:.3f}; {', '.join(figs)}")
+    return {"eos": [str(fig)], "inverse": figs}
+
+
+def build_report(out="reports", data="data/default.h5", stores=("data/store-default",), quick: bool = False,
+                 workers: int = 2, log=print) -> dict:
+    """Regenerate ``out`` (see the module table). ``quick`` skips the cross-validation
+    studies and the refinement MD (minutes instead of hours).
+    """
+    from ..campaign.stats import dataset_stats
+    from ..ml.data import load_arrays
+    from .refine_study import run_study
+
+    out = Path(out)
+    stats = dataset_stats(data, out / "dataset")
+    atomic_write_json(out / "dataset" / "stats.json", stats, indent=1)
+    log(f"dataset: {stats['n_kept']} kept of {stats['n_runs']} runs; {len(stats.get('plots', []))} figures")
+    ds = load_arrays(data)
+    figures = {"dataset": stats.get("plots", [])}
+    figures.update(_shipped_assessments(ds, out, log))
+    if not quick:
+        from dataclasses import replace
+
+        from ..ml import eos_pipeline, inverse_pipeline
+        from ..ml.defaults import EOS_CV, INVERSE_CV
+        from ..ml.registry import architecture_names
+
+        archs = tuple(architecture_names())
+        eos_cv = eos_pipeline.study(ds, replace(EOS_CV), out / "eos", archs, workers=workers)
+        inv_cv = inverse_pipeline.study(ds, replace(INVERSE_CV), out / "inverse", archs, workers=workers)
+        figures["eos"].append(eos_cv["figure"])
+        figures["inverse"].append(inv_cv["figure"])
+        log(f"cross-validation: EOS best {eos_cv['best']}, inverse best {inv_cv['best']}")
+    ref = run_study(out / "refine", data=data, stores=stores, workers=workers, run=not quick, log=log)
+    figures["refine"] = ref["figures"]
+    log(f"refinement study: {ref['rows']} refinements; {ref['table']}")
+    return {"out": str(out), "quick": quick, "figures": figures, "refine_table": ref["table"],
+            "dataset": {"n_runs": stats["n_runs"], "n_kept": stats["n_kept"]}}
