@@ -64,6 +64,10 @@ def refinement_grid(target: Target, table: PairTable, r_cut: float) -> np.ndarra
     if inside.size < 10:
         raise InputError(f"fewer than 10 target points between the table start ({r0:.3g}) and "
                          f"r_cut ({r_cut:.3g})", target.source)
+    spacing = float(np.median(np.diff(target.r)))
+    if inside[0] - r0 > spacing:
+        # the target begins inside the core (as VOTCA's do): the start's core below it
+        inside = np.concatenate([np.arange(r0, inside[0] - 0.5 * spacing, spacing), inside])
     return np.concatenate([inside, [r_cut]])
 
 

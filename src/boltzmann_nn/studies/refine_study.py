@@ -26,7 +26,7 @@ import numpy as np
 
 #: Where the study's working files live by default (relative to the working directory).
 RUNS_DIR = Path("results") / "refine_study"
-COMBOS = [("network", "ihnc"), ("boltzmann", "ibi"), ("hnc", "ihnc"), ("network", "ibi")]
+COMBOS = [("network", "ihnc"), ("boltzmann", "ibi"), ("hnc", "ihnc")]
 SETTINGS = {"max_iter": 8, "min_steps": 4000, "max_steps": 20000, "equilibration": 3000}
 #: Named fluids simulated here as targets (spec, density), 20,000 + 10,000 steps like the dataset.
 NAMED = [("wca", 0.8), ("gauss:epsilon=2,rcut=4", 0.6), ("yukawa:epsilon=2,kappa=2,rcut=4", 0.4)]
@@ -293,7 +293,7 @@ def figures(rows: list[dict], out: Path) -> list[str]:
 
 
 def run_study(out="reports/refine", work=RUNS_DIR, data="data/default.h5", stores=("data/store-default",),
-              n_test: int = 16, quick: bool = False, workers: int = 2, run: bool = True, log=print) -> dict:
+              n_test: int = 12, quick: bool = False, workers: int = 2, run: bool = True, log=print) -> dict:
     """Run what is missing of the study (``run``), then write ``table.md``, the figures and
     ``results.json`` into ``out``.
 
