@@ -243,3 +243,17 @@ def test_bad_targets_give_one_line(tmp_path, capsys, content, density, message):
 def test_unreadable_target(tmp_path, capsys):
     code = main(["refine", str(tmp_path / "missing.csv"), "--density", "0.5"])
     assert code == 2 and "missing.csv" in capsys.readouterr().err
+
+
+def test_grid_reaches_into_the_core_below_a_target_that_starts_late():
+    """VOTCA's targets begin where g is already above zero (0.24 nm for SPC/E): the refined
+    potential must still cover the start's core below, or MD would run off the table."""
+    from boltzmann_nn.refine.start import refinement_grid
+
+    r = np.arange(0.8, 3.34, 1 / 30)
+    g = np.where(r < 0.85, 1e-3, 1.0)
+    target = make_target(r, g, 0.9, np.full(r.size, 1e-3))
+    table = start_table("boltzmann", target)
+    grid = refinement_grid(target, table, 3.0)
+    assert grid[0] <= table.table_start() + 1e-9 and grid[-1] == 3.0
+    assert np.all(np.diff(grid) > 0) and np.max(np.diff(grid)) < 0.05
