@@ -17,6 +17,10 @@ from .compare import G_INFORMATIVE
 from .target import Target
 
 STARTS = ("network", "hnc", "boltzmann")
+#: A target with pairs closer than this [σ] has a soft core (particles overlap).
+SOFT_PROBE = 0.1
+#: Where an inverted start's core extension begins [σ].
+CORE_FROM = 0.05
 #: Table points handed to the MD engine.
 MD_TABLE_POINTS = 1000
 
@@ -40,7 +44,8 @@ def start_table(start: str, target: Target, units: Units | None = None, model: s
             u = hnc_inversion(target.r, target.g, target.density)
         else:
             u = boltzmann_inversion(target.g)
-        r_t, u_t, f_t = extend_core(target.r, u)
+        r, u = _below_first_point(target.r, u)
+        r_t, u_t, f_t = extend_core(r, u)
         return PairTable(r_t, u_t, f_t, name=f"{start}-inversion", check_force=False)
     if not Path(start).is_file():
         raise InputError(f"--start must be one of {STARTS} or a potential file; no such file", start)
@@ -49,12 +54,23 @@ def start_table(start: str, target: Target, units: Units | None = None, model: s
     return read_potential_table(start, units)
 
 
+def _below_first_point(r, u):
+    """A target that begins at r0 > 0.05σ (VOTCA's do) says nothing below r0: mark that range
+    as core (U_cut), so that :func:`extend_core` continues U steeply below r0.
+    """
+    spacing = float(np.median(np.diff(r)))
+    if r[0] - CORE_FROM <= spacing:
+        return r, u
+    pre = np.arange(CORE_FROM, r[0] - 0.5 * spacing, spacing)
+    return np.concatenate([pre, r]), np.concatenate([np.full(pre.size, U_CUT), u])
+
+
 def refinement_grid(target: Target, table: PairTable, r_cut: float) -> np.ndarray:
     """The points the refined potential is kept on: the target's points from the start
     table's first point (from r = 10⁻⁵σ where the target shows overlapping particles) up to
     ``r_cut``, and ``r_cut`` itself.
     """
-    if target.g[: max(3, target.r.size // 50)].max() > G_INFORMATIVE:
+    if target.r[0] <= SOFT_PROBE and target.g[target.r <= SOFT_PROBE].max() > G_INFORMATIVE:
         # a soft core: particles overlap, so the potential is needed down to r -> 0 (below
         # the start table's first point it begins flat, and the updates shape it)
         inside = target.r[(target.r > R_TABLE_MIN_SOFT) & (target.r < r_cut - 1e-9)]
