@@ -124,3 +124,24 @@ def test_predict_api_with_saved_models(synthetic, tmp_path):
     assert np.all(np.diff(tab.U[core]) < 0), "the core rises monotonically towards r = 0"
     with pytest.raises(InputError, match="needs g up to 5 sigma"):
         predict_potential((r[r < 2.5], g[r < 2.5]), 0.1, model=tmp_path / "inverse.json")
+
+
+def test_core_invariant_force_does_not_depend_on_the_table_start(tmp_path):
+    """The same LJ potential, named or as a CSV table that starts at 0.76 sigma (U = 43 k_BT),
+    gives the same EOS input with the ``k`` option (and different ones without it)."""
+    import numpy as np
+
+    from boltzmann_nn.grid import NN_GRID
+    from boltzmann_nn.io.potential_files import write_potential
+    from boltzmann_nn.ml.features import eos_channels
+    from boltzmann_nn.ml.options import EOSFlags
+    from boltzmann_nn.potentials import parse_potential
+    from boltzmann_nn.potentials.table import read_potential_table
+
+    lj = parse_potential("lj:epsilon=0.5,rcut=5")
+    path = write_potential(tmp_path / "lj.csv", lj.tabulate(3000, r_min=0.76), "csv")
+    tables = [lj.tabulate(4000), read_potential_table(path)]
+    inputs = {code: [eos_channels(*(a[None] for a in t.on_grid(NN_GRID)), EOSFlags.parse(code)) for t in tables]
+              for code in ("cf", "cfk")}
+    assert np.allclose(inputs["cfk"][0], inputs["cfk"][1], atol=1e-3)
+    assert not np.allclose(inputs["cf"][0], inputs["cf"][1], atol=1e-3)

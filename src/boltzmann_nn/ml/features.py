@@ -58,8 +58,28 @@ def eos_channels(u, f, opts: EOSFlags) -> np.ndarray:
         pot = np.minimum(u, U_CUT) if opts.capped else u
         chans = [pot / U_SCALE]
         if opts.force:
-            chans.append(np.arcsinh(f / F_SCALE))
+            chans.append(np.arcsinh((core_invariant_force(u, f) if opts.core_force else f) / F_SCALE))
     return np.stack(chans, axis=1).astype(np.float32)
+
+
+def core_invariant_force(u, f) -> np.ndarray:
+    """F with every point inside the core (at or before the last grid point where U >= U_cut)
+    set to F at the first point outside it: a table that starts anywhere inside the core
+    gives the same values as the analytic potential.
+
+    Args:
+        u, f: shape (n, m) on a grid increasing in r.
+    """
+    u = np.atleast_2d(np.asarray(u, float))
+    f = np.atleast_2d(np.asarray(f, float)).copy()
+    m = u.shape[1]
+    core = u >= U_CUT
+    # index of the last core point per row (-1: no core)
+    last = np.where(core.any(axis=1), m - 1 - np.argmax(core[:, ::-1], axis=1), -1)
+    for i, j in enumerate(last):
+        if 0 <= j < m - 1:
+            f[i, : j + 1] = f[i, j + 1]
+    return f
 
 
 def inverse_channels(g, opts: InverseFlags, u_hnc=None) -> np.ndarray:

@@ -12,6 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 EOS_OPTIONS = ("x", "c", "e", "f", "i", "cf", "ci", "ef", "ei", "fi", "cfi", "efi")
+#: Beyond the paper: ``k`` holds the force channel fixed inside the core (where U >= U_cut)
+#: at its value where U crosses U_cut, so that the input does not depend on where a table
+#: of the same potential starts.
+EOS_OPTIONS_EXTRA = ("cfk", "cfik")
+EOS_ALL = EOS_OPTIONS + EOS_OPTIONS_EXTRA
 INVERSE_OPTIONS = ("x", "b", "e", "f", "be", "bf", "ef", "bef")
 #: Beyond the paper: ``h`` adds the HNC inversion of g(r) as a second input channel;
 #: ``r`` makes the output a correction to a physical first guess (U_HNC with ``h``,
@@ -29,8 +34,8 @@ def _letters(code: str, allowed) -> set[str]:
 
 @dataclass(frozen=True)
 class EOSFlags:
-    """EOS options (Table 1): ``c`` capped input Ū = min(U, U_cut), ``e`` input
-    exp(−βU), ``f`` force input, ``i`` P0 input.
+    """EOS options (Table 1 and beyond): ``c`` capped input Ū = min(U, U_cut), ``e`` input
+    exp(−βU), ``f`` force input, ``i`` P0 input, ``k`` core-invariant force input.
     """
 
     code: str
@@ -38,11 +43,12 @@ class EOSFlags:
     exponential: bool
     force: bool
     p0: bool
+    core_force: bool = False
 
     @classmethod
     def parse(cls, code: str) -> EOSFlags:
-        s = _letters(code, EOS_OPTIONS)
-        return cls(code, "c" in s, "e" in s, "f" in s, "i" in s)
+        s = _letters(code, EOS_ALL)
+        return cls(code, "c" in s, "e" in s, "f" in s, "i" in s, "k" in s)
 
 
 @dataclass(frozen=True)
@@ -72,4 +78,4 @@ class InverseFlags:
 
 def eos_options_for(strategy: str) -> list[str]:
     """The EOS option codes that apply to ``strategy`` (``i``, the P0 input, not to Bn)."""
-    return [o for o in EOS_OPTIONS if not (strategy == "Bn" and "i" in o)]
+    return [o for o in EOS_ALL if not (strategy == "Bn" and "i" in o)]
