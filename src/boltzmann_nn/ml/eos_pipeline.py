@@ -106,14 +106,19 @@ def assess(ds: Arrays, models, cfg: eos.EOSConfig, figure_path) -> tuple[dict, P
     """Metrics of an ensemble on the train+validation and test sets, with the baselines on
     the same samples, and Fig. 4 (parity, P0 beside it) at ``figure_path``.
     """
+    from .evaluation import honest_eos
+
     tr, te = ds.split(None)
     res, preds = {}, {}
     for part, idx in (("train", tr), ("test", te)):
         inputs = eos.eos_inputs(ds.u[idx], ds.f[idx], ds.density[idx], ds.b2[idx], cfg)
-        p_hat = np.mean([eos.predict(m, inputs) for m in models], axis=0)
+        members = np.stack([eos.predict(m, inputs) for m in models])
+        p_hat = members.mean(axis=0)
         preds[part] = (ds.pressure[idx], p_hat)
         res[part] = eos_metrics(ds.pressure[idx], p_hat, ds.density[idx])
         res[f"{part}_baselines"] = baselines(ds, np.isin(np.arange(len(ds)), idx))
+        if part == "test":
+            res["test_evaluation"], res["test_evaluation_md"] = honest_eos(ds, idx, members)
     if cfg.strategy == "Bn":
         res["learned_B2"] = learned_b2_vs_exact(ds, te, cfg, models)
     return res, figure_parity(preds, ds, tr, te, figure_path)

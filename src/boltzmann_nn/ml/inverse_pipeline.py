@@ -100,14 +100,19 @@ def assess(ds: Arrays, models, cfg: inverse.InverseConfig, rep_dir, name: str = 
     rep_dir = Path(rep_dir)
     tr, te = ds.split(None)
     res, maes = {}, {}
+    from .evaluation import honest_inverse
+
     for part, idx in (("train", tr), ("test", te)):
         inputs = inverse.dataset_inputs(ds, idx, cfg)
-        u_hat = np.mean([inverse.predict(m, inputs) for m in models], axis=0)
+        members = np.stack([inverse.predict(m, inputs) for m in models])
+        u_hat = members.mean(axis=0)
         res[part] = potential_metrics(ds.u[idx], u_hat)
         base = baseline_predictions(ds, idx)
         res[f"{part}_baselines"] = {k: potential_metrics(ds.u[idx], v) for k, v in base.items()}
         maes[part] = {"network": potential_errors(ds.u[idx], u_hat)[1],
                       **{k: potential_errors(ds.u[idx], v)[1] for k, v in base.items()}}
+        if part == "test":
+            res["test_evaluation"], res["test_evaluation_md"] = honest_inverse(ds, idx, members, base)
     figs = [str(figure_mae_distribution(maes, rep_dir / f"fig8_{name}_mae.png")),
             str(_transfer_figure(ds, models, cfg, te, rep_dir / f"fig9_{name}_transfer.png"))]
     return res, figs, transfer_spread(ds, models, cfg, te)

@@ -28,14 +28,25 @@ def _shipped_assessments(ds, out: Path, log) -> dict:
     metrics, fig = eos_pipeline.assess(ds, shipped.members, shipped.config, out / "eos" / "fig4_eos_parity.png")
     atomic_write_json(out / "eos" / "eos_assessment.json", {"model": shipped.card["name"], "data": str(ds.path),
                                                              "metrics": metrics, "figure": str(fig)}, indent=1)
+    (out / "eos" / "eos_assessment.md").write_text(_assessment_header(shipped, ds)
+                                                 + metrics["test_evaluation_md"])
     log(f"EOS network on {ds.path}: test MRAE {metrics['test']['MRAE']:.3f}; {fig}")
     shipped = load_model("inverse", inverse.build, inverse.InverseConfig, task="inverse")
     metrics, figs, transfer = inverse_pipeline.assess(ds, shipped.members, shipped.config, out / "inverse")
     atomic_write_json(out / "inverse" / "inverse_assessment.json",
                       {"model": shipped.card["name"], "data": str(ds.path), "metrics": metrics, "figures": figs,
                        "transfer": transfer}, indent=1)
+    (out / "inverse" / "inverse_assessment.md").write_text(_assessment_header(shipped, ds)
+                                                         + metrics["test_evaluation_md"])
     log(f"inverse network: test L_MAE {metrics['test']['L_MAE']:.3f}; {', '.join(figs)}")
     return {"eos": [str(fig)], "inverse": figs}
+
+
+def _assessment_header(shipped, ds) -> str:
+    return (f"# Shipped model `{shipped.card['name']}` on the test set of `{ds.path}`\n\n"
+            f"Options {shipped.config.options}, {shipped.card.get('members', len(shipped.members))} members. "
+            "Intervals: 95 %, bootstrap over potentials (all runs of a potential resampled together); "
+            "baselines on the same samples.\n\n")
 
 
 def build_report(out="reports", data="data/default.h5", stores=("data/store-default",), quick: bool = False,

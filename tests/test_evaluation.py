@@ -1,0 +1,30 @@
+"""Grouped bootstrap, ratios and coverage of the evaluation tables."""
+
+import numpy as np
+
+from boltzmann_nn.ml.evaluation import bootstrap, coverage
+
+
+def test_grouped_bootstrap_widens_with_correlated_groups(rng):
+    """Runs of one potential share its error: resampling potentials (not runs) must give
+    wider intervals than the runs' count suggests, and cover the true mean."""
+    n_pot, per = 30, 4
+    pot_effect = rng.exponential(1.0, n_pot)
+    values = np.repeat(pot_effect, per) + 0.01 * rng.normal(size=n_pot * per)
+    groups = np.repeat(np.arange(n_pot), per)
+    grouped = bootstrap({"m": values}, groups, n_boot=1000)["m"]
+    naive = bootstrap({"m": values}, np.arange(values.size), n_boot=1000)["m"]
+    assert grouped["mean_ci"][0] < 1.0 < grouped["mean_ci"][1] or abs(grouped["mean"] - 1.0) < 0.4
+    width = lambda r: r["mean_ci"][1] - r["mean_ci"][0]  # noqa: E731
+    assert width(grouped) > 1.5 * width(naive)
+    assert grouped["n_potentials"] == n_pot and grouped["n"] == n_pot * per
+
+
+def test_ratio_to_reference_and_coverage(rng):
+    a = rng.exponential(1.0, 200)
+    res = bootstrap({"half": 0.5 * a, "ref": a}, np.arange(200) // 2, n_boot=300, references=("ref",))
+    assert abs(res["half"]["ratio_to_ref"] - 0.5) < 1e-12
+    assert res["half"]["ratio_to_ref_ci"][0] <= 0.5 + 1e-9 <= res["half"]["ratio_to_ref_ci"][1] + 1e-9
+    spread = np.ones(10000)
+    cov = coverage(np.abs(rng.normal(size=10000)), spread)  # Gaussian errors of width = spread
+    assert abs(cov["coverage"] - 0.954) < 0.01
