@@ -28,3 +28,30 @@ def test_ratio_to_reference_and_coverage(rng):
     spread = np.ones(10000)
     cov = coverage(np.abs(rng.normal(size=10000)), spread)  # Gaussian errors of width = spread
     assert abs(cov["coverage"] - 0.954) < 0.01
+
+
+def test_spread_beyond_the_card_threshold_warns():
+    """A model card with ``spread_ood`` makes predictions whose ensemble disagrees more than
+    99 % of the test set did carry a DomainWarning."""
+    import warnings
+
+    from boltzmann_nn.ml import predict
+    from boltzmann_nn.reference import example_gr_path
+
+    predict._CACHE.clear()
+    shipped = predict._model("inverse", "inverse")
+    saved = shipped.card.get("spread_ood")
+    try:
+        shipped.card["spread_ood"] = 0.0  # any disagreement is above it
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            res = predict.predict_potential(example_gr_path(), 0.512)
+        assert any("ensemble disagrees" in str(w.message) for w in caught)
+        assert any("ensemble disagrees" in m for m in res.warnings)
+        shipped.card["spread_ood"] = 1e9
+        assert not any("ensemble" in m for m in predict.predict_potential(example_gr_path(), 0.512).warnings)
+    finally:
+        if saved is None:
+            shipped.card.pop("spread_ood", None)
+        else:
+            shipped.card["spread_ood"] = saved

@@ -85,10 +85,12 @@ def train_final(ds: Arrays, cfg: eos.EOSConfig, tcfg: TrainConfig, members: int,
     models, reports = seeds_ensemble(eos.train_eos, ds, cfg, tcfg, members, progress)
     tr, _ = ds.split(None)
     res, fig = assess(ds, models, cfg, rep_dir / f"fig4_{name}_parity.png")
+    atomic_write(rep_dir / f"{name}_assessment.md", res.pop("test_evaluation_md"))
     u_tr = np.minimum(ds.u[tr], U_CUT)
     card_extra = {
         "inputs": {"potential": "U on the grid, capped at 20 k_BT" if "c" in cfg.options else cfg.options,
                    "options": cfg.options, "strategy": cfg.strategy},
+        "spread_ood": res["test_evaluation"]["spread_ood"],
         "dataset_hash": ds.dataset_hash, "dataset": Path(ds.path).name,
         "metrics": res, "train_config": tcfg.as_dict(),
         "training_seconds": float(sum(r["history"]["seconds"] for r in reports)),

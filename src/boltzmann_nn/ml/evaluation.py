@@ -10,6 +10,19 @@ from __future__ import annotations
 import numpy as np
 
 N_BOOT = 2000
+#: The ensemble spread above this quantile of the test set's marks an input as out of the
+#: training distribution (the model card keeps the threshold as ``spread_ood``).
+OOD_QUANTILE = 0.99
+
+
+def sample_spread(u, spread):
+    """Per-sample mean ensemble spread of Û over the grid points with U <= U_cut (inputs of
+    unknown U: pass U = Û).
+    """
+    from ..units import U_CUT
+
+    mask = np.asarray(u) <= U_CUT
+    return np.where(mask, spread, 0.0).sum(axis=-1) / np.maximum(mask.sum(axis=-1), 1)
 
 
 def _group_index(groups):
@@ -132,7 +145,8 @@ def honest_eos(ds, idx, p_members) -> tuple[dict, str]:
     labels["Z<1"] = np.where(p / ds.density[idx] < 1.0, "Z<1", "Z>=1")
     out = {"overall": bootstrap(errors, groups, references=("P0",)),
            "strata": {k: by_stratum(errors, groups, v, references=("P0",)) for k, v in labels.items()},
-           "coverage": coverage(np.abs(p_hat - p), spread)}
+           "coverage": coverage(np.abs(p_hat - p), spread),
+           "spread_ood": float(np.quantile(spread / np.maximum(np.abs(p_hat), P_FLOOR), OOD_QUANTILE))}
     text = markdown("EOS, test set: relative pressure error", out["overall"], "RAE", ("P0",))
     for k, table in out["strata"].items():
         text += "\n" + markdown(f"by {k}", table, "RAE", ("P0",))
@@ -161,7 +175,8 @@ def honest_inverse(ds, idx, u_members, baselines: dict) -> tuple[dict, str]:
     out = {"overall": bootstrap(errors, groups, references=refs),
            "strata": {k: by_stratum(errors, groups, v, references=refs) for k, v in strata(ds, idx).items()},
            "coverage": coverage(np.abs(u_hat - u)[u <= U_CUT], spread[u <= U_CUT]),
-           "exponential_width": {k: exponential_width(v) for k, v in errors.items()}}
+           "exponential_width": {k: exponential_width(v) for k, v in errors.items()},
+           "spread_ood": float(np.quantile(sample_spread(u, spread), OOD_QUANTILE))}
     text = markdown("Inverse, test set: L_MAE [k_BT]", out["overall"], "L_MAE", refs)
     for k, table in out["strata"].items():
         text += "\n" + markdown(f"by {k}", table, "L_MAE", refs)

@@ -74,9 +74,11 @@ def train_final(ds: Arrays, cfg: inverse.InverseConfig, tcfg: TrainConfig, membe
     models, reports = seeds_ensemble(inverse.train_inverse, ds, cfg, tcfg, members, progress)
     tr, _ = ds.split(None)
     res, figs, transfer = assess(ds, models, cfg, rep_dir, name)
+    atomic_write(rep_dir / f"{name}_assessment.md", res.pop("test_evaluation_md"))
     peaks = first_peak(ds.g_r, ds.g_bins[tr])
     card_extra = {
         "inputs": {"g": "g(r) on the 50-point grid", "options": cfg.options, "density": "reduced"},
+        "spread_ood": res["test_evaluation"]["spread_ood"],
         "dataset_hash": ds.dataset_hash, "metrics": res, "train_config": tcfg.as_dict(),
         "training_seconds": float(sum(r["history"]["seconds"] for r in reports)),
         "training_device": reports[0]["history"]["device"],

@@ -16,6 +16,7 @@ from ..theory.virial import b2 as exact_b2
 from ..theory.virial import low_density_pressure
 from ..units import U_CUT, Units, check_density
 from . import eos, inverse
+from .evaluation import sample_spread
 from .features import gr_on_grid, hnc_on_grid
 from .results import EOSPrediction, PotentialPrediction
 from .zoo import load_model
@@ -87,6 +88,12 @@ def predict_eos(potential, densities, *, units: Units | None = None, model="eos"
     inputs = eos.eos_inputs(np.repeat(u[None], n, 0), np.repeat(f[None], n, 0), rho_red,
                             np.full(n, b2), cfg)
     p, spread = shipped(eos.predict, inputs)
+    ood = shipped.card.get("spread_ood")
+    rel = np.asarray(spread) / np.maximum(np.abs(p), 0.01)
+    if ood is not None and np.any(rel > ood):
+        _warn(msgs, f"the ensemble disagrees (relative spread up to {rel.max():.2g}, above the "
+                    f"{ood:.2g} that 99 % of the test set stays under): the input is likely outside "
+                    "the training distribution")
     coefs, coef_spread = {}, None
     if cfg.strategy == "Bn":
         coef, cs = shipped(eos.coefficients, {"x": inputs["x"][:1], "b2": inputs["b2"][:1]})
@@ -161,6 +168,12 @@ def predict_potential(gr, density: float, *, units: Units | None = None, model="
     inputs = inverse.inverse_inputs(g_nn, np.array([rho]), cfg, u_hnc)
     u_hat, spread = shipped(inverse.predict, inputs)
     u_hat, spread = u_hat[0], spread[0]
+    ood = shipped.card.get("spread_ood")
+    mean_spread = float(sample_spread(u_hat, spread))
+    if ood is not None and mean_spread > ood:
+        _warn(msgs, f"the ensemble disagrees (mean spread {mean_spread:.2g} k_BT, above the {ood:.2g} "
+                    "that 99 % of the test set stays under): the input is likely outside the "
+                    "training distribution")
     u0 = boltzmann_inversion(g_nn[0])
     core = g_nn[0] < G_FLOOR**0.25  # g < ~7e-3: no information; the loss ignored U > U_cut
     u_core = np.where(core, U_CUT, np.minimum(u_hat, U_CUT))

@@ -26,18 +26,18 @@ def _shipped_assessments(ds, out: Path, log) -> dict:
 
     shipped = load_model("eos", eos.build, eos.EOSConfig, task="eos")
     metrics, fig = eos_pipeline.assess(ds, shipped.members, shipped.config, out / "eos" / "fig4_eos_parity.png")
+    md = metrics.pop("test_evaluation_md")
     atomic_write_json(out / "eos" / "eos_assessment.json", {"model": shipped.card["name"], "data": str(ds.path),
                                                              "metrics": metrics, "figure": str(fig)}, indent=1)
-    (out / "eos" / "eos_assessment.md").write_text(_assessment_header(shipped, ds)
-                                                 + metrics["test_evaluation_md"])
+    (out / "eos" / "eos_assessment.md").write_text(_assessment_header(shipped, ds) + md)
     log(f"EOS network on {ds.path}: test MRAE {metrics['test']['MRAE']:.3f}; {fig}")
     shipped = load_model("inverse", inverse.build, inverse.InverseConfig, task="inverse")
     metrics, figs, transfer = inverse_pipeline.assess(ds, shipped.members, shipped.config, out / "inverse")
+    md = metrics.pop("test_evaluation_md")
     atomic_write_json(out / "inverse" / "inverse_assessment.json",
                       {"model": shipped.card["name"], "data": str(ds.path), "metrics": metrics, "figures": figs,
                        "transfer": transfer}, indent=1)
-    (out / "inverse" / "inverse_assessment.md").write_text(_assessment_header(shipped, ds)
-                                                         + metrics["test_evaluation_md"])
+    (out / "inverse" / "inverse_assessment.md").write_text(_assessment_header(shipped, ds) + md)
     log(f"inverse network: test L_MAE {metrics['test']['L_MAE']:.3f}; {', '.join(figs)}")
     return {"eos": [str(fig)], "inverse": figs}
 
