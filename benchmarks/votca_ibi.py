@@ -24,6 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
+from boltzmann_nn.io.gr import read_gr
+
 TUTORIAL = Path("/usr/share/votca/csg-tutorials/spce/ibi_lammps")
 WORK = Path("results") / "votca_ibi"
 OUT = Path(__file__).resolve().parent / "results" / "votca_ibi.txt"
@@ -76,28 +78,34 @@ def _l_mse(r, g, target_r, target_g):
 def compare() -> str:
     tr, tg = _read_dist(TUTORIAL / "CG-CG.dist.tgt")
     lines = [f"One-site SPC/E water, 300 K, rho = {DENSITY_NM3:.4g} nm^-3 (VOTCA spce/ibi_lammps)",
-             "L_MSE of g(r) against the target over its points up to 0.9 nm", "",
+             "L_MSE of g(r) against the target over its points up to 0.9 nm; wall: cumulative seconds "
+             "(VOTCA: step folders finished; ours: MD of the iterations)", "",
              f"{'method':38s} {'iterations':>10s} {'L_MSE':>10s} {'wall [s]':>10s}"]
     votca = WORK / "votca"
     if (votca / "wall.json").exists():
         wall = json.loads((votca / "wall.json").read_text())
         steps = sorted(votca.glob("step_[0-9][0-9][0-9]"))
+        t0 = (votca / "step_000").stat().st_mtime
         for step in steps:
             new = step / "CG-CG.dist.new"
             if new.exists():
                 r, g = _read_dist(new)
+                done = step / "done"
+                t = f"{done.stat().st_mtime - t0:10.0f}" if done.exists() else f"{'':>10s}"
                 lines.append(f"{'VOTCA IBI (LAMMPS, 2180 beads)':38s} {step.name[-3:]:>10s} "
-                             f"{_l_mse(r, g, tr, tg):10.3e} {'':>10s}")
+                             f"{_l_mse(r, g, tr, tg):10.3e} {t}")
         lines.append(f"{'VOTCA IBI total':38s} {wall['iterations']:>10d} {'':>10s} {wall['wall_s']:10.0f}")
     for bench in sorted(WORK.glob("ours-*/bench.json")):
         b = json.loads(bench.read_text())
         folder = bench.parent
+        history = json.loads((folder / "refine.json").read_text())["iterations"]
+        walls = np.cumsum([it["wall_s"] for it in history])
         for i in range(len(b["distance"])):
             gr = folder / f"iter-{i:03d}" / "gr.csv"
             if gr.exists():
-                data = np.genfromtxt(gr, delimiter=",", comments="#", names=True)
+                rdf = read_gr(gr)  # reduced units: r in sigma = 0.3 nm
                 lines.append(f"{'boltzmann-nn refine (' + folder.name[5:] + ')':38s} {i:>10d} "
-                             f"{_l_mse(data['r'] * 0.3, data['g'], tr, tg):10.3e} {'':>10s}")
+                             f"{_l_mse(rdf.r * 0.3, rdf.g, tr, tg):10.3e} {walls[i]:10.0f}")
         lines.append(f"{'boltzmann-nn refine total':38s} {b['iterations']:>10d} {'':>10s} "
                      f"{b['wall_total_s']:10.0f}   ({b['reason']})")
     text = "\n".join(lines) + "\n"

@@ -46,8 +46,9 @@ def add(sub, parent):
                        help="refine a potential by MD until it reproduces a target g(r)")
     p.add_argument("gr_file", help="target g(r) (text/CSV, LAMMPS, GROMACS .xvg, VOTCA .dist.tgt)")
     p.add_argument("--density", type=float, required=True, metavar="RHO")
-    p.add_argument("--start", default="network",
-                   help="network (default), hnc, boltzmann, or a potential file")
+    p.add_argument("--start", default="hnc",
+                   help="hnc (default: HNC inversion of the target, the fastest start measured), "
+                        "network, boltzmann, or a potential file")
     p.add_argument("--method", choices=["ihnc", "ibi"], default="ihnc",
                    help="ihnc: Newton step with the HNC Jacobian (default); ibi: iterative "
                         "Boltzmann inversion")
