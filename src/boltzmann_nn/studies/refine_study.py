@@ -221,9 +221,12 @@ def report(rows: list[dict], n_states: int) -> str:
     lines += ["", "## Chain g -> U -> P (Fig. 11)", "", "| pressure from | R² | MRAE | n |",
               "|---|---|---|---|"]
     net = [r for r in rows if r["start"] == "network" and r["method"] == "ihnc"]
+    hnc = [r for r in rows if r["start"] == "hnc" and r["method"] == "ihnc"]
     for label, key, sel in (("EOS network of the network's U", "p_eos_network", net),
                             ("MD of the network's U (no refinement)", "p_start", net),
-                            ("MD of the refined U (network + ihnc)", "p_final", net)):
+                            ("MD of the refined U (network + ihnc)", "p_final", net),
+                            ("MD of the HNC inversion (no refinement)", "p_start", hnc),
+                            ("MD of the refined U (hnc + ihnc)", "p_final", hnc)):
         if sel:
             r2, mrae, n = r2_mrae([r[key] if r[key] is not None else np.nan for r in sel],
                                   [r["p_true"] for r in sel])
