@@ -16,7 +16,7 @@ from .units_args import add_unit_args, units_from_args
 DEFAULT_OUT = "refine-output"
 
 
-def _md_args(p, steps: int, equilibration: int):
+def _md_args(p, equilibration: int):
     p.add_argument("--engine", choices=engine_names(), default=DEFAULT_ENGINE)
     p.add_argument("--threads", type=int, default=1, help="MD threads")
     p.add_argument("--seed", type=int, default=1)
@@ -27,7 +27,6 @@ def _md_args(p, steps: int, equilibration: int):
                    help="target pressure (k_BT/sigma^3, or energy-unit/length-unit^3 with units)")
     p.add_argument("--no-progress", action="store_true")
     add_unit_args(p)
-    return steps
 
 
 def add(sub, parent):
@@ -39,7 +38,7 @@ def add(sub, parent):
     p.add_argument("--steps", type=int, default=20000, help="production steps (default 20000)")
     p.add_argument("--out", help="folder for gr.csv, comparison.png and validation.json")
     p.add_argument("--plot", help="PNG of both g(r) and their difference")
-    _md_args(p, 20000, 10000)
+    _md_args(p, 10000)
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("refine", parents=[parent],
@@ -64,7 +63,7 @@ def add(sub, parent):
                         "an existing refinement there resumes")
     p.add_argument("--format", choices=list(TABLE_FORMATS), default="lammps",
                    help="format of the final table besides final.csv (default lammps)")
-    _md_args(p, 0, 4000)
+    _md_args(p, 4000)
     p.set_defaults(func=cmd_refine)
 
 

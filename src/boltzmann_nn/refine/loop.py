@@ -110,6 +110,7 @@ class RefineResult:
         best: Index of the iteration whose potential is returned.
         grid, u: The best potential on the refinement grid.
         r, g, g_err: The best iterate's simulated g(r).
+        r_last, g_last: The last run's g(r) (empty when it failed).
     """
 
     iterations: list
@@ -121,6 +122,8 @@ class RefineResult:
     r: np.ndarray
     g: np.ndarray
     g_err: np.ndarray
+    r_last: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    g_last: np.ndarray = field(default_factory=lambda: np.zeros(0))
     settings: dict = field(default_factory=dict)
 
     @property
@@ -311,7 +314,8 @@ def refine(target: Target, start, settings: RefineSettings | None = None, out_di
     return RefineResult(
         iterations=summary, converged=plan["converged"], reason=plan["reason"], best=best, grid=grid,
         u=np.asarray(b["u"]), r=np.asarray(b.get("r_run", [])), g=np.asarray(b.get("g_run", [])),
-        g_err=np.asarray(b.get("g_err_run", [])), settings=asdict(settings))
+        g_err=np.asarray(b.get("g_err_run", [])), r_last=np.asarray(history[-1].get("r_run", [])),
+        g_last=np.asarray(history[-1].get("g_run", [])), settings=asdict(settings))
 
 
 def _write_iteration(out: Path, rec: dict, grid, target: Target, settings: RefineSettings) -> None:

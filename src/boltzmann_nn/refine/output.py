@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
-
 from ..io.atomic import atomic_write_json
 from ..io.potential_files import TABLE_FORMATS, write_gr_csv, write_potential
 from ..units import Units
@@ -44,8 +42,7 @@ def write_outputs(res: RefineResult, target: Target, units: Units, out: Path, fm
         "units": units.header(), "target": target.source, "density": target.density,
         "history": its,
     }
-    g_last = _iteration_gr(out, its[-1]["iteration"])
-    data["r"], data["g"] = (units.length(g_last[0]).tolist(), g_last[1].tolist()) if g_last else ([], [])
+    data["r"], data["g"] = units.length(res.r_last).tolist(), res.g_last.tolist()
     data["r_final"] = units.length(res.r).tolist()
     data["g_final"] = res.g.tolist()
     if res.g.size:
@@ -59,12 +56,3 @@ def write_outputs(res: RefineResult, target: Target, units: Units, out: Path, fm
     atomic_write_json(out / "summary.json", data, indent=1)
     return data
 
-
-def _iteration_gr(out: Path, k: int):
-    from ..io.gr import read_gr
-
-    path = out / f"iter-{k:03d}" / "gr.csv"
-    if not path.exists():
-        return None
-    rdf = read_gr(path)
-    return np.asarray(rdf.r), np.asarray(rdf.g)

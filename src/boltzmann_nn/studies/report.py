@@ -66,15 +66,13 @@ def build_report(out="reports", data="data/default.h5", stores=("data/store-defa
     figures = {"dataset": stats.get("plots", [])}
     figures.update(_shipped_assessments(ds, out, log))
     if not quick:
-        from dataclasses import replace
-
         from ..ml import eos_pipeline, inverse_pipeline
         from ..ml.defaults import EOS_CV, INVERSE_CV
         from ..ml.registry import architecture_names
 
         archs = tuple(architecture_names())
-        eos_cv = eos_pipeline.study(ds, replace(EOS_CV), out / "eos", archs, workers=workers)
-        inv_cv = inverse_pipeline.study(ds, replace(INVERSE_CV), out / "inverse", archs, workers=workers)
+        eos_cv = eos_pipeline.study(ds, EOS_CV, out / "eos", archs, workers=workers)
+        inv_cv = inverse_pipeline.study(ds, INVERSE_CV, out / "inverse", archs, workers=workers)
         figures["eos"].append(eos_cv["figure"])
         figures["inverse"].append(inv_cv["figure"])
         log(f"cross-validation: EOS best {eos_cv['best']}, inverse best {inv_cv['best']}")
