@@ -1,6 +1,7 @@
 """Grouped bootstrap, ratios and coverage of the evaluation tables."""
 
 import numpy as np
+import pytest
 
 from boltzmann_nn.ml.evaluation import bootstrap, coverage
 
@@ -55,3 +56,14 @@ def test_spread_beyond_the_card_threshold_warns():
             shipped.card.pop("spread_ood", None)
         else:
             shipped.card["spread_ood"] = saved
+
+
+def test_spread_scale_recovers_the_factor_of_an_under_dispersed_ensemble():
+    from boltzmann_nn.ml.evaluation import spread_scale
+
+    rng = np.random.default_rng(3)
+    spread = rng.uniform(0.5, 2.0, 20000)
+    err = np.abs(rng.normal(0.0, 3.0 * spread))  # the true error is 3x the spread
+    c = spread_scale(err, spread)
+    assert c == pytest.approx(3.0 * 1.96 / 2.0, rel=0.03)
+    assert coverage(err, c * spread)["coverage"] == pytest.approx(0.95, abs=0.005)

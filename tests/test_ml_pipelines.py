@@ -50,3 +50,25 @@ def test_grid_in_two_processes(synthetic, tmp_path):  # noqa: F811
     rows = run_grid(eos.train_eos, synthetic, cfgs, QUICK, KEYS, tmp_path / "g.jsonl", progress=False,
                     workers=2)
     assert sorted(r["name"] for r in rows) == sorted(c.name() for c in cfgs)
+
+
+@pytest.mark.parametrize("task", ["eos", "inverse"])
+def test_fold_committee_calibrates_its_spread_on_held_out_folds(synthetic, tmp_path, task):  # noqa: F811
+    from boltzmann_nn.ml.zoo import load_model
+
+    mod, pipe = (eos, eos_pipeline) if task == "eos" else (inverse, inverse_pipeline)
+    cfg = eos.EOSConfig("Bn", "c", TINY) if task == "eos" else inverse.InverseConfig("f", TINY)
+    card = pipe.train_final(synthetic, cfg, QUICK, 0, tmp_path, name=task, progress=False,
+                            committee=True)["card"]
+    assert card["members"] == 4 and len(card["best_epochs"]) == 4
+    assert all(0 < e <= QUICK.epochs for e in card["best_epochs"])  # early stopping on its fold
+    assert card["spread_scale"] > 0 and card["spread_ood"] > 0
+    shipped = load_model(tmp_path / f"{task}.json", mod.build,
+                         eos.EOSConfig if task == "eos" else inverse.InverseConfig, task=task)
+    raw = type(shipped)(shipped.task, shipped.members, shipped.config, {**shipped.card, "spread_scale": 1.0})
+    tr, _ = synthetic.split(None)
+    inputs = (eos.eos_inputs(synthetic.u[tr], synthetic.f[tr], synthetic.density[tr], synthetic.b2[tr], cfg)
+              if task == "eos" else inverse.dataset_inputs(synthetic, tr, cfg))
+    _, s_cal = shipped(mod.predict, inputs)
+    _, s_raw = raw(mod.predict, inputs)
+    np.testing.assert_allclose(s_cal, card["spread_scale"] * s_raw, rtol=1e-6)

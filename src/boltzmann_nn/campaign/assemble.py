@@ -98,6 +98,19 @@ def assign_splits(potential_indices, seed: int = 0, test_fraction: float = TEST_
     return folds
 
 
+def _test_every_family(folds: dict, family_of: dict, seed: int) -> dict:
+    """Move one potential of every family that has at least ``1/TEST_FRACTION / 2``
+    potentials but none in the test set into it (small families split into small strata
+    can otherwise miss the test set entirely)."""
+    rng = np.random.default_rng(seed + 1)
+    out = dict(folds)
+    for fam in sorted(set(family_of.values())):
+        pots = sorted(p for p, f in family_of.items() if f == fam)
+        if len(pots) >= 0.5 / TEST_FRACTION and not any(out[p] == -1 for p in pots):
+            out[pots[int(rng.integers(len(pots)))]] = -1
+    return out
+
+
 def r_cut_class(r_cut: float) -> str:
     return "short" if r_cut <= 1.5 else ("medium" if r_cut <= 3.0 else "long")
 
@@ -159,6 +172,7 @@ def build_dataset(store_dirs, out, split_seed: int = 0) -> dict:
         prev = strata.get(p, (row["family"], r_cut_class(row["r_cut"]), False))
         strata[p] = (prev[0], prev[1], prev[2] or bool(low_z))
     folds = assign_splits([r["potential_index"] for r in rows], split_seed, strata=strata)
+    folds = _test_every_family(folds, {p: st[0] for p, st in strata.items()}, split_seed)
     for row in rows:
         row["fold"] = folds[row["potential_index"]]
     arrays = {key: np.array([row[key] for row in rows]) for key in rows[0]}

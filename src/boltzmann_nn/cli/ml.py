@@ -39,6 +39,9 @@ def add(sub, parent):
             p.add_argument("--n-virial", type=int, help="highest virial coefficient (Bn)")
             p.add_argument("--exact-b2", action="store_true", help="physics-informed: exact B2, learn B3..Bn")
         p.add_argument("--members", type=int, help="ensemble members (different seeds)")
+        p.add_argument("--committee", action="store_true",
+                       help="one member per CV fold, each stopping early on the fold it leaves out; "
+                            "the spread is calibrated on those folds")
         p.add_argument("--out", default="models", help="weights and card go here (default models/)")
         p.add_argument("--report", help="figures and the report go here (default: --out)")
         p.add_argument("--name", default=task)
@@ -100,14 +103,15 @@ def cmd_train(args):
                       n_virial=args.n_virial or cfg.n_virial, exact_b2=args.exact_b2 or cfg.exact_b2)
         res = eos_pipeline.train_final(ds, cfg, _tcfg(args, EOS_TRAIN), args.members or EOS_MEMBERS,
                                        args.out, args.name, progress=not args.no_progress,
-                                       report_dir=args.report)
+                                       report_dir=args.report, committee=args.committee)
     else:
         cfg = inverse_pipeline.SHIPPED
         arch = replace(cfg.arch, arch=args.arch) if args.arch else cfg.arch
         cfg = replace(cfg, arch=arch, options=args.options or cfg.options)
         res = inverse_pipeline.train_final(ds, cfg, _tcfg(args, INVERSE_TRAIN),
                                            args.members or INVERSE_MEMBERS, args.out, args.name,
-                                           progress=not args.no_progress, report_dir=args.report)
+                                           progress=not args.no_progress, report_dir=args.report,
+                                           committee=args.committee)
 
     def human(d):
         c = d["card"]

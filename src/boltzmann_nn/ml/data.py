@@ -33,6 +33,7 @@ class Arrays:
     r_cut: np.ndarray
     dataset_hash: str
     path: str
+    family: np.ndarray | None = None
 
     _hnc: np.ndarray | None = None
 
@@ -81,4 +82,6 @@ def load_arrays(path) -> Arrays:
             potential=k["potential_index"][:], potential_seed=k["potential_seed"][:],
             has_core=k["has_core"][:].astype(bool),
             r_cut=k["r_cut"][:], dataset_hash=str(h5.attrs["dataset_hash"]), path=str(path),
+            family=(k["family"][:].astype(str) if "family" in k
+                    else np.full(k["density"].shape, "spline")),
         )

@@ -12,7 +12,7 @@ from ..theory.virial import barker_henderson_diameter, carnahan_starling, low_de
 from ..units import U_CUT
 from . import eos
 from .data import Arrays
-from .experiments import best_of, report_directory, run_grid, seeds_ensemble
+from .experiments import best_of, fold_committee, report_directory, run_grid, seeds_ensemble
 from .heads import STRATEGIES
 from .metrics import eos_metrics
 from .models import ArchConfig
@@ -76,25 +76,37 @@ def baselines(ds: Arrays, mask) -> dict:
 
 
 def train_final(ds: Arrays, cfg: eos.EOSConfig, tcfg: TrainConfig, members: int, out_dir,
-                name: str = "eos", progress: bool = True, report_dir=None) -> dict:
+                name: str = "eos", progress: bool = True, report_dir=None,
+                committee: bool = False) -> dict:
     """Train on train+validation, evaluate once on the test set, save weights, card and
     Fig. 4 (parity with P0 beside it).
+
+    With ``committee`` the ensemble is one member per fold (each stops early on the fold it
+    left out) and the spread is calibrated on those held-out folds (``spread_scale``);
+    otherwise ``members`` seeds learn all of train+validation.
     """
     out = Path(out_dir)
     rep_dir = report_directory(out, report_dir)
-    models, reports = seeds_ensemble(eos.train_eos, ds, cfg, tcfg, members, progress)
+    scale, ood = 1.0, None
+    if committee:
+        models, reports, held = fold_committee(eos.train_eos, ds, cfg, tcfg, progress)
+        scale, ood = calibrate(ds, models, cfg, held)
+    else:
+        models, reports = seeds_ensemble(eos.train_eos, ds, cfg, tcfg, members, progress)
     tr, _ = ds.split(None)
-    res, fig = assess(ds, models, cfg, rep_dir / f"fig4_{name}_parity.png")
+    res, fig = assess(ds, models, cfg, rep_dir / f"fig4_{name}_parity.png", scale)
     atomic_write(rep_dir / f"{name}_assessment.md", res.pop("test_evaluation_md"))
     u_tr = np.minimum(ds.u[tr], U_CUT)
     card_extra = {
         "inputs": {"potential": "U on the grid, capped at 20 k_BT" if "c" in cfg.options else cfg.options,
                    "options": cfg.options, "strategy": cfg.strategy},
-        "spread_ood": res["test_evaluation"]["spread_ood"],
+        "spread_scale": scale,
+        "spread_ood": ood if ood is not None else res["test_evaluation"]["spread_ood"],
         "dataset_hash": ds.dataset_hash, "dataset": Path(ds.path).name,
         "metrics": res, "train_config": tcfg.as_dict(),
         "training_seconds": float(sum(r["history"]["seconds"] for r in reports)),
         "training_device": reports[0]["history"]["device"],
+        "best_epochs": [r["history"]["best_epoch"] for r in reports] if committee else None,
         "domain": {"density": [float(ds.density.min()), float(ds.density.max())],
                    "r_cut_max": float(ds.r_cut.max()),
                    "u_capped_min": float(u_tr.min()), "u_capped_max": float(u_tr.max())},
@@ -104,7 +116,26 @@ def train_final(ds: Arrays, cfg: eos.EOSConfig, tcfg: TrainConfig, members: int,
     return {"card": card, "figure": str(fig)}
 
 
-def assess(ds: Arrays, models, cfg: eos.EOSConfig, figure_path) -> tuple[dict, Path]:
+def calibrate(ds: Arrays, models, cfg: eos.EOSConfig, held) -> tuple[float, float]:
+    """Spread calibration of a fold committee: the factor that makes |P − P̂_k| <= 2·spread
+    hold for 95 % of the runs member k never saw, and the relative spread (calibrated) above
+    which an input counts as out of the training distribution (99th percentile there).
+    """
+    from .evaluation import OOD_QUANTILE, spread_scale
+    from .metrics import P_FLOOR
+
+    err, spread, rel = [], [], []
+    for k, idx in enumerate(held):
+        inputs = eos.eos_inputs(ds.u[idx], ds.f[idx], ds.density[idx], ds.b2[idx], cfg)
+        p_members = np.stack([eos.predict(m, inputs) for m in models])
+        err.append(np.abs(ds.pressure[idx] - p_members[k]))
+        spread.append(p_members.std(axis=0))
+        rel.append(spread[-1] / np.maximum(np.abs(p_members.mean(axis=0)), P_FLOOR))
+    scale = spread_scale(np.concatenate(err), np.concatenate(spread))
+    return scale, float(np.quantile(scale * np.concatenate(rel), OOD_QUANTILE))
+
+
+def assess(ds: Arrays, models, cfg: eos.EOSConfig, figure_path, scale: float = 1.0) -> tuple[dict, Path]:
     """Metrics of an ensemble on the train+validation and test sets, with the baselines on
     the same samples, and Fig. 4 (parity, P0 beside it) at ``figure_path``.
     """
@@ -120,7 +151,7 @@ def assess(ds: Arrays, models, cfg: eos.EOSConfig, figure_path) -> tuple[dict, P
         res[part] = eos_metrics(ds.pressure[idx], p_hat, ds.density[idx])
         res[f"{part}_baselines"] = baselines(ds, np.isin(np.arange(len(ds)), idx))
         if part == "test":
-            res["test_evaluation"], res["test_evaluation_md"] = honest_eos(ds, idx, members)
+            res["test_evaluation"], res["test_evaluation_md"] = honest_eos(ds, idx, members, scale)
     if cfg.strategy == "Bn":
         res["learned_B2"] = learned_b2_vs_exact(ds, te, cfg, models)
     return res, figure_parity(preds, ds, tr, te, figure_path)

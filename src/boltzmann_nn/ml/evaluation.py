@@ -96,11 +96,25 @@ def coverage(abs_error, spread, k: float = 2.0) -> dict:
             "median_error_over_spread": float(np.median(ratio)) if e.size else np.nan, "n": int(e.size)}
 
 
+def spread_scale(abs_error, spread, k: float = 2.0, level: float = 0.95) -> float:
+    """The factor c with |error| <= k·c·spread for a fraction ``level`` of the samples
+    (calibration of an ensemble's spread on data its members did not learn).
+    """
+    e = np.asarray(abs_error, float).ravel()
+    s = np.asarray(spread, float).ravel()
+    ok = np.isfinite(e) & np.isfinite(s)
+    ratio = e[ok] / (k * np.maximum(s[ok], 1e-12))
+    return float(max(np.quantile(ratio, level), 1e-3)) if ratio.size else 1.0
+
+
 def strata(ds, idx) -> dict:
-    """Stratum labels of the samples ``idx``: density, cutoff range, core."""
+    """Stratum labels of the samples ``idx``: density, cutoff range, core, and the
+    potential family where the dataset has more than one.
+    """
     rho = ds.density[idx]
     rc = ds.r_cut[idx]
-    return {
+    fam = {} if ds.family is None or np.unique(ds.family).size < 2 else {"family": ds.family[idx]}
+    return {**fam,
         "density": np.array([f"{x:.3g}" for x in rho]) if np.unique(rho).size <= 8 else
         np.array(["<0.3" if x < 0.3 else "0.3-0.7" if x < 0.7 else ">=0.7" for x in rho]),
         "r_cut": np.array(["<=2.5" if x <= 2.5 else "2.5-4" if x <= 4 else ">4" for x in rc]),
@@ -126,17 +140,18 @@ def markdown(title: str, table: dict, metric: str, references=()) -> str:
     return "\n".join(lines) + "\n"
 
 
-def honest_eos(ds, idx, p_members) -> tuple[dict, str]:
+def honest_eos(ds, idx, p_members, scale: float = 1.0) -> tuple[dict, str]:
     """The EOS evaluation on samples ``idx``: relative pressure errors of the ensemble mean
     and of P0 = ρ + B2ρ² (the same samples), overall and per stratum (and per Z < 1), with
-    the ensemble's coverage. ``p_members``: shape (members, len(idx)).
+    the ensemble's coverage. ``p_members``: shape (members, len(idx)); ``scale``: the
+    spread's calibration factor (the model card's ``spread_scale``).
     """
     from ..theory.virial import low_density_pressure
     from .metrics import P_FLOOR
 
     p = ds.pressure[idx]
     p_hat = np.mean(p_members, axis=0)
-    spread = np.std(p_members, axis=0)
+    spread = scale * np.std(p_members, axis=0)
     denom = np.maximum(np.abs(p), P_FLOOR)
     p0 = low_density_pressure(ds.density[idx], ds.b2[idx])
     errors = {"network": np.abs(p_hat - p) / denom, "P0": np.abs(p0 - p) / denom}
@@ -151,12 +166,13 @@ def honest_eos(ds, idx, p_members) -> tuple[dict, str]:
     for k, table in out["strata"].items():
         text += "\n" + markdown(f"by {k}", table, "RAE", ("P0",))
     c = out["coverage"]
-    text += (f"\nEnsemble spread: |P̂ − P| <= 2·spread in {c['coverage']:.0%} of {c['n']} test samples "
+    text += (f"\nEnsemble spread (calibration factor {scale:.3g}): "
+             f"|P̂ − P| <= 2·spread in {c['coverage']:.0%} of {c['n']} test samples "
              f"(median |error|/spread {c['median_error_over_spread']:.3g}).\n")
     return out, text
 
 
-def honest_inverse(ds, idx, u_members, baselines: dict) -> tuple[dict, str]:
+def honest_inverse(ds, idx, u_members, baselines: dict, scale: float = 1.0) -> tuple[dict, str]:
     """The inverse evaluation on samples ``idx``: L_MAE of the ensemble mean and of each
     baseline on the same samples, ratios to Boltzmann and HNC inversion, per stratum, and
     the coverage of the ensemble spread over the grid points with U <= U_cut.
@@ -167,7 +183,7 @@ def honest_inverse(ds, idx, u_members, baselines: dict) -> tuple[dict, str]:
 
     u = ds.u[idx]
     u_hat = np.mean(u_members, axis=0)
-    spread = np.std(u_members, axis=0)
+    spread = scale * np.std(u_members, axis=0)
     errors = {"network": potential_errors(u, u_hat)[1],
               **{k: potential_errors(u, v)[1] for k, v in baselines.items()}}
     refs = tuple(k for k in ("Boltzmann", "HNC") if k in errors)
@@ -181,7 +197,8 @@ def honest_inverse(ds, idx, u_members, baselines: dict) -> tuple[dict, str]:
     for k, table in out["strata"].items():
         text += "\n" + markdown(f"by {k}", table, "L_MAE", refs)
     c = out["coverage"]
-    text += (f"\nEnsemble spread: |Û − U| <= 2·spread at {c['coverage']:.0%} of {c['n']} test grid points "
+    text += (f"\nEnsemble spread (calibration factor {scale:.3g}): "
+             f"|Û − U| <= 2·spread at {c['coverage']:.0%} of {c['n']} test grid points "
              f"with U <= U_cut (median |error|/spread {c['median_error_over_spread']:.3g}).\n")
     widths = ", ".join(f"{k} {v['delta']:.3g}" for k, v in out["exponential_width"].items())
     text += f"\nWidth δ of an exponential fit to p(L_MAE), beside the means above: {widths} k_BT.\n"

@@ -114,6 +114,25 @@ def report_directory(out: Path, report_dir=None) -> Path:
     return rep
 
 
+def fold_committee(train_one, ds: Arrays, cfg, tcfg, progress: bool = False):
+    """One member per cross-validation fold: member k learns the other folds and stops
+    early on fold k (the weights of its best validation epoch are kept).
+
+    Returns:
+        ``(models, reports, held_out)``; ``held_out[k]`` are the indices member k never saw,
+        the samples on which its spread is calibrated.
+    """
+    models, reports, held = [], [], []
+    for k in FOLDS:
+        tr, va = ds.split(k)
+        model, rep = train_one(ds, tr, va, cfg, replace(tcfg, seed=tcfg.seed + 100 * k, keep_best=True),
+                               progress)
+        models.append(model)
+        reports.append(rep)
+        held.append(va)
+    return models, reports, held
+
+
 def seeds_ensemble(train_one, ds: Arrays, cfg, tcfg, members: int, progress: bool = False):
     """Train ``members`` models on train+validation (different seeds)."""
     tr, _ = ds.split(None)

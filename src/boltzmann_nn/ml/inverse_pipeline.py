@@ -14,7 +14,7 @@ from ..theory.inversion import boltzmann_inversion, first_peak
 from ..units import U_CUT
 from . import inverse
 from .data import Arrays
-from .experiments import best_of, report_directory, run_grid, seeds_ensemble
+from .experiments import best_of, fold_committee, report_directory, run_grid, seeds_ensemble
 from .metrics import potential_errors, potential_metrics
 from .models import ArchConfig
 from .options import INVERSE_ALL as ALL_OPTIONS
@@ -68,17 +68,28 @@ def study(ds: Arrays, tcfg: TrainConfig, out_dir, archs=("DN", "CN", "UN"), sear
 
 
 def train_final(ds: Arrays, cfg: inverse.InverseConfig, tcfg: TrainConfig, members: int, out_dir,
-                name: str = "inverse", progress: bool = True, report_dir=None) -> dict:
+                name: str = "inverse", progress: bool = True, report_dir=None,
+                committee: bool = False) -> dict:
+    """Train, assess on the test set and save (see :func:`..eos_pipeline.train_final` for
+    ``committee``).
+    """
     out = Path(out_dir)
     rep_dir = report_directory(out, report_dir)
-    models, reports = seeds_ensemble(inverse.train_inverse, ds, cfg, tcfg, members, progress)
+    scale, ood = 1.0, None
+    if committee:
+        models, reports, held = fold_committee(inverse.train_inverse, ds, cfg, tcfg, progress)
+        scale, ood = calibrate(ds, models, cfg, held)
+    else:
+        models, reports = seeds_ensemble(inverse.train_inverse, ds, cfg, tcfg, members, progress)
     tr, _ = ds.split(None)
-    res, figs, transfer = assess(ds, models, cfg, rep_dir, name)
+    res, figs, transfer = assess(ds, models, cfg, rep_dir, name, scale)
     atomic_write(rep_dir / f"{name}_assessment.md", res.pop("test_evaluation_md"))
     peaks = first_peak(ds.g_r, ds.g_bins[tr])
     card_extra = {
         "inputs": {"g": "g(r) on the 50-point grid", "options": cfg.options, "density": "reduced"},
-        "spread_ood": res["test_evaluation"]["spread_ood"],
+        "spread_scale": scale,
+        "spread_ood": ood if ood is not None else res["test_evaluation"]["spread_ood"],
+        "best_epochs": [r["history"]["best_epoch"] for r in reports] if committee else None,
         "dataset_hash": ds.dataset_hash, "metrics": res, "train_config": tcfg.as_dict(),
         "training_seconds": float(sum(r["history"]["seconds"] for r in reports)),
         "training_device": reports[0]["history"]["device"],
@@ -92,7 +103,28 @@ def train_final(ds: Arrays, cfg: inverse.InverseConfig, tcfg: TrainConfig, membe
     return {"card": card, "figures": figs}
 
 
-def assess(ds: Arrays, models, cfg: inverse.InverseConfig, rep_dir, name: str = "inverse"):
+def calibrate(ds: Arrays, models, cfg: inverse.InverseConfig, held) -> tuple[float, float]:
+    """Spread calibration of a fold committee on the runs each member never saw: the factor
+    for |U − Û_k| <= 2·spread at 95 % of the grid points with U <= U_cut, and the mean
+    (calibrated) spread above which an input counts as out of distribution (99th percentile).
+    """
+    from .evaluation import OOD_QUANTILE, sample_spread, spread_scale
+
+    err, spread, per_sample = [], [], []
+    for k, idx in enumerate(held):
+        inputs = inverse.dataset_inputs(ds, idx, cfg)
+        u_members = np.stack([inverse.predict(m, inputs) for m in models])
+        u = ds.u[idx]
+        s = u_members.std(axis=0)
+        err.append(np.abs(u - u_members[k])[u <= U_CUT])
+        spread.append(s[u <= U_CUT])
+        per_sample.append(sample_spread(u, s))
+    scale = spread_scale(np.concatenate(err), np.concatenate(spread))
+    return scale, float(np.quantile(scale * np.concatenate(per_sample), OOD_QUANTILE))
+
+
+def assess(ds: Arrays, models, cfg: inverse.InverseConfig, rep_dir, name: str = "inverse",
+           scale: float = 1.0):
     """Metrics of an ensemble on the train+validation and test sets with the baselines on
     the same samples; Fig. 8 (p(L_MAE)) and Fig. 9 (transferability) in ``rep_dir``.
 
@@ -114,7 +146,7 @@ def assess(ds: Arrays, models, cfg: inverse.InverseConfig, rep_dir, name: str = 
         maes[part] = {"network": potential_errors(ds.u[idx], u_hat)[1],
                       **{k: potential_errors(ds.u[idx], v)[1] for k, v in base.items()}}
         if part == "test":
-            res["test_evaluation"], res["test_evaluation_md"] = honest_inverse(ds, idx, members, base)
+            res["test_evaluation"], res["test_evaluation_md"] = honest_inverse(ds, idx, members, base, scale)
     figs = [str(figure_mae_distribution(maes, rep_dir / f"fig8_{name}_mae.png")),
             str(_transfer_figure(ds, models, cfg, te, rep_dir / f"fig9_{name}_transfer.png"))]
     return res, figs, transfer_spread(ds, models, cfg, te)

@@ -40,9 +40,11 @@ class Shipped:
     card: dict
 
     def __call__(self, fn, *args):
-        """Mean of ``fn(member, *args)`` over the members, with their spread."""
+        """Mean of ``fn(member, *args)`` over the members, with their spread (times the
+        card's calibration factor ``spread_scale``, 1 for an uncalibrated ensemble).
+        """
         outs = np.stack([fn(m, *args) for m in self.members])
-        return outs.mean(axis=0), outs.std(axis=0)
+        return outs.mean(axis=0), float(self.card.get("spread_scale") or 1.0) * outs.std(axis=0)
 
 
 def save_model(directory, name: str, task: str, members, config, card_extra: dict) -> dict:

@@ -25,14 +25,16 @@ def _shipped_assessments(ds, out: Path, log) -> dict:
     from ..ml.zoo import load_model
 
     shipped = load_model("eos", eos.build, eos.EOSConfig, task="eos")
-    metrics, fig = eos_pipeline.assess(ds, shipped.members, shipped.config, out / "eos" / "fig4_eos_parity.png")
+    metrics, fig = eos_pipeline.assess(ds, shipped.members, shipped.config, out / "eos" / "fig4_eos_parity.png",
+                                       shipped.card.get("spread_scale") or 1.0)
     md = metrics.pop("test_evaluation_md")
     atomic_write_json(out / "eos" / "eos_assessment.json", {"model": shipped.card["name"], "data": str(ds.path),
                                                              "metrics": metrics, "figure": str(fig)}, indent=1)
     (out / "eos" / "eos_assessment.md").write_text(_assessment_header(shipped, ds) + md)
     log(f"EOS network on {ds.path}: test MRAE {metrics['test']['MRAE']:.3f}; {fig}")
     shipped = load_model("inverse", inverse.build, inverse.InverseConfig, task="inverse")
-    metrics, figs, transfer = inverse_pipeline.assess(ds, shipped.members, shipped.config, out / "inverse")
+    metrics, figs, transfer = inverse_pipeline.assess(ds, shipped.members, shipped.config, out / "inverse",
+                                                       scale=shipped.card.get("spread_scale") or 1.0)
     md = metrics.pop("test_evaluation_md")
     atomic_write_json(out / "inverse" / "inverse_assessment.json",
                       {"model": shipped.card["name"], "data": str(ds.path), "metrics": metrics, "figures": figs,
