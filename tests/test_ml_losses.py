@@ -83,3 +83,11 @@ def test_potential_errors_and_exponential_width():
     x = np.random.default_rng(1).exponential(0.05, 20000)
     fit = exponential_width(x)
     assert fit["delta"] == pytest.approx(0.05, rel=0.1) and fit["delta_mle"] == pytest.approx(0.05, rel=0.03)
+
+
+def test_exponential_width_says_when_the_exponential_does_not_fit():
+    rng = np.random.default_rng(5)
+    expo = exponential_width(rng.exponential(0.3, 2000))
+    assert expo["fits"] and abs(expo["delta"] - 0.3) < 0.05
+    narrow = exponential_width(rng.normal(1.0, 0.05, 2000))  # errors clustered around 1
+    assert not narrow["fits"] and narrow["ks_p"] < 1e-6

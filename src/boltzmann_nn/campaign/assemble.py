@@ -101,7 +101,8 @@ def assign_splits(potential_indices, seed: int = 0, test_fraction: float = TEST_
 def _test_every_family(folds: dict, family_of: dict, seed: int) -> dict:
     """Move one potential of every family that has at least ``1/TEST_FRACTION / 2``
     potentials but none in the test set into it (small families split into small strata
-    can otherwise miss the test set entirely)."""
+    can otherwise miss the test set entirely).
+    """
     rng = np.random.default_rng(seed + 1)
     out = dict(folds)
     for fam in sorted(set(family_of.values())):

@@ -200,6 +200,8 @@ def honest_inverse(ds, idx, u_members, baselines: dict, scale: float = 1.0) -> t
     text += (f"\nEnsemble spread (calibration factor {scale:.3g}): "
              f"|Û − U| <= 2·spread at {c['coverage']:.0%} of {c['n']} test grid points "
              f"with U <= U_cut (median |error|/spread {c['median_error_over_spread']:.3g}).\n")
-    widths = ", ".join(f"{k} {v['delta']:.3g}" for k, v in out["exponential_width"].items())
+    widths = ", ".join(f"{k} {v['delta']:.3g}" + ("" if v.get("fits", True) else
+                                                  f" (not exponential: KS p = {v['ks_p']:.2g})")
+                       for k, v in out["exponential_width"].items())
     text += f"\nWidth δ of an exponential fit to p(L_MAE), beside the means above: {widths} k_BT.\n"
     return out, text

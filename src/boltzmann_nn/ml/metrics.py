@@ -52,11 +52,18 @@ def exponential_width(values, bins: int = 20) -> dict:
 
     Returns:
         ``delta`` (least squares on log counts of non-empty bins, weighted by √count),
-        ``delta_err`` (its asymptotic standard error), ``delta_mle`` (the mean).
+        ``delta_err`` (its asymptotic standard error), ``delta_mle`` (the mean), ``ks_p``
+        (Kolmogorov–Smirnov p-value of the values against an exponential of that mean) and
+        ``fits`` (``ks_p >= 0.05``; a δ that does not fit says little).
     """
+    from scipy.stats import kstest
+
     x = np.asarray(values, float)
     x = x[np.isfinite(x)]
     out = {"delta_mle": float(x.mean()) if x.size else float("nan")}
+    if x.size >= 5 and x.mean() > 0:
+        out["ks_p"] = float(kstest(x, "expon", args=(0.0, x.mean())).pvalue)
+        out["fits"] = bool(out["ks_p"] >= 0.05)
     if x.size < 5:
         return {"delta": float("nan"), "delta_err": float("nan"), **out}
     hi = np.quantile(x, 0.98)
