@@ -145,3 +145,42 @@ def test_core_invariant_force_does_not_depend_on_the_table_start(tmp_path):
               for code in ("cf", "cfk")}
     assert np.allclose(inputs["cfk"][0], inputs["cfk"][1], atol=1e-3)
     assert not np.allclose(inputs["cf"][0], inputs["cf"][1], atol=1e-3)
+
+
+@pytest.mark.parametrize("spec, r_min", [("lj:epsilon=0.5,rcut=5", 0.76), ("gauss:epsilon=2,rcut=4", 0.0),
+                                         ("wca:epsilon=1", 0.8)])
+def test_shipped_eos_does_not_depend_on_how_the_potential_is_given(tmp_path, spec, r_min):
+    """Named, or a CSV / LAMMPS / VOTCA table (from r = 0 for a soft core, or from where
+    U >> U_cut for a hard one): the shipped EOS model gives the same pressures."""
+    import warnings
+
+    import numpy as np
+
+    from boltzmann_nn.io.potential_files import write_potential
+    from boltzmann_nn.ml.predict import predict_eos
+    from boltzmann_nn.potentials import parse_potential
+
+    densities = [0.125, 0.512, 1.0]
+    table = parse_potential(spec).tabulate(3000, r_min=r_min)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        named = np.asarray(predict_eos(spec, densities).to_dict()["pressure"])
+        for fmt, suffix in (("csv", ".csv"), ("lammps", ".table"), ("votca", ".pot")):
+            path = write_potential(tmp_path / f"u{suffix}", table, fmt)
+            p = np.asarray(predict_eos(str(path), densities).to_dict()["pressure"])
+            np.testing.assert_allclose(p, named, rtol=5e-3, err_msg=f"{spec} as {fmt}")
+
+
+def test_shipped_inverse_does_not_depend_on_the_gr_format():
+    from importlib import resources
+
+    import numpy as np
+
+    from boltzmann_nn.ml.predict import predict_potential
+    from boltzmann_nn.units import Units
+
+    ex = resources.files("boltzmann_nn.examples")
+    reduced = predict_potential(str(ex / "lj_T2_rho0.512_gr.csv"), 0.512)
+    argon = Units.from_temperature(0.34, "nm", 300.0, "kJ/mol")  # the .xvg is in nm
+    nm = predict_potential(str(ex / "lj_T2_rho0.512_gr.xvg"), 0.512 / 0.34**3, units=argon)
+    np.testing.assert_allclose(nm.u, reduced.u, atol=2e-3)  # both k_BT on the reduced grid

@@ -15,3 +15,7 @@ def test_quick_report_regenerates_figures(tmp_path, capsys):
     assessed = json.loads((out / "eos" / "eos_assessment.json").read_text())
     assert assessed["metrics"]["test"]["n"] > 50 and "P0" in assessed["metrics"]["test_baselines"]
     assert res["quick"] and res["dataset"]["n_kept"] > 0
+    named = json.loads((out / "named" / "rows.json").read_text())  # from the states simulated so far
+    assert {r["family"] for r in named} >= {"lj", "wca", "gauss", "yukawa"}
+    lj = [r for r in named if r["family"] == "lj"]
+    assert all(abs(r["P_net"] - r["P"]) < 0.3 * r["P"] for r in lj)

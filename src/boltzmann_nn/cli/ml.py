@@ -13,7 +13,7 @@ from ..ml.registry import architecture_names
 from .common import emit, fmt_list
 from .units_args import add_unit_args, units_from_args
 
-DEFAULT_DATA = "data/default.h5"
+DEFAULT_DATA = "data/v2.h5"
 
 
 def _train_args(p):
@@ -38,10 +38,10 @@ def add(sub, parent):
             p.add_argument("--strategy", choices=["P", "B2*", "Bn"])
             p.add_argument("--n-virial", type=int, help="highest virial coefficient (Bn)")
             p.add_argument("--exact-b2", action="store_true", help="physics-informed: exact B2, learn B3..Bn")
-        p.add_argument("--members", type=int, help="ensemble members (different seeds)")
-        p.add_argument("--committee", action="store_true",
-                       help="one member per CV fold, each stopping early on the fold it leaves out; "
-                            "the spread is calibrated on those folds")
+        p.add_argument("--members", type=int,
+                       help="an ensemble of this many seeds on all of train+validation (default, as "
+                            "shipped: one member per CV fold, each stopping early on the fold it leaves "
+                            "out, the spread calibrated on those folds)")
         p.add_argument("--out", default="models", help="weights and card go here (default models/)")
         p.add_argument("--report", help="figures and the report go here (default: --out)")
         p.add_argument("--name", default=task)
@@ -92,7 +92,7 @@ def _load(args):
 
 def cmd_train(args):
     from ..ml import eos_pipeline, inverse_pipeline
-    from ..ml.defaults import EOS_MEMBERS, EOS_TRAIN, INVERSE_MEMBERS, INVERSE_TRAIN
+    from ..ml.defaults import EOS_TRAIN, INVERSE_TRAIN
 
     ds = _load(args)
     if args.task == "eos":
@@ -101,17 +101,17 @@ def cmd_train(args):
         cfg = replace(cfg, arch=arch, options=args.options or cfg.options,
                       strategy=args.strategy or cfg.strategy,
                       n_virial=args.n_virial or cfg.n_virial, exact_b2=args.exact_b2 or cfg.exact_b2)
-        res = eos_pipeline.train_final(ds, cfg, _tcfg(args, EOS_TRAIN), args.members or EOS_MEMBERS,
+        res = eos_pipeline.train_final(ds, cfg, _tcfg(args, EOS_TRAIN), args.members or 0,
                                        args.out, args.name, progress=not args.no_progress,
-                                       report_dir=args.report, committee=args.committee)
+                                       report_dir=args.report, committee=not args.members)
     else:
         cfg = inverse_pipeline.SHIPPED
         arch = replace(cfg.arch, arch=args.arch) if args.arch else cfg.arch
         cfg = replace(cfg, arch=arch, options=args.options or cfg.options)
         res = inverse_pipeline.train_final(ds, cfg, _tcfg(args, INVERSE_TRAIN),
-                                           args.members or INVERSE_MEMBERS, args.out, args.name,
+                                           args.members or 0, args.out, args.name,
                                            progress=not args.no_progress, report_dir=args.report,
-                                           committee=args.committee)
+                                           committee=not args.members)
 
     def human(d):
         c = d["card"]

@@ -11,9 +11,9 @@ def add(sub, parent):
     p = sub.add_parser("report", parents=[parent],
                        help="regenerate the tables and figures of reports/ (dataset, models, refinement)")
     p.add_argument("--out", default="reports", help="report folder (default reports/)")
-    p.add_argument("--data", default="data/default.h5", help="dataset file (default data/default.h5)")
-    p.add_argument("--store", nargs="+", default=["data/store-default"],
-                   help="stores holding the dataset's run records (for the refinement study)")
+    p.add_argument("--data", default="data/v2.h5", help="dataset file (default data/v2.h5)")
+    p.add_argument("--store", nargs="+", default=["data/store-default", "data/store-v2"],
+                   help="stores the dataset was built from (for the record)")
     p.add_argument("--quick", action="store_true",
                    help="minutes: no cross-validation, no refinement MD (tables from the rows measured)")
     p.add_argument("--workers", type=int, default=2)
@@ -35,5 +35,6 @@ def cmd_report(args):
                 print(f"{part}: {f}")
         if d["refine_table"]:
             print(f"refine: {d['refine_table']}")
+        print(f"named fluids: {d['named_table']}")
 
     emit(args, res, human)

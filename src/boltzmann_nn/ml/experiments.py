@@ -133,6 +133,21 @@ def fold_committee(train_one, ds: Arrays, cfg, tcfg, progress: bool = False):
     return models, reports, held
 
 
+def train_ensemble(train_one, calibrate, ds: Arrays, cfg, tcfg, members: int, committee: bool,
+                   progress: bool = False):
+    """A fold committee calibrated by ``calibrate(ds, models, cfg, held_out)`` (returns
+    ``(scale, ood)``), or ``members`` seeds (uncalibrated: scale 1, no threshold).
+
+    Returns:
+        ``(models, reports, spread_scale, spread_ood)``.
+    """
+    if committee:
+        models, reports, held = fold_committee(train_one, ds, cfg, tcfg, progress)
+        return (models, reports, *calibrate(ds, models, cfg, held))
+    models, reports = seeds_ensemble(train_one, ds, cfg, tcfg, members, progress)
+    return models, reports, 1.0, None
+
+
 def seeds_ensemble(train_one, ds: Arrays, cfg, tcfg, members: int, progress: bool = False):
     """Train ``members`` models on train+validation (different seeds)."""
     tr, _ = ds.split(None)

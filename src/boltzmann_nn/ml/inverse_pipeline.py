@@ -14,7 +14,7 @@ from ..theory.inversion import boltzmann_inversion, first_peak
 from ..units import U_CUT
 from . import inverse
 from .data import Arrays
-from .experiments import best_of, fold_committee, report_directory, run_grid, seeds_ensemble
+from .experiments import best_of, report_directory, run_grid, train_ensemble
 from .metrics import potential_errors, potential_metrics
 from .models import ArchConfig
 from .options import INVERSE_ALL as ALL_OPTIONS
@@ -75,12 +75,8 @@ def train_final(ds: Arrays, cfg: inverse.InverseConfig, tcfg: TrainConfig, membe
     """
     out = Path(out_dir)
     rep_dir = report_directory(out, report_dir)
-    scale, ood = 1.0, None
-    if committee:
-        models, reports, held = fold_committee(inverse.train_inverse, ds, cfg, tcfg, progress)
-        scale, ood = calibrate(ds, models, cfg, held)
-    else:
-        models, reports = seeds_ensemble(inverse.train_inverse, ds, cfg, tcfg, members, progress)
+    models, reports, scale, ood = train_ensemble(inverse.train_inverse, calibrate, ds, cfg, tcfg, members,
+                                                 committee, progress)
     tr, _ = ds.split(None)
     res, figs, transfer = assess(ds, models, cfg, rep_dir, name, scale)
     atomic_write(rep_dir / f"{name}_assessment.md", res.pop("test_evaluation_md"))
