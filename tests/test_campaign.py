@@ -157,3 +157,16 @@ def test_kill_and_resume(tmp_path):
 def test_dataset_cli(tmp_path, capsys):
     assert main(["dataset", "stats", str(tmp_path / "none.h5"), "--json"]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def test_every_family_with_enough_potentials_reaches_the_test_set():
+    from boltzmann_nn.campaign.assemble import _test_every_family, assign_splits
+
+    family = {p: ("spline" if p < 90 else "morse" if p < 96 else "sum") for p in range(98)}
+    strata = {p: f"{family[p]}-{p % 3}" for p in family}  # small strata: none of morse in the test set
+    folds = assign_splits(list(family), seed=4, strata=strata)
+    assert not any(folds[p] == -1 for p in family if family[p] == "morse")
+    fixed = _test_every_family(folds, family, seed=4)
+    assert sum(fixed[p] == -1 for p in family if family[p] == "morse") == 1
+    assert all(fixed[p] == folds[p] for p in family if family[p] == "spline")  # others untouched
+    assert not any(fixed[p] == -1 for p in family if family[p] == "sum")  # 2 potentials: too few
