@@ -39,12 +39,15 @@ class Shipped:
     config: object
     card: dict
 
+    @property
+    def spread_scale(self) -> float:
+        """The card's calibration factor of the spread (1 for an uncalibrated ensemble)."""
+        return float(self.card.get("spread_scale") or 1.0)
+
     def __call__(self, fn, *args):
-        """Mean of ``fn(member, *args)`` over the members, with their spread (times the
-        card's calibration factor ``spread_scale``, 1 for an uncalibrated ensemble).
-        """
+        """Mean of ``fn(member, *args)`` over the members, with their calibrated spread."""
         outs = np.stack([fn(m, *args) for m in self.members])
-        return outs.mean(axis=0), float(self.card.get("spread_scale") or 1.0) * outs.std(axis=0)
+        return outs.mean(axis=0), self.spread_scale * outs.std(axis=0)
 
 
 def save_model(directory, name: str, task: str, members, config, card_extra: dict) -> dict:

@@ -65,7 +65,7 @@ def evaluate(cache: dict, eos_model="eos", inverse_model="inverse") -> list[dict
     Boltzmann and HNC inversions of the same g(r) against the true U.
     """
     from ..grid import NN_GRID
-    from ..ml.features import hnc_on_grid
+    from ..ml.features import gr_on_grid, hnc_on_grid
     from ..ml.metrics import potential_errors
     from ..ml.predict import predict_eos, predict_potential
     from ..potentials.spec import parse_potential
@@ -84,7 +84,7 @@ def evaluate(cache: dict, eos_model="eos", inverse_model="inverse") -> list[dict
             p_net = float(predict_eos(pot, [rho], model=eos_model).pressure[0])
             u_net = predict_potential((r, g), rho, model=inverse_model).u
         u_true, _ = pot.tabulate(4000).on_grid(NN_GRID)
-        u_b = np.minimum(boltzmann_inversion(np.interp(NN_GRID.r, r, g, left=0.0)[None])[0], U_CUT)
+        u_b = np.minimum(boltzmann_inversion(gr_on_grid(r, g, NN_GRID.r))[0], U_CUT)  # as for the dataset
         u_h = hnc_on_grid(r, g[None], [rho], NN_GRID.r)[0]
         p0 = float(low_density_pressure(rho, b2(pot)))
         p = md["pressure"]

@@ -29,7 +29,7 @@ def _shipped_assessments(ds, out: Path, log) -> dict:
 
     shipped = load_model("eos", eos.build, eos.EOSConfig, task="eos")
     metrics, fig = eos_pipeline.assess(ds, shipped.members, shipped.config, out / "eos" / "fig4_eos_parity.png",
-                                       shipped.card.get("spread_scale") or 1.0)
+                                       shipped.spread_scale)
     md = metrics.pop("test_evaluation_md")
     atomic_write_json(out / "eos" / "eos_assessment.json", {"model": shipped.card["name"], "data": str(ds.path),
                                                              "metrics": metrics, "figure": str(fig)}, indent=1)
@@ -37,7 +37,7 @@ def _shipped_assessments(ds, out: Path, log) -> dict:
     log(f"EOS network on {ds.path}: test MRAE {metrics['test']['MRAE']:.3f}; {fig}")
     shipped = load_model("inverse", inverse.build, inverse.InverseConfig, task="inverse")
     metrics, figs, transfer = inverse_pipeline.assess(ds, shipped.members, shipped.config, out / "inverse",
-                                                       scale=shipped.card.get("spread_scale") or 1.0)
+                                                       scale=shipped.spread_scale)
     md = metrics.pop("test_evaluation_md")
     atomic_write_json(out / "inverse" / "inverse_assessment.json",
                       {"model": shipped.card["name"], "data": str(ds.path), "metrics": metrics, "figures": figs,
