@@ -184,3 +184,26 @@ def test_shipped_inverse_does_not_depend_on_the_gr_format():
     argon = Units.from_temperature(0.34, "nm", 300.0, "kJ/mol")  # the .xvg is in nm
     nm = predict_potential(str(ex / "lj_T2_rho0.512_gr.xvg"), 0.512 / 0.34**3, units=argon)
     np.testing.assert_allclose(nm.u, reduced.u, atol=2e-3)  # both k_BT on the reduced grid
+
+
+def test_density_warnings_follow_the_card_training_range():
+    """The shipped cards record the densities they learned; inside that range no density
+    warning, outside it one that states the range."""
+    import warnings
+
+    from boltzmann_nn.ml.zoo import model_card
+    from boltzmann_nn.reference import example_gr_path
+
+    for task in ("eos", "inverse"):
+        lo, hi = model_card(task)["domain"]["density"]
+        for rho, warns in ((0.5 * (lo + hi), False), (0.5 * lo, True), (min(1.5 * hi, 5.0), True)):
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                if task == "eos":
+                    predict_eos("lj:epsilon=0.5,rcut=5", [rho])
+                else:
+                    predict_potential(str(example_gr_path()), rho)
+            text = " ".join(str(w.message) for w in caught if "densit" in str(w.message))
+            assert bool(text) == warns, (task, rho, text)
+            if warns:
+                assert f"{lo:.3g}" in text and f"{hi:.3g}" in text

@@ -10,6 +10,7 @@ from ..engines.registry import DEFAULT_ENGINE, engine_names
 from ..errors import InputError
 from ..io.gr import GR_FORMATS
 from ..io.potential_files import TABLE_FORMATS
+from ..refine.updates import METHODS
 from .common import emit
 from .units_args import add_unit_args, units_from_args
 
@@ -48,9 +49,10 @@ def add(sub, parent):
     p.add_argument("--start", default="hnc",
                    help="hnc (default: HNC inversion of the target, the fastest start measured), "
                         "network, boltzmann, or a potential file")
-    p.add_argument("--method", choices=["ihnc", "ibi"], default="ihnc",
-                   help="ihnc: Newton step with the HNC Jacobian (default); ibi: iterative "
-                        "Boltzmann inversion")
+    p.add_argument("--method", choices=list(METHODS), default="ihnc",
+                   help="ihnc: Newton step with the HNC Jacobian (default); imc: inverse Monte "
+                        "Carlo, a Newton step with the run's own pair-count covariance; ibi: "
+                        "iterative Boltzmann inversion")
     p.add_argument("--max-iter", type=int, default=10, help="most simulations (default 10)")
     p.add_argument("--tol", type=float, help="also stop when L_MSE <= TOL")
     p.add_argument("--r-cut", type=float, help="cutoff (default: min(target range, 5 sigma))")

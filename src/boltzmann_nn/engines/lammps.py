@@ -24,6 +24,7 @@ from .protocol import (
     WARMUP_STEPS,
     EngineUnavailable,
     TableStartReached,
+    frame_interval,
     run_protocol,
 )
 
@@ -242,9 +243,15 @@ class LammpsSession:
         self._chunk, self._bins = block_steps, rdf_bins
         self._r = None
 
-    def run_block(self):
+    def run_block(self, on_frame=None, every: int = 0):
         lmp, mod = self.lmp, self.mod
-        self._run(self._chunk)
+        if on_frame is None:
+            self._run(self._chunk)
+        else:
+            sub = frame_interval(self._chunk, every)
+            for _ in range(self._chunk // sub):
+                self._run(sub)
+                on_frame()
         gs = mod.LMP_STYLE_GLOBAL
         p, e, t = (lmp.extract_fix("pth", gs, mod.LMP_TYPE_VECTOR, k) for k in range(3))
         if self._r is None:
@@ -293,6 +300,7 @@ class LammpsEngine:
             lmp.close()
             raise
 
-    def run(self, potential, state: StatePoint, progress: Progress | None = None) -> SimulationResult:
+    def run(self, potential, state: StatePoint, progress: Progress | None = None,
+            sampler=None) -> SimulationResult:
         """Simulate ``potential`` at ``state`` (the shared run protocol); never raises."""
-        return run_protocol(self, potential, state, progress)
+        return run_protocol(self, potential, state, progress, sampler)

@@ -152,7 +152,7 @@ class OpenMMSession:
         temperature = 2.0 * kin / (3.0 * self.n - 3.0)
         return pressure, u / self.n, temperature, x
 
-    def run_block(self):
+    def run_block(self, on_frame=None, every: int = 0):
         ps, es, ts = [], [], []
         counts = np.zeros(self.r.size)
         frames = 0
@@ -165,6 +165,8 @@ class OpenMMSession:
             if ((k + 1) * SAMPLE_EVERY) % RDF_EVERY == 0:
                 counts += pair_counts_histogram(x, self.box, self.edges)
                 frames += 1
+                if on_frame is not None:
+                    on_frame()
         g = counts / (frames * self.ideal)
         return float(np.mean(ps)), float(np.mean(es)), float(np.mean(ts)), self.r, g
 
@@ -206,6 +208,7 @@ class OpenMMEngine:
         mm = _openmm()
         return OpenMMSession(mm, potential, state, n, box, self.table_points, self.platform)
 
-    def run(self, potential, state: StatePoint, progress: Progress | None = None) -> SimulationResult:
+    def run(self, potential, state: StatePoint, progress: Progress | None = None,
+            sampler=None) -> SimulationResult:
         """Simulate ``potential`` at ``state`` (the shared run protocol); never raises."""
-        return run_protocol(self, potential, state, progress)
+        return run_protocol(self, potential, state, progress, sampler)

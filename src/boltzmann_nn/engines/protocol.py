@@ -49,6 +49,12 @@ EQ_CHUNKS, EQ_CHUNK_MIN = 20, 500
 SOLID_EVERY = 4
 
 
+def frame_interval(block_steps: int, every: int) -> int:
+    """The divisor of ``block_steps`` nearest to ``every`` (frames split a block evenly)."""
+    divisors = [d for d in range(1, block_steps + 1) if block_steps % d == 0]
+    return min(divisors, key=lambda d: (abs(d - max(every, 1)), d))
+
+
 class TableStartReached(Exception):
     """Two particles came closer than the first row of the pair table."""
 
@@ -76,9 +82,10 @@ class Session(Protocol):
     def start_production(self, block_steps: int, rdf_bins: int, rdf_rmax: float) -> None:
         """Prepare block averages of ``block_steps`` steps and g(r) on ``rdf_bins`` bins."""
 
-    def run_block(self) -> tuple[float, float, float, np.ndarray, np.ndarray]:
+    def run_block(self, on_frame=None, every: int = 0) -> tuple[float, float, float, np.ndarray, np.ndarray]:
         """Advance one block; its mean pressure [k_BT/σ³], energy per particle [k_BT],
-        temperature [k_BT], and g(r) as (bin centres (n,) [σ], g (n,)).
+        temperature [k_BT], and g(r) as (bin centres (n,) [σ], g (n,)). With ``on_frame``,
+        call it about every ``every`` steps within the block (the engine may round).
         """
 
     def n_atoms(self) -> int:
@@ -107,8 +114,13 @@ class Engine(Protocol):
 
 
 def run_protocol(engine: Engine, potential, state: StatePoint,
-                 progress: Progress | None = None) -> SimulationResult:
-    """Simulate ``potential`` at ``state`` with ``engine``; never raises for a failed run."""
+                 progress: Progress | None = None, sampler=None) -> SimulationResult:
+    """Simulate ``potential`` at ``state`` with ``engine``; never raises for a failed run.
+
+    ``sampler``: optional; called as ``sampler(positions, box)`` about every
+    ``sampler.every`` production steps (for example the pair-count fluctuations of inverse
+    Monte Carlo). It does not change what the run measures.
+    """
     n, box = box_rule(state, potential.r_cut)
     settings = {
         **state.as_dict(), "n_particles": n, "box": box, "r_cut": potential.r_cut,
@@ -124,7 +136,7 @@ def run_protocol(engine: Engine, potential, state: StatePoint,
         except Exception as exc:  # noqa: BLE001 - a set-up failure is a failed run
             return SimulationResult(ok=False, reason=engine.failure_reason(exc), settings=settings)
         try:
-            result = _procedure(session, potential, state, n, box, progress)
+            result = _procedure(session, potential, state, n, box, progress, sampler)
         except TableStartReached as exc:
             start = potential.table_start()
             u_start = float(potential.evaluate(np.array([start]))[0][0])
@@ -139,7 +151,7 @@ def run_protocol(engine: Engine, potential, state: StatePoint,
 
 
 def _procedure(session: Session, potential, state: StatePoint, n: int, box: float,
-               progress: Progress | None) -> SimulationResult:
+               progress: Progress | None, sampler=None) -> SimulationResult:
     total = state.equilibration + state.steps
     done = 0
 
@@ -169,8 +181,10 @@ def _procedure(session: Session, potential, state: StatePoint, n: int, box: floa
     session.start_production(chunk, state.rdf_bins, state.rdf_rmax)
     p_b, e_b, t_b, sk_b, g_b, sol_b = [], [], [], [], [], []
     r = None
+    frame = {} if sampler is None else {"on_frame": lambda: sampler(session.positions(), box),
+                                        "every": int(sampler.every)}
     for i in range(state.blocks):
-        p, e, t, r_blk, g_blk = session.run_block()
+        p, e, t, r_blk, g_blk = session.run_block(**frame)
         tick(chunk)
         if not all(math.isfinite(v) for v in (p, e, t)):
             return SimulationResult(ok=False, reason=f"non-finite pressure or energy in block {i}")

@@ -77,8 +77,8 @@ def predict_eos(potential, densities, *, units: Units | None = None, model="eos"
         _warn(msgs, f"the potential reaches r_cut = {pot.r_cut:.3g} sigma > 5 sigma; the network "
                     "sees only [0, 5 sigma] (trained on r_cut <= 5 sigma)")
     lo, hi = dom.get("density", [0.1, 1.0])
-    if np.any(rho_red < 0.1) or np.any(rho_red > 1.0):
-        _warn(msgs, f"densities outside [0.1, 1.0] (training: {lo:g}-{hi:g} sigma^-3) are extrapolated")
+    if np.any(rho_red < lo) or np.any(rho_red > hi):
+        _warn(msgs, f"densities outside the training range [{lo:.3g}, {hi:.3g}] sigma^-3 are extrapolated")
     u_cap = np.minimum(u, U_CUT)
     if u_cap.min() < dom.get("u_capped_min", -np.inf) - 1e-9:
         _warn(msgs, f"U reaches {u_cap.min():.3g} k_BT, below the training range "
@@ -161,8 +161,9 @@ def predict_potential(gr, density: float, *, units: Units | None = None, model="
         mid = dom.get("first_peak_median", 1.1)
         _warn(msgs, f"the first peak of g lies at {peak:.3g} sigma, outside the training range "
                     f"[{lo:.3g}, {hi:.3g}] sigma: suggest sigma = {peak * scale / mid:.3g} {lu}")
-    if not (0.1 <= rho <= 1.0):
-        _warn(msgs, f"density {rho:.3g} sigma^-3 lies outside the training range [0.125, 1]")
+    lo, hi = dom.get("density", [0.125, 1.0])
+    if not (lo <= rho <= hi):
+        _warn(msgs, f"density {rho:.3g} sigma^-3 lies outside the training range [{lo:.3g}, {hi:.3g}]")
     g_nn = gr_on_grid(r, g_raw, NN_GRID.r)
     u_hnc = hnc_on_grid(r, g_raw, [rho], NN_GRID.r) if inverse.uses_hnc(cfg) else None
     inputs = inverse.inverse_inputs(g_nn, np.array([rho]), cfg, u_hnc)

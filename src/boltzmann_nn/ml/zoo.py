@@ -124,6 +124,11 @@ def _locate(name_or_path) -> tuple[Path, Path, dict]:
     return card_path, card_path.with_name(card["weights"]), card
 
 
+def model_card(name_or_path) -> dict:
+    """The checked card of a shipped model name or a card file."""
+    return _locate(name_or_path)[2]
+
+
 def load_model(name_or_path, builder, config_cls, task: str | None = None) -> Shipped:
     """Load a shipped or saved model; the weights' checksum must match the card's.
 

@@ -11,12 +11,13 @@ with the target (:func:`~boltzmann_nn.refine.compare.compare`) and decides:
 * **retreat** when a run fails or its distance grows beyond :data:`DIVERGE` × the best:
   back to the best iterate with half the step (a trust region); below 1/8 the refinement
   ends as diverged, keeping its best iterate;
-* otherwise **step**: U ← U + α ΔU (``ibi`` or ``ihnc``, plus VOTCA's pressure ramp when a
+* otherwise **step**: U ← U + α ΔU (``ibi``, ``ihnc`` or ``imc``, plus VOTCA's pressure ramp when a
   target pressure is given), with max |α ΔU| capped at ``max_du``.
 
 MD length adapts: the next run is long enough that its own noise stays below a quarter of
 the remaining systematic distance, and at least as precise as the target near the end
-(``min_steps`` … ``max_steps``).
+(``min_steps`` … ``max_steps``; ``imc`` runs at least :data:`~boltzmann_nn.refine.imc.IMC_MIN_STEPS`,
+what its covariance needs).
 
 Everything the next decision needs is in ``refine.json`` in the output folder, written
 atomically after each iteration, so a killed refinement resumes where it stopped.
@@ -33,9 +34,10 @@ import numpy as np
 from ..errors import InputError
 from ..io.atomic import atomic_write_json
 from .compare import compare
+from .imc import IMC_MIN_STEPS, MIN_FRAMES, PairCountSampler, imc_step, knots_for
 from .start import grid_potential, md_table, refinement_grid
 from .target import Target
-from .updates import METHODS, pressure_ramp, update
+from .updates import G_RESOLVED, METHODS, denoise, pressure_ramp, smooth, update
 from .validate import run_state
 
 #: A distance above this multiple of the best is a divergence.
@@ -50,7 +52,8 @@ class RefineSettings:
     """How to refine (reduced units).
 
     Args:
-        method: ``ihnc`` (Newton step with the HNC Jacobian) or ``ibi``.
+        method: ``ihnc`` (Newton step with the HNC Jacobian), ``imc`` (Newton step with the
+            run's own pair-count covariance, inverse Monte Carlo) or ``ibi``.
         max_iter: Most iterations (simulations), the start included.
         pressure: Target pressure [k_BT/σ³]; adds the pressure ramp.
         r_cut: Cutoff of the refined potential [σ] (default min(target range, 5σ)).
@@ -200,11 +203,32 @@ def decide(history: list, settings: RefineSettings) -> dict:
     return {"stop": False, "base": k - 1, "alpha": alpha, "steps": _next_steps(last, settings)}
 
 
-def _step(base: dict, grid, target: Target, settings: RefineSettings, alpha: float) -> np.ndarray:
+def _on_grid(grid, target: Target, r_run, g_run, g_err_run):
+    """Target g, run g and their combined error on ``grid``."""
     g_t = np.interp(grid, target.r, target.g)
-    g_r = np.interp(grid, base["r_run"], base["g_run"])
-    err = np.hypot(np.interp(grid, target.r, target.err), np.interp(grid, base["r_run"], base["g_err_run"]))
-    du = update(settings.method, grid, g_r, g_t, target.density, err)
+    g_r = np.interp(grid, r_run, g_run)
+    err = np.hypot(np.interp(grid, target.r, target.err), np.interp(grid, r_run, g_err_run))
+    return g_t, g_r, err
+
+
+def _imc_direction(grid, target: Target, res, sampler) -> list | None:
+    """The full IMC step from a run and its pair-count frames (None: too few frames)."""
+    if sampler is None or sampler.frames < MIN_FRAMES:
+        return None
+    g_t, g_r, err = _on_grid(grid, target, res.r, res.g, res.g_err)
+    resolved = (g_r > G_RESOLVED) | (g_t > G_RESOLVED)
+    du = imc_step(grid, denoise(g_r - g_t, err), target.density, int(res.settings["n_particles"]),
+                  sampler.knots, sampler.covariance(), resolved)
+    return smooth(du).tolist()
+
+
+def _step(base: dict, grid, target: Target, settings: RefineSettings, alpha: float) -> np.ndarray:
+    if settings.method == "imc" and base.get("imc_du") is not None:
+        du = np.asarray(base["imc_du"], float)
+    else:  # imc without frames (a failed sampler) falls back on the HNC Jacobian
+        g_t, g_r, err = _on_grid(grid, target, base["r_run"], base["g_run"], base["g_err_run"])
+        method = "ihnc" if settings.method == "imc" else settings.method
+        du = update(method, grid, g_r, g_t, target.density, err)
     if settings.pressure is not None:
         du = du + pressure_ramp(grid, grid[-1], base["pressure"], settings.pressure, target.density)
     big = float(np.max(np.abs(du)))
@@ -218,7 +242,10 @@ def _simulate(grid, u, target: Target, settings: RefineSettings, steps: int, see
 
     state = run_state(target, steps=steps, equilibration=settings.equilibration, blocks=settings.blocks,
                       seed=seed, threads=settings.threads)
-    return get_engine(settings.engine).run(md_table(grid, u), state), state
+    sampler = PairCountSampler(knots_for(grid[-1], grid[0]), steps) if settings.method == "imc" else None
+    engine, table = get_engine(settings.engine), md_table(grid, u)
+    res = engine.run(table, state, sampler=sampler) if sampler else engine.run(table, state)
+    return res, state, sampler
 
 
 def _record(k, u, res, target, steps, equilibration, alpha, base, r_max) -> dict:
@@ -298,8 +325,13 @@ def refine(target: Target, start, settings: RefineSettings | None = None, out_di
             if plan["stop"]:
                 break
             u = _step(history[plan["base"]], grid, target, settings, plan["alpha"])
-        res, state = _simulate(grid, u, target, settings, plan["steps"], settings.seed + k)
-        rec = _record(k, u, res, target, plan["steps"], state.equilibration, plan["alpha"], plan["base"], r_cut)
+        steps = plan["steps"]
+        if settings.method == "imc":
+            steps = _round_steps(max(steps, IMC_MIN_STEPS), settings)
+        res, state, sampler = _simulate(grid, u, target, settings, steps, settings.seed + k)
+        rec = _record(k, u, res, target, steps, state.equilibration, plan["alpha"], plan["base"], r_cut)
+        if rec["usable"] and sampler is not None:
+            rec["imc_du"] = _imc_direction(grid, target, res, sampler)
         history.append(rec)
         if state_path is not None:
             _write_iteration(Path(out_dir), rec, grid, target, settings)
@@ -310,7 +342,8 @@ def refine(target: Target, start, settings: RefineSettings | None = None, out_di
     good = [i for i, h in enumerate(history) if h["usable"]]
     best = min(good, key=lambda i: _excess(history[i])) if good else 0
     b = history[best]
-    summary = [{k: v for k, v in h.items() if k not in ("u", "r_run", "g_run", "g_err_run")} for h in history]
+    summary = [{k: v for k, v in h.items() if k not in ("u", "r_run", "g_run", "g_err_run", "imc_du")}
+               for h in history]
     return RefineResult(
         iterations=summary, converged=plan["converged"], reason=plan["reason"], best=best, grid=grid,
         u=np.asarray(b["u"]), r=np.asarray(b.get("r_run", [])), g=np.asarray(b.get("g_run", [])),

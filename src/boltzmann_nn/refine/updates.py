@@ -1,6 +1,9 @@
 """Potential updates of one refinement iteration (energies in k_BT).
 
 * ``ibi`` — iterative Boltzmann inversion (VOTCA's default): ΔU = ln(g_run/g_target).
+* ``imc`` — inverse Monte Carlo, a Newton step whose Jacobian is the run's own pair-count
+  covariance (:mod:`boltzmann_nn.refine.imc`; needs the run's frames, so the loop computes
+  it, not :func:`update`).
 * ``ihnc`` — a Newton step with the Jacobian of the HNC closure (iterative HNC): ΔU =
   U_HNC[g_target] − U_HNC[g_run], where U_HNC[g] = h − c − ln g is the HNC inversion. The
   OZ term h − c carries the many-body response that IBI ignores, so the step is close to
@@ -25,7 +28,7 @@ import numpy as np
 
 from ..theory.inversion import hnc_inversion_solver
 
-METHODS = ("ihnc", "ibi")
+METHODS = ("ihnc", "ibi", "imc")
 #: g(r) below this is not resolved (no update from it).
 G_RESOLVED = 1e-3
 #: Size of VOTCA's pressure correction at |ΔP|/ρ >= 1 k_BT [k_BT].
@@ -87,6 +90,8 @@ def update(method: str, r, g_run, g_target, density: float, err=None):
         du = np.log(np.maximum(g_run, G_RESOLVED) / np.maximum(g_target, G_RESOLVED))
     if method == "ihnc":
         du = du + _oz_term(r, g_target, density) - _oz_term(r, g_run, density)
+    elif method == "imc":
+        raise ValueError("imc needs the run's pair-count covariance (see refine.imc.imc_step)")
     elif method != "ibi":
         raise ValueError(f"unknown method {method!r}")
     return smooth(_fill_core(np.where(resolved, du, 0.0), resolved))

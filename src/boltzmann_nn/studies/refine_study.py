@@ -26,13 +26,17 @@ import numpy as np
 
 #: Where the study's working files live by default (relative to the working directory).
 RUNS_DIR = Path("results") / "refine_study"
-COMBOS = [("network", "ihnc"), ("boltzmann", "ibi"), ("hnc", "ihnc")]
+#: (start, method) pairs, in the order they run for each state: the reference practice
+#: first, then the Newton starts.
+COMBOS = [("boltzmann", "ibi"), ("network", "imc"), ("hnc", "imc"), ("network", "ihnc"), ("hnc", "ihnc")]
+NEWTON = [c for c in COMBOS if c[1] != "ibi"]
 SETTINGS = {"max_iter": 8, "min_steps": 4000, "max_steps": 20000, "equilibration": 3000}
 #: Named fluids simulated here as targets (spec, density), 20,000 + 10,000 steps like the dataset.
 NAMED = [("wca", 0.8), ("gauss:epsilon=2,rcut=4", 0.6), ("yukawa:epsilon=2,kappa=2,rcut=4", 0.4)]
 
 
-def test_states(n: int, data="data/default.h5", stores=("data/store-default",), seed: int = 0) -> list[dict]:
+def test_states(n: int, data="data/v2.h5", stores=("data/store-default", "data/store-v2"),
+                seed: int = 0) -> list[dict]:
     """``n`` test-set states spread over the densities, distinct potentials; the records
     (for the generating potential) are looked up in ``stores``.
     """
@@ -117,7 +121,9 @@ def run_job(state: dict, start: str, method: str, work: Path = RUNS_DIR) -> dict
     from boltzmann_nn.refine.target import make_target
 
     target = make_target(state["r"], state["g"], state["density"], state["err"], state["name"])
-    folder = Path(work) / "runs" / f"{state['name']}-{start}-{method}"
+    model = _model_tag() if start == "network" else None
+    # a network start is tied to the shipped model: another model never resumes its folder
+    folder = Path(work) / "runs" / f"{state['name']}-{start}{'-' + model if model else ''}-{method}"
     t0 = time.perf_counter()
     table = start_table(start, target)
     res = refine(target, table, RefineSettings(method=method, **SETTINGS), out_dir=folder)
@@ -136,7 +142,7 @@ def run_job(state: dict, start: str, method: str, work: Path = RUNS_DIR) -> dict
 
     return {
         "state": state["name"], "kind": state["kind"], "density": state["density"], "start": start,
-        "method": method, "start_l_mse": its[0]["l_mse"], "start_noise": its[0]["noise_mse"],
+        "method": method, "model": model, "start_l_mse": its[0]["l_mse"], "start_noise": its[0]["noise_mse"],
         "start_chi2": its[0]["chi2"], "reached": reach is not None, "iterations_to_noise": reach,
         "md_steps_to_noise": int(sum(it["md_steps"] for it in upto)),
         "wall_to_noise": float(sum(it["wall_s"] for it in upto)), "iterations": len(its),
@@ -147,6 +153,13 @@ def run_job(state: dict, start: str, method: str, work: Path = RUNS_DIR) -> dict
         "wall_total": time.perf_counter() - t0,
         **_curves(folder, target, res),
     }
+
+
+def _model_tag() -> str:
+    """The first 8 hex digits of the shipped inverse model's weights checksum."""
+    from boltzmann_nn.ml.zoo import model_card
+
+    return str(model_card("inverse")["sha256"])[:8]
 
 
 def _curves(folder: Path, target, res) -> dict:
@@ -208,25 +221,28 @@ def report(rows: list[dict], n_states: int) -> str:
     ratios = []
     for combos in by_state.values():
         ref = combos.get(("boltzmann", "ibi"))
-        for key in (("network", "ihnc"), ("hnc", "ihnc")):
+        for key in NEWTON:
             if ref and key in combos:
                 ratios.append((key, ref["md_steps_to_noise"] / combos[key]["md_steps_to_noise"]))
     lines += ["", "MD steps of IBI from Boltzmann inversion divided by those of the Newton starts, same "
               "states (IBI that never reached the noise level counts with all its steps: a lower bound):", ""]
-    for key in (("network", "ihnc"), ("hnc", "ihnc")):
+    for key in NEWTON:
         vals = [v for k, v in ratios if k == key]
         if vals:
             lines.append(f"- {key[0]} + {key[1]}: median {np.median(vals):.2f}, mean {np.mean(vals):.2f} "
                          f"({len(vals)} states)")
     lines += ["", "## Chain g -> U -> P (Fig. 11)", "", "| pressure from | R² | MRAE | n |",
               "|---|---|---|---|"]
-    net = [r for r in rows if r["start"] == "network" and r["method"] == "ihnc"]
-    hnc = [r for r in rows if r["start"] == "hnc" and r["method"] == "ihnc"]
-    for label, key, sel in (("EOS network of the network's U", "p_eos_network", net),
-                            ("MD of the network's U (no refinement)", "p_start", net),
-                            ("MD of the refined U (network + ihnc)", "p_final", net),
-                            ("MD of the HNC inversion (no refinement)", "p_start", hnc),
-                            ("MD of the refined U (hnc + ihnc)", "p_final", hnc)):
+    def pick(start, method):
+        return [r for r in rows if r["start"] == start and r["method"] == method]
+
+    net = pick("network", "imc") or pick("network", "ihnc")
+    hnc = pick("hnc", "imc") or pick("hnc", "ihnc")
+    chain = [("EOS network of the network's U", "p_eos_network", net),
+             ("MD of the network's U (no refinement)", "p_start", net),
+             ("MD of the HNC inversion (no refinement)", "p_start", hnc)]
+    chain += [(f"MD of the refined U ({st} + {m})", "p_final", pick(st, m)) for st, m in COMBOS]
+    for label, key, sel in chain:
         if sel:
             r2, mrae, n = r2_mrae([r[key] if r[key] is not None else np.nan for r in sel],
                                   [r["p_true"] for r in sel])
@@ -248,6 +264,11 @@ def _machine():
     return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
+def _fig_method(rows) -> str:
+    """The method the figures show for the network start (imc where it ran)."""
+    return "imc" if any(r["start"] == "network" and r["method"] == "imc" for r in rows) else "ihnc"
+
+
 def figures(rows: list[dict], out: Path) -> list[str]:
     """Fig. 10 (target g against MD of the network's Û, before and after refinement, for up
     to four states) and Fig. 11 (P from the chain against the true P).
@@ -256,7 +277,7 @@ def figures(rows: list[dict], out: Path) -> list[str]:
 
     plt = pyplot()
     paths = []
-    net = [r for r in rows if r["start"] == "network" and r["method"] == "ihnc" and "g_target" in r]
+    net = [r for r in rows if r["start"] == "network" and r["method"] == _fig_method(rows) and "g_target" in r]
     if net:
         pick = net[:: max(1, len(net) // 4)][:4]
         fig, axes = plt.subplots(2, len(pick), figsize=(3.6 * len(pick), 5), squeeze=False,
@@ -278,7 +299,7 @@ def figures(rows: list[dict], out: Path) -> list[str]:
         axes[1][0].set_ylabel("Δg")
         axes[0][0].legend(fontsize=7)
         paths.append(str(save_figure(fig, out / "fig10_refine_gr.png")))
-    sel = [r for r in rows if r["start"] == "network" and r["method"] == "ihnc"]
+    sel = [r for r in rows if r["start"] == "network" and r["method"] == _fig_method(rows)]
     if sel:
         fig, ax = plt.subplots(figsize=(4.6, 4.4))
         p_true = np.array([r["p_true"] for r in sel])
@@ -295,8 +316,10 @@ def figures(rows: list[dict], out: Path) -> list[str]:
     return paths
 
 
-def run_study(out="reports/refine", work=RUNS_DIR, data="data/default.h5", stores=("data/store-default",),
-              n_test: int = 12, quick: bool = False, workers: int = 2, run: bool = True, log=print) -> dict:
+def run_study(out="reports/refine", work=RUNS_DIR, data="data/v2.h5",
+              stores=("data/store-default", "data/store-v2"),
+              n_test: int = 12, quick: bool = False, workers: int = 2, run: bool = True, log=print,
+              combos=COMBOS) -> dict:
     """Run what is missing of the study (``run``), then write ``table.md``, the figures and
     ``results.json`` into ``out``.
 
@@ -315,7 +338,7 @@ def run_study(out="reports/refine", work=RUNS_DIR, data="data/default.h5", store
         states += named_states(work)[: 1 if quick else None]
         have = {(r["state"], r["start"], r["method"]) for r in rows}
         # state by state, so that a partial study compares every start on the same states
-        jobs = [(s, st, m) for s in states for st, m in COMBOS if (s["name"], st, m) not in have]
+        jobs = [(s, st, m) for s in states for st, m in combos if (s["name"], st, m) not in have]
         with ProcessPoolExecutor(max(1, workers)) as pool:
             futures = {pool.submit(run_job, *job, work): job for job in jobs}
             for fut in as_completed(futures):

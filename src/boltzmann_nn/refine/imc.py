@@ -1,0 +1,125 @@
+"""Inverse Monte Carlo (Lyubartsev & Laaksonen 1995): a Newton step whose Jacobian is
+measured from the run's own fluctuations, with no closure.
+
+The potential change is written in a hat basis, ΔU(r) = Σ_j c_j φ_j(r), with knots every
+:data:`KNOT_SPACING` up to the cutoff (the knot at the cutoff is fixed, U(r_cut) = 0). Its
+conjugate observable is S_j = Σ_pairs φ_j(r_ab), the pair count in the hat around knot j,
+and for canonical averages (β = 1)
+
+    ∂⟨S_i⟩/∂c_j = −(⟨S_i S_j⟩ − ⟨S_i⟩⟨S_j⟩) = −C_ij,
+
+so the step that brings ⟨S⟩ to the target is C Δc = ⟨S⟩_run − S_target. The right-hand side
+comes from the (denoised) g(r) difference, ΔS_i = (Nρ/2) ∫ 4πr² Δg(r) φ_i(r) dr; C comes
+from frames of the run (:class:`PairCountSampler`, about every :data:`FRAME_EVERY` steps).
+C is estimated from a few hundred correlated frames, so the solve is regularised
+(Tikhonov, :data:`RIDGE` × the median diagonal) and restricted to knots where the pairs
+are resolved; inside the core the first resolved value is carried down, as in the other
+updates. Unlike the HNC Jacobian (``ihnc``), C is exact for the simulated fluid at any
+density, which is where ``ihnc`` and IBI stall (dense liquids).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+#: Knot spacing of the hat basis [σ].
+KNOT_SPACING = 0.05
+#: Steps between frames of the pair-count sampler (at most :data:`MAX_FRAMES` per run).
+FRAME_EVERY = 25
+MAX_FRAMES = 1000
+#: Tikhonov regularisation relative to the median diagonal of C.
+RIDGE = 1e-3
+#: Fewest frames for a usable covariance.
+MIN_FRAMES = 20
+#: Shortest production run of an IMC iteration: C from fewer, more correlated frames
+#: amplifies noise (measured on WCA at ρ = 0.8 from the HNC start: 4,000 steps with 400
+#: frames gave a step whose rms distance to the exact one was 0.155 k_BT at best, no better
+#: than IBI; 20,000 steps with 800 frames 0.113, against 0.25 for ihnc).
+IMC_MIN_STEPS = 16000
+
+
+def knots_for(r_cut: float, r_min: float = 0.0) -> np.ndarray:
+    """Knots from ``r_min`` (rounded down to the spacing) to ``r_cut`` inclusive."""
+    lo = math.floor(r_min / KNOT_SPACING) * KNOT_SPACING
+    n = max(2, int(math.ceil((r_cut - lo) / KNOT_SPACING - 1e-9)))
+    return np.linspace(r_cut - n * KNOT_SPACING, r_cut, n + 1) if lo < r_cut else np.array([0.0, r_cut])
+
+
+def hat_weights(r: np.ndarray, knots: np.ndarray) -> np.ndarray:
+    """S_j = Σ φ_j(r) over the distances ``r`` (hats on uniform ``knots``), shape (m,)."""
+    h = knots[1] - knots[0]
+    x = (np.asarray(r, float) - knots[0]) / h
+    x = x[(x >= 0) & (x < knots.size - 1)]
+    i = x.astype(np.int64)
+    w = x - i
+    m = knots.size
+    return np.bincount(i, 1.0 - w, minlength=m)[:m] + np.bincount(i + 1, w, minlength=m)[:m]
+
+
+class PairCountSampler:
+    """Accumulates ⟨S⟩ and ⟨S Sᵀ⟩ over frames (called as ``sampler(positions, box)``)."""
+
+    def __init__(self, knots: np.ndarray, steps: int):
+        self.knots = np.asarray(knots, float)
+        self.every = max(FRAME_EVERY, int(math.ceil(steps / MAX_FRAMES)))
+        m = self.knots.size
+        self.frames = 0
+        self._sum = np.zeros(m)
+        self._outer = np.zeros((m, m))
+
+    def __call__(self, positions, box: float) -> None:
+        from scipy.spatial import cKDTree
+
+        x = np.mod(np.asarray(positions, float), box)
+        x = np.where(x >= box, 0.0, x)
+        pairs = cKDTree(x, boxsize=box).query_pairs(float(self.knots[-1]), output_type="ndarray")
+        d = x[pairs[:, 0]] - x[pairs[:, 1]]
+        d -= box * np.round(d / box)
+        s = hat_weights(np.sqrt(np.einsum("ij,ij->i", d, d)), self.knots)
+        self._sum += s
+        self._outer += np.outer(s, s)
+        self.frames += 1
+
+    def mean(self) -> np.ndarray:
+        """⟨S_j⟩ over the frames."""
+        return self._sum / max(self.frames, 1)
+
+    def covariance(self) -> np.ndarray:
+        """C_ij = ⟨S_i S_j⟩ − ⟨S_i⟩⟨S_j⟩ over the frames."""
+        mean = self.mean()
+        return self._outer / max(self.frames, 1) - np.outer(mean, mean)
+
+
+def imc_step(grid, dg, density: float, n_particles: int, knots, cov, resolved) -> np.ndarray:
+    """The Newton step ΔU on ``grid`` (k_BT) from Δg = g_run − g_target on ``grid``.
+
+    Args:
+        knots: The hat knots (the last one, at the cutoff, stays fixed).
+        cov: C_ij of the pair counts, shape (len(knots), len(knots)).
+        resolved: Boolean mask on ``grid`` where either g(r) is resolved.
+    """
+    from scipy.integrate import trapezoid
+
+    grid = np.asarray(grid, float)
+    knots = np.asarray(knots, float)
+    m = knots.size - 1  # the knot at the cutoff is fixed
+    # ΔS_i = (Nρ/2) ∫ 4πr² Δg φ_i dr on a fine grid
+    fine = np.linspace(grid[0], grid[-1], max(2000, 4 * grid.size))
+    dgf = np.interp(fine, grid, dg)
+    phi = np.clip(1.0 - np.abs(fine[None, :] - knots[:m, None]) / (knots[1] - knots[0]), 0.0, None)
+    ds = 0.5 * n_particles * density * trapezoid(4.0 * np.pi * fine**2 * dgf * phi, fine, axis=1)
+    res_k = np.interp(knots[:m], grid, resolved.astype(float)) > 0.5
+    c = np.asarray(cov, float)[:m, :m]
+    res_k &= np.diag(c) > 0
+    dc = np.zeros(m)
+    idx = np.nonzero(res_k)[0]
+    if idx.size:
+        sub = c[np.ix_(idx, idx)]
+        lam = RIDGE * float(np.median(np.diag(sub)))
+        dc[idx] = np.linalg.solve(sub + lam * np.eye(idx.size), ds[idx])
+    du = np.interp(grid, knots, np.concatenate([dc, [0.0]]))
+    if idx.size:  # the core: the first resolved knot's value carried down
+        du = np.where(grid < knots[idx[0]], dc[idx[0]], du)
+    return du
