@@ -44,7 +44,7 @@ def test_sampler_covariance_of_an_ideal_gas_is_poisson():
     rng = np.random.default_rng(1)
     n, box = 400, 9.0
     knots = knots_for(3.0)
-    sampler = PairCountSampler(knots, steps=10)
+    sampler = PairCountSampler(knots, steps=10, force=lambda r: np.zeros_like(r))
     for _ in range(400):
         sampler(rng.uniform(0, box, (n, 3)), box)
     pair_density = n * (n - 1) / 2 / box**3
@@ -60,6 +60,10 @@ def test_sampler_covariance_of_an_ideal_gas_is_poisson():
     off = np.array([cov[i, i + 1] / expected[i, i + 1] for i in np.nonzero(sel)[0]])
     assert abs(off.mean() - 1) < 0.15                  # neighbours overlap: + (1/6) mean
     assert abs(cov[np.ix_(sel, sel)][np.triu_indices(sel.sum(), 3)]).mean() < 0.05 * np.diag(cov)[sel].mean()
+    # raising U by a hat raises P as the second virial coefficient says: ∂P/∂c_j =
+    # ρ² 2π ∫ φ_j r² dr = ⟨S_j⟩/V (from W_j by parts, no covariance term at U = 0)
+    a = sampler.pressure_gradient() / (mean / box**3)
+    assert abs(a[sel].mean() - 1) < 0.03 and np.allclose(a[sel], 1, atol=0.3)  # W_j is a noisy difference
 
 
 def test_imc_step_is_exact_for_a_dilute_gas():
@@ -75,6 +79,25 @@ def test_imc_step_is_exact_for_a_dilute_gas():
     du = imc_step(grid, dg, rho, n, knots, cov, np.ones(grid.size, bool))
     inside = grid > 1.0
     assert np.max(np.abs(du - delta)[inside]) < 0.05 * delta.max()
+
+
+def test_pressure_constrained_step_meets_the_pressure_with_the_least_change():
+    rng = np.random.default_rng(4)
+    knots = knots_for(3.0)
+    m = knots.size
+    x = rng.normal(size=(m, 3 * m))
+    cov = x @ x.T / (3 * m)
+    grid = np.linspace(0.0, 3.0, 301)
+    dg = 0.02 * np.sin(3 * grid)
+    free = imc_step(grid, dg, 0.5, 1000, knots, cov, np.ones(grid.size, bool))
+    a = rng.normal(size=m)
+    c_free = np.interp(knots[:-1], grid, free)
+    for dp in (a[:-1] @ c_free, a[:-1] @ c_free + 0.3):
+        du = imc_step(grid, dg, 0.5, 1000, knots, cov, np.ones(grid.size, bool), pressure=(a, dp))
+        c = np.interp(knots[:-1], grid, du)
+        assert a[:-1] @ c == pytest.approx(dp, abs=1e-6)
+    assert np.allclose(imc_step(grid, dg, 0.5, 1000, knots, cov, np.ones(grid.size, bool),
+                                pressure=(a, a[:-1] @ c_free)), free, atol=1e-9)
 
 
 def test_sampler_in_an_engine_run_matches_its_g():
@@ -122,3 +145,22 @@ def test_imc_refinement_with_lammps_repairs_a_perturbed_potential():
     u_true = lj.evaluate(res.grid)[0] - lj.evaluate(res.grid[-1:])[0]
     err0 = np.abs(np.interp(res.grid, r, u + bump) - u_true)[near].max()
     assert np.abs(res.u - u_true)[near].max() < 0.5 * err0
+
+
+def test_imc_with_a_target_pressure_moves_the_pressure_to_it():
+    """Real MD: LJ's bundled g(r) at ρ = 0.512 from the HNC inversion, with and without the
+    pressure of the true LJ (0.568): the constrained steps bring P close to it while g(r)
+    stays as close to the target."""
+    from boltzmann_nn.reference import example_gr_path
+    from boltzmann_nn.refine.loop import RefineSettings, refine
+    from boltzmann_nn.refine.start import start_table
+    from boltzmann_nn.refine.target import load_target
+
+    target = load_target(example_gr_path(), 0.512)
+    p_true = 0.5679
+    settings = RefineSettings(method="imc", max_iter=3, pressure=p_true, equilibration=2000)
+    res = refine(target, start_table("hnc", target), settings)
+    its = res.iterations
+    p0, p_last = its[0]["pressure"], its[-1]["pressure"]
+    assert abs(p_last - p_true) < max(0.5 * abs(p0 - p_true), 0.03), [it["pressure"] for it in its]
+    assert its[-1]["l_mse"] < 2 * its[0]["l_mse"] + 1e-5

@@ -12,10 +12,12 @@ so the step that brings ⟨S⟩ to the target is C Δc = ⟨S⟩_run − S_targe
 comes from the (denoised) g(r) difference, ΔS_i = (Nρ/2) ∫ 4πr² Δg(r) φ_i(r) dr; C comes
 from frames of the run (:class:`PairCountSampler`, about every :data:`FRAME_EVERY` steps).
 C is estimated from a few hundred correlated frames, so the solve is regularised
-(Tikhonov, :data:`RIDGE` × the median diagonal) and restricted to knots where the pairs
-are resolved; inside the core the first resolved value is carried down, as in the other
-updates. Unlike the HNC Jacobian (``ihnc``), C is exact for the simulated fluid at any
-density, which is where ``ihnc`` and IBI stall (dense liquids).
+(Tikhonov, :data:`RIDGE` × the median diagonal) and restricted to knots where the run's
+pairs are resolved; inside the core the first resolved value is carried down, as in the
+other updates, and where the target holds pairs the run never makes (a soft core that
+the start walls off) C is blind, so the loop takes IBI's update there. Unlike the HNC
+Jacobian (``ihnc``), C is exact for the simulated fluid at any density, which matters
+where ``ihnc`` and IBI stall (dense liquids).
 """
 
 from __future__ import annotations
@@ -58,16 +60,37 @@ def hat_weights(r: np.ndarray, knots: np.ndarray) -> np.ndarray:
     return np.bincount(i, 1.0 - w, minlength=m)[:m] + np.bincount(i + 1, w, minlength=m)[:m]
 
 
-class PairCountSampler:
-    """Accumulates ⟨S⟩ and ⟨S Sᵀ⟩ over frames (called as ``sampler(positions, box)``)."""
+def hat_slopes(r: np.ndarray, knots: np.ndarray) -> np.ndarray:
+    """W_j = Σ r φ_j'(r) over the distances ``r``, shape (m,)."""
+    h = knots[1] - knots[0]
+    r = np.asarray(r, float)
+    x = (r - knots[0]) / h
+    keep = (x >= 0) & (x < knots.size - 1)
+    i, r = x[keep].astype(np.int64), r[keep]
+    m = knots.size
+    return (np.bincount(i + 1, r, minlength=m)[:m] - np.bincount(i, r, minlength=m)[:m]) / h
 
-    def __init__(self, knots: np.ndarray, steps: int):
+
+class PairCountSampler:
+    """Accumulates ⟨S⟩ and ⟨S Sᵀ⟩ over frames (called as ``sampler(positions, box)``).
+
+    With ``force`` (F(r) of the simulated potential), also the pair virial W = Σ r U'(r)
+    and W_j = Σ r φ_j'(r) of each frame, for the pressure's response to the hats
+    (:meth:`pressure_gradient`).
+    """
+
+    def __init__(self, knots: np.ndarray, steps: int, force=None):
         self.knots = np.asarray(knots, float)
         self.every = max(FRAME_EVERY, int(math.ceil(steps / MAX_FRAMES)))
         m = self.knots.size
         self.frames = 0
         self._sum = np.zeros(m)
         self._outer = np.zeros((m, m))
+        self.force = force
+        self.volume = math.nan
+        self._w = 0.0
+        self._ws = np.zeros(m)
+        self._wj = np.zeros(m)
 
     def __call__(self, positions, box: float) -> None:
         from scipy.spatial import cKDTree
@@ -77,14 +100,27 @@ class PairCountSampler:
         pairs = cKDTree(x, boxsize=box).query_pairs(float(self.knots[-1]), output_type="ndarray")
         d = x[pairs[:, 0]] - x[pairs[:, 1]]
         d -= box * np.round(d / box)
-        s = hat_weights(np.sqrt(np.einsum("ij,ij->i", d, d)), self.knots)
+        r = np.sqrt(np.einsum("ij,ij->i", d, d))
+        s = hat_weights(r, self.knots)
         self._sum += s
         self._outer += np.outer(s, s)
         self.frames += 1
+        if self.force is not None:
+            w = -float(np.sum(r * self.force(r)))
+            self._w += w
+            self._ws += w * s
+            self._wj += hat_slopes(r, self.knots)
+            self.volume = float(box) ** 3
 
     def mean(self) -> np.ndarray:
         """⟨S_j⟩ over the frames."""
         return self._sum / max(self.frames, 1)
+
+    def pressure_gradient(self) -> np.ndarray:
+        """a_j = ∂⟨P⟩/∂c_j = (Cov(W, S_j) − ⟨W_j⟩)/(3V) [k_BT/σ³ per k_BT] (needs ``force``)."""
+        n = max(self.frames, 1)
+        cov_ws = self._ws / n - (self._w / n) * self.mean()
+        return (cov_ws - self._wj / n) / (3.0 * self.volume)
 
     def covariance(self) -> np.ndarray:
         """C_ij = ⟨S_i S_j⟩ − ⟨S_i⟩⟨S_j⟩ over the frames."""
@@ -92,13 +128,20 @@ class PairCountSampler:
         return self._outer / max(self.frames, 1) - np.outer(mean, mean)
 
 
-def imc_step(grid, dg, density: float, n_particles: int, knots, cov, resolved) -> np.ndarray:
+def imc_step(grid, dg, density: float, n_particles: int, knots, cov, resolved,
+             pressure=None) -> np.ndarray:
     """The Newton step ΔU on ``grid`` (k_BT) from Δg = g_run − g_target on ``grid``.
 
     Args:
         knots: The hat knots (the last one, at the cutoff, stays fixed).
         cov: C_ij of the pair counts, shape (len(knots), len(knots)).
         resolved: Boolean mask on ``grid`` where either g(r) is resolved.
+        pressure: Optional ``(a, dP)``: the pressure gradient a_j = ∂⟨P⟩/∂c_j and the
+            change wanted, P_target − P_run. The step then also meets a·Δc = dP, with
+            the least change of the pair counts (in the metric of C): Δc = Δc₀ +
+            K⁻¹a (dP − a·Δc₀)/(aᵀK⁻¹a), K = C + λ. g(r) fixes the pressure only
+            weakly (smooth changes of U move P and hardly g), and this uses exactly that
+            freedom.
     """
     from scipy.integrate import trapezoid
 
@@ -117,8 +160,13 @@ def imc_step(grid, dg, density: float, n_particles: int, knots, cov, resolved) -
     idx = np.nonzero(res_k)[0]
     if idx.size:
         sub = c[np.ix_(idx, idx)]
-        lam = RIDGE * float(np.median(np.diag(sub)))
-        dc[idx] = np.linalg.solve(sub + lam * np.eye(idx.size), ds[idx])
+        k = sub + RIDGE * float(np.median(np.diag(sub))) * np.eye(idx.size)
+        dc[idx] = np.linalg.solve(k, ds[idx])
+        if pressure is not None:
+            a = np.asarray(pressure[0], float)[:m][idx]
+            ka = np.linalg.solve(k, a)
+            if float(a @ ka) > 0:
+                dc[idx] += ka * (float(pressure[1]) - float(a @ dc[idx])) / float(a @ ka)
     du = np.interp(grid, knots, np.concatenate([dc, [0.0]]))
     if idx.size:  # the core: the first resolved knot's value carried down
         du = np.where(grid < knots[idx[0]], dc[idx[0]], du)

@@ -152,7 +152,7 @@ def _round_steps(steps: float, settings: RefineSettings) -> int:
     return int(max(quantum, math.ceil(steps / quantum) * quantum))
 
 
-def _excess(rec) -> float:
+def excess_distance(rec) -> float:
     """The distance with the run's own noise taken out (comparable across run lengths)."""
     return rec["l_mse"] - rec["run_noise_mse"]
 
@@ -176,7 +176,7 @@ def decide(history: list, settings: RefineSettings) -> dict:
     if not good:
         return {"stop": True, "converged": False,
                 "reason": f"the starting potential cannot be simulated: {history[0]['reason']}"}
-    best = min(good, key=lambda i: _excess(history[i]))
+    best = min(good, key=lambda i: excess_distance(history[i]))
     last = history[-1]
     k = len(history)
     if last["usable"] and last["within_noise"] and (
@@ -192,14 +192,15 @@ def decide(history: list, settings: RefineSettings) -> dict:
     if k - 1 - best >= settings.patience:
         return {"stop": True, "converged": False,
                 "reason": f"no improvement in {settings.patience} iterations (best: iteration {best})"}
-    if not last["usable"] or _excess(last) > DIVERGE * max(_excess(history[best]), 1e-12) + last["noise_mse"]:
+    worse = excess_distance(last) > DIVERGE * max(excess_distance(history[best]), 1e-12) + last["noise_mse"]
+    if not last["usable"] or worse:
         alpha = last["alpha"] / 2.0
         if alpha < MIN_ALPHA:
             return {"stop": True, "converged": False,
                     "reason": f"diverged (step reduced below {MIN_ALPHA:g}); keeping iteration {best}"}
         return {"stop": False, "base": best, "alpha": alpha, "steps": _next_steps(history[best], settings)}
-    alpha = min(1.0, last["alpha"] * (2.0 if last["base"] is not None and _excess(last) <
-                                      _excess(history[last["base"]]) else 1.0))
+    alpha = min(1.0, last["alpha"] * (2.0 if last["base"] is not None and excess_distance(last) <
+                                      excess_distance(history[last["base"]]) else 1.0))
     return {"stop": False, "base": k - 1, "alpha": alpha, "steps": _next_steps(last, settings)}
 
 
@@ -211,25 +212,34 @@ def _on_grid(grid, target: Target, r_run, g_run, g_err_run):
     return g_t, g_r, err
 
 
-def _imc_direction(grid, target: Target, res, sampler) -> list | None:
-    """The full IMC step from a run and its pair-count frames (None: too few frames)."""
+def _imc_direction(grid, target: Target, res, sampler, pressure: float | None) -> list | None:
+    """The full IMC step from a run and its pair-count frames (None: too few frames); with
+    a target ``pressure``, the step that also meets it (see :func:`imc_step`).
+    """
     if sampler is None or sampler.frames < MIN_FRAMES:
         return None
     g_t, g_r, err = _on_grid(grid, target, res.r, res.g, res.g_err)
     resolved = (g_r > G_RESOLVED) | (g_t > G_RESOLVED)
+    row = None
+    if pressure is not None and sampler.force is not None:
+        row = (sampler.pressure_gradient(), pressure - res.pressure)
     du = imc_step(grid, denoise(g_r - g_t, err), target.density, int(res.settings["n_particles"]),
-                  sampler.knots, sampler.covariance(), resolved)
+                  sampler.knots, sampler.covariance(), resolved & (g_r > G_RESOLVED), pressure=row)
+    closed = (g_r <= G_RESOLVED) & (g_t > G_RESOLVED)
+    if closed.any():  # where the run has no pairs C says nothing: IBI opens what the target holds
+        du = np.where(closed, update("ibi", grid, g_r, g_t, target.density, err), du)
     return smooth(du).tolist()
 
 
 def _step(base: dict, grid, target: Target, settings: RefineSettings, alpha: float) -> np.ndarray:
-    if settings.method == "imc" and base.get("imc_du") is not None:
+    imc = settings.method == "imc" and base.get("imc_du") is not None
+    if imc:  # the pressure, where given, is part of the IMC step
         du = np.asarray(base["imc_du"], float)
     else:  # imc without frames (a failed sampler) falls back on the HNC Jacobian
         g_t, g_r, err = _on_grid(grid, target, base["r_run"], base["g_run"], base["g_err_run"])
         method = "ihnc" if settings.method == "imc" else settings.method
         du = update(method, grid, g_r, g_t, target.density, err)
-    if settings.pressure is not None:
+    if settings.pressure is not None and not imc:
         du = du + pressure_ramp(grid, grid[-1], base["pressure"], settings.pressure, target.density)
     big = float(np.max(np.abs(du)))
     scale = alpha * min(1.0, settings.max_du / big) if big > 0 else alpha
@@ -242,8 +252,11 @@ def _simulate(grid, u, target: Target, settings: RefineSettings, steps: int, see
 
     state = run_state(target, steps=steps, equilibration=settings.equilibration, blocks=settings.blocks,
                       seed=seed, threads=settings.threads)
-    sampler = PairCountSampler(knots_for(grid[-1], grid[0]), steps) if settings.method == "imc" else None
     engine, table = get_engine(settings.engine), md_table(grid, u)
+    sampler = None
+    if settings.method == "imc":
+        force = (lambda r: table.evaluate(r)[1]) if settings.pressure is not None else None
+        sampler = PairCountSampler(knots_for(grid[-1], grid[0]), steps, force=force)
     res = engine.run(table, state, sampler=sampler) if sampler else engine.run(table, state)
     return res, state, sampler
 
@@ -331,7 +344,7 @@ def refine(target: Target, start, settings: RefineSettings | None = None, out_di
         res, state, sampler = _simulate(grid, u, target, settings, steps, settings.seed + k)
         rec = _record(k, u, res, target, steps, state.equilibration, plan["alpha"], plan["base"], r_cut)
         if rec["usable"] and sampler is not None:
-            rec["imc_du"] = _imc_direction(grid, target, res, sampler)
+            rec["imc_du"] = _imc_direction(grid, target, res, sampler, settings.pressure)
         history.append(rec)
         if state_path is not None:
             _write_iteration(Path(out_dir), rec, grid, target, settings)
@@ -340,7 +353,7 @@ def refine(target: Target, start, settings: RefineSettings | None = None, out_di
         if on_iteration:
             on_iteration(rec)
     good = [i for i, h in enumerate(history) if h["usable"]]
-    best = min(good, key=lambda i: _excess(history[i])) if good else 0
+    best = min(good, key=lambda i: excess_distance(history[i])) if good else 0
     b = history[best]
     summary = [{k: v for k, v in h.items() if k not in ("u", "r_run", "g_run", "g_err_run", "imc_du")}
                for h in history]

@@ -117,13 +117,12 @@ def true_potential(state):
 def run_job(state: dict, start: str, method: str, work: Path = RUNS_DIR) -> dict:
     """One refinement (resumes from its folder); returns its measured summary."""
     from boltzmann_nn.refine.loop import RefineSettings, refine
-    from boltzmann_nn.refine.start import start_table
+    from boltzmann_nn.refine.start import md_table, start_table
     from boltzmann_nn.refine.target import make_target
 
     target = make_target(state["r"], state["g"], state["density"], state["err"], state["name"])
     model = _model_tag() if start == "network" else None
-    # a network start is tied to the shipped model: another model never resumes its folder
-    folder = Path(work) / "runs" / f"{state['name']}-{start}{'-' + model if model else ''}-{method}"
+    folder = _folder(work, state["name"], start, method, model)
     t0 = time.perf_counter()
     table = start_table(start, target)
     res = refine(target, table, RefineSettings(method=method, **SETTINGS), out_dir=folder)
@@ -150,9 +149,37 @@ def run_job(state: dict, start: str, method: str, work: Path = RUNS_DIR) -> dict
         "u_mae_start": mae(u_start), "u_mae_final": mae(res.u), "p_true": state["pressure"],
         "p_start": its[0]["pressure"], "p_final": its[res.best]["pressure"],
         "p_eos_network": _eos_pressure(table, state["density"]) if start == "network" else None,
+        "p_eos_final": _eos_pressure(md_table(res.grid, res.u), state["density"]),
         "wall_total": time.perf_counter() - t0,
         **_curves(folder, target, res),
     }
+
+
+def _folder(work, name: str, start: str, method: str, model: str | None) -> Path:
+    """A refinement's folder; a network start is tied to the shipped model (its tag), so
+    that another model never resumes it.
+    """
+    return Path(work) / "runs" / f"{name}-{start}{'-' + model if model else ''}-{method}"
+
+
+def add_final_eos(rows: list[dict], work=RUNS_DIR) -> None:
+    """P from the EOS network of each refined potential (rows measured before it was
+    recorded get it from their folder's best iterate).
+    """
+    from boltzmann_nn.refine.loop import excess_distance
+    from boltzmann_nn.refine.start import md_table
+
+    for r in rows:
+        if r.get("p_eos_final") is not None:
+            continue
+        path = _folder(work, r["state"], r["start"], r["method"], r.get("model")) / "refine.json"
+        if not path.exists():
+            continue
+        state = json.loads(path.read_text())
+        good = [h for h in state["iterations"] if h.get("usable")]
+        if good:
+            best = min(good, key=excess_distance)
+            r["p_eos_final"] = _eos_pressure(md_table(np.asarray(state["grid"]), best["u"]), r["density"])
 
 
 def _model_tag() -> str:
@@ -242,9 +269,10 @@ def report(rows: list[dict], n_states: int) -> str:
              ("MD of the network's U (no refinement)", "p_start", net),
              ("MD of the HNC inversion (no refinement)", "p_start", hnc)]
     chain += [(f"MD of the refined U ({st} + {m})", "p_final", pick(st, m)) for st, m in COMBOS]
+    chain += [(f"EOS network of the refined U ({st} + {m})", "p_eos_final", pick(st, m)) for st, m in NEWTON]
     for label, key, sel in chain:
         if sel:
-            r2, mrae, n = r2_mrae([r[key] if r[key] is not None else np.nan for r in sel],
+            r2, mrae, n = r2_mrae([r[key] if r.get(key) is not None else np.nan for r in sel],
                                   [r["p_true"] for r in sel])
             lines.append(f"| {label} | {r2:.3f} | {mrae:.3f} | {n} |")
     lines += ["", "## Per state", "", "| state | ρ | start | method | L_MSE start | iterations to noise | "
@@ -353,6 +381,7 @@ def run_study(out="reports/refine", work=RUNS_DIR, data="data/v2.h5",
                     f"{rows[-1]['reached']}, {rows[-1]['wall_total']:.0f} s")
     if not rows:
         return {"rows": 0, "table": None, "figures": []}
+    add_final_eos(rows, work)
     table = out / "table.md"
     table.write_text(report(rows, len({r["state"] for r in rows})))
     return {"rows": len(rows), "table": str(table), "figures": figures(rows, out)}
