@@ -19,3 +19,26 @@ def test_quick_report_regenerates_figures(tmp_path, capsys):
     assert {r["family"] for r in named} >= {"lj", "wca", "gauss", "yukawa"}
     lj = [r for r in named if r["family"] == "lj"]
     assert all(abs(r["P_net"] - r["P"]) < 0.3 * r["P"] for r in lj)
+
+
+def test_refine_study_tables_compare_every_start_on_the_same_states():
+    """The refinement study's table from rows: one line per start/method, the MD-step ratios
+    to IBI from Boltzmann inversion per state, and the chain with R² against the true P."""
+    from boltzmann_nn.studies.refine_study import COMBOS, report
+
+    rows = []
+    for k, state in enumerate(("a", "b", "c")):
+        for start, method in COMBOS:
+            steps, its = (60000, 4) if method == "ibi" else (20000, 1)
+            rows.append({"state": state, "kind": "test", "density": 0.5, "start": start, "method": method,
+                         "start_l_mse": 1e-3, "reached": True, "iterations_to_noise": its,
+                         "iterations": 5, "md_steps_to_noise": steps, "wall_to_noise": 10.0,
+                         "u_mae_start": 0.2, "u_mae_final": 0.05, "p_true": 1.0 + k, "p_final": 1.0 + k,
+                         "p_start": 0.9 + k, "p_eos_network": 1.1 + k if start == "network" else None,
+                         "p_eos_final": 1.0 + k})
+    text = report(rows, 3)
+    for start, method in COMBOS:
+        assert f"| {start} | {method} | 3 |" in text
+    assert "- network + imc: median 3.00, mean 3.00 (3 states)" in text
+    assert "| MD of the refined U (hnc + imc) | 1.000 | 0.000 | 3 |" in text
+    assert "EOS network of the refined U (network + imc)" in text
