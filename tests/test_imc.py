@@ -100,16 +100,21 @@ def test_pressure_constrained_step_meets_the_pressure_with_the_least_change():
                                 pressure=(a, a[:-1] @ c_free)), free, atol=1e-9)
 
 
-def test_sampler_in_an_engine_run_matches_its_g():
-    """Frames taken by the run protocol give the pair counts the engine's g(r) implies."""
+@pytest.mark.parametrize("engine", ["lammps", "openmm"])
+def test_sampler_in_an_engine_run_matches_its_g(engine):
+    """Frames taken by the run protocol give the pair counts the engine's g(r) implies
+    (LAMMPS splits each block at the sampler's interval; OpenMM takes its g(r) frames)."""
     from boltzmann_nn.engines.registry import get_engine
     from boltzmann_nn.potentials import NamedPotential
 
+    if engine == "openmm":
+        pytest.importorskip("openmm")
     state = StatePoint(density=0.5, seed=3, equilibration=1000, steps=4000, blocks=4)
     knots = knots_for(2.5)
     sampler = PairCountSampler(knots, steps=state.steps)
     sampler.every = 100
-    res = get_engine("lammps").run(NamedPotential("lj", {}, r_cut=2.5), state, sampler=sampler)
+    kwargs = {"platform": "CPU"} if engine == "openmm" else {}
+    res = get_engine(engine, **kwargs).run(NamedPotential("lj", {}, r_cut=2.5), state, sampler=sampler)
     assert res.ok and sampler.frames == state.steps // 100
     n = res.settings["n_particles"]
     fine = np.linspace(0, 2.5, 2501)
