@@ -1,7 +1,7 @@
 """Paper Fig. 10 and 11 (see :mod:`boltzmann_nn.studies.refine_study`): refine held-out
 states from each start with each method, and the chain g -> U -> P.
 
-    python benchmarks/refine_study.py                 # 12 test states + 4 named fluids, 2 workers
+    python benchmarks/refine_study.py                 # 8 test states + 4 named fluids, 2 workers
     python benchmarks/refine_study.py --quick         # 3 test states and the LJ example
     python benchmarks/refine_study.py --report-only   # tables and figures from what has run
     python benchmarks/refine_study.py --combos boltzmann:ibi,network:imc   # some starts only
@@ -12,12 +12,12 @@ fig11_chain.png}; refinement folders under results/refine_study/.
 
 import argparse
 
-from boltzmann_nn.studies.refine_study import COMBOS, run_study
+from boltzmann_nn.studies.refine_study import COMBOS, N_TEST, run_study
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--test-states", type=int, default=12)
+    ap.add_argument("--test-states", type=int, default=N_TEST)
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--report-only", action="store_true")

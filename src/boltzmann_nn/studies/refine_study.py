@@ -31,6 +31,8 @@ RUNS_DIR = Path("results") / "refine_study"
 COMBOS = [("boltzmann", "ibi"), ("network", "imc"), ("hnc", "imc"), ("network", "ihnc"), ("hnc", "ihnc")]
 NEWTON = [c for c in COMBOS if c[1] != "ibi"]
 SETTINGS = {"max_iter": 8, "min_steps": 4000, "max_steps": 20000, "equilibration": 3000}
+#: Held-out test states, spread over the density classes of the test set.
+N_TEST = 8
 #: Named fluids simulated here as targets (spec, density), 20,000 + 10,000 steps like the dataset.
 NAMED = [("wca", 0.8), ("gauss:epsilon=2,rcut=4", 0.6), ("yukawa:epsilon=2,kappa=2,rcut=4", 0.4)]
 
@@ -346,7 +348,7 @@ def figures(rows: list[dict], out: Path) -> list[str]:
 
 def run_study(out="reports/refine", work=RUNS_DIR, data="data/v2.h5",
               stores=("data/store-default", "data/store-v2"),
-              n_test: int = 12, quick: bool = False, workers: int = 2, run: bool = True, log=print,
+              n_test: int = N_TEST, quick: bool = False, workers: int = 2, run: bool = True, log=print,
               combos=COMBOS) -> dict:
     """Run what is missing of the study (``run``), then write ``table.md``, the figures and
     ``results.json`` into ``out``.
