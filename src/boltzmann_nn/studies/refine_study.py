@@ -279,11 +279,16 @@ def report(rows: list[dict], n_states: int) -> str:
             lines.append(f"| {label} | {r2:.3f} | {mrae:.3f} | {n} |")
     lines += ["", "## Per state", "", "| state | ρ | start | method | L_MSE start | iterations to noise | "
               "MD steps | MAE U final | P true | P final |", "|---|---|---|---|---|---|---|---|---|---|"]
+    def num(v, spec):  # a start that could not be simulated has no distance or pressure
+        return "–" if v is None or not np.isfinite(v) else format(v, spec)
+
     for r in sorted(rows, key=lambda x: (x["state"], x["start"], x["method"])):
         it = r["iterations_to_noise"] if r["reached"] else f">{r['iterations'] - 1}"
+        if r["iterations"] == 1 and not r["reached"] and not r.get("start_l_mse"):
+            it = "start not simulable"
         lines.append(f"| {r['state']} | {r['density']:.3g} | {r['start']} | {r['method']} | "
-                     f"{r['start_l_mse']:.2e} | {it} | {r['md_steps_to_noise']} | {r['u_mae_final']:.3f} | "
-                     f"{r['p_true']:.4g} | {r['p_final']:.4g} |")
+                     f"{num(r['start_l_mse'], '.2e')} | {it} | {r['md_steps_to_noise']} | "
+                     f"{num(r['u_mae_final'], '.3f')} | {r['p_true']:.4g} | {num(r['p_final'], '.4g')} |")
     return "\n".join(lines) + "\n"
 
 
