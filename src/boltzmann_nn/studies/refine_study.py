@@ -388,7 +388,12 @@ def run_study(out="reports/refine", work=RUNS_DIR, data="data/v2.h5",
                     f"{rows[-1]['reached']}, {rows[-1]['wall_total']:.0f} s")
     if not rows:
         return {"rows": 0, "table": None, "figures": []}
+    missing = sum(r.get("p_eos_final") is None for r in rows)
     add_final_eos(rows, work)
+    if sum(r.get("p_eos_final") is None for r in rows) < missing:  # keep what the folders gave
+        from ..io.atomic import atomic_write_json
+
+        atomic_write_json(done_path, {"settings": SETTINGS, "rows": rows})
     table = out / "table.md"
     table.write_text(report(rows, len({r["state"] for r in rows})))
     return {"rows": len(rows), "table": str(table), "figures": figures(rows, out)}
