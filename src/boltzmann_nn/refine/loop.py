@@ -11,8 +11,9 @@ with the target (:func:`~boltzmann_nn.refine.compare.compare`) and decides:
 * **retreat** when a run fails or its distance grows beyond :data:`DIVERGE` × the best:
   back to the best iterate with half the step (a trust region); below 1/8 the refinement
   ends as diverged, keeping its best iterate;
-* otherwise **step**: U ← U + α ΔU (``ibi``, ``ihnc`` or ``imc``, plus VOTCA's pressure ramp when a
-  target pressure is given), with max |α ΔU| capped at ``max_du``.
+* otherwise **step**: U ← U + α ΔU (``ibi``, ``ihnc`` or ``imc``; a target pressure adds
+  VOTCA's pressure ramp, or with ``imc`` enters the Newton step), with max |α ΔU| capped
+  at ``max_du``.
 
 MD length adapts: the next run is long enough that its own noise stays below a quarter of
 the remaining systematic distance, and at least as precise as the target near the end
@@ -55,7 +56,8 @@ class RefineSettings:
         method: ``ihnc`` (Newton step with the HNC Jacobian), ``imc`` (Newton step with the
             run's own pair-count covariance, inverse Monte Carlo) or ``ibi``.
         max_iter: Most iterations (simulations), the start included.
-        pressure: Target pressure [k_BT/σ³]; adds the pressure ramp.
+        pressure: Target pressure [k_BT/σ³]; adds the pressure ramp (``imc``: a constraint
+            of the Newton step).
         r_cut: Cutoff of the refined potential [σ] (default min(target range, 5σ)).
         tol: Also stop when L_MSE <= tol.
         min_steps, max_steps: Bounds of the production steps per iteration.
@@ -219,12 +221,11 @@ def _imc_direction(grid, target: Target, res, sampler, pressure: float | None) -
     if sampler is None or sampler.frames < MIN_FRAMES:
         return None
     g_t, g_r, err = _on_grid(grid, target, res.r, res.g, res.g_err)
-    resolved = (g_r > G_RESOLVED) | (g_t > G_RESOLVED)
     row = None
     if pressure is not None and sampler.force is not None:
         row = (sampler.pressure_gradient(), pressure - res.pressure)
     du = imc_step(grid, denoise(g_r - g_t, err), target.density, int(res.settings["n_particles"]),
-                  sampler.knots, sampler.covariance(), resolved & (g_r > G_RESOLVED), pressure=row)
+                  sampler.knots, sampler.covariance(), g_r > G_RESOLVED, pressure=row)
     closed = (g_r <= G_RESOLVED) & (g_t > G_RESOLVED)
     if closed.any():  # where the run has no pairs C says nothing: IBI opens what the target holds
         du = np.where(closed, update("ibi", grid, g_r, g_t, target.density, err), du)
