@@ -113,8 +113,9 @@ def test_decide_rules():
 
 @pytest.fixture
 def hnc_world(monkeypatch):
-    hnc_engine.register()
-    yield
+    from boltzmann_nn.engines import registry
+
+    monkeypatch.setitem(registry.ENGINES, "hnc-test", "tests.hnc_engine:HNCEngine")
 
 
 def test_ihnc_converges_faster_than_ibi_in_the_hnc_world(hnc_world, tmp_path):

@@ -224,6 +224,14 @@ def met_at_table_start(r: float, table_start: float, u_start: float, step: int |
     }
 
 
+def wrap_into_box(x, box: float) -> np.ndarray:
+    """Positions folded into [0, L) in every coordinate (a periodic cKDTree needs them
+    strictly below its boxsize; np.mod can round up to L).
+    """
+    x = np.mod(np.asarray(x, float), box)
+    return np.where(x >= box, 0.0, x)
+
+
 def solid_fraction(x: np.ndarray, box: float, k: int = 12) -> float:
     """Fraction of solid-like particles (ten Wolde, Ruiz-Montero & Frenkel 1996).
 
@@ -243,11 +251,9 @@ def solid_fraction(x: np.ndarray, box: float, k: int = 12) -> float:
     from scipy.spatial import cKDTree
     from scipy.special import sph_harm_y
 
-    x = np.mod(np.asarray(x, float), box)
+    x = wrap_into_box(x, box)
     if x.shape[0] <= k:
         return 0.0
-    # cKDTree needs coordinates strictly below boxsize
-    x = np.where(x >= box, 0.0, x)
     _, idx = cKDTree(x, boxsize=box).query(x, k=k + 1)
     idx = idx[:, 1:]
     vec = x[idx] - x[:, None, :]

@@ -27,6 +27,7 @@ import numpy as np
 
 from ..units import kT_KJ_PER_MOL_TEMPERATURE
 from .base import Progress, SimulationResult, StatePoint
+from .diagnostics import wrap_into_box
 from .lammps import initial_positions
 from .protocol import EngineUnavailable, run_protocol
 
@@ -62,8 +63,7 @@ def pair_counts_histogram(x: np.ndarray, box: float, edges: np.ndarray) -> np.nd
     """Number of distinct pairs with distance in each bin of ``edges`` (periodic cube)."""
     from scipy.spatial import cKDTree
 
-    x = np.mod(np.asarray(x, float), box)
-    x = np.where(x >= box, 0.0, x)
+    x = wrap_into_box(x, box)
     tree = cKDTree(x, boxsize=box)
     cum = tree.count_neighbors(tree, edges).astype(float)  # ordered pairs incl. self at r = 0
     cum = (cum - x.shape[0]) / 2.0

@@ -95,8 +95,9 @@ class PairCountSampler:
     def __call__(self, positions, box: float) -> None:
         from scipy.spatial import cKDTree
 
-        x = np.mod(np.asarray(positions, float), box)
-        x = np.where(x >= box, 0.0, x)
+        from ..engines.diagnostics import wrap_into_box
+
+        x = wrap_into_box(positions, box)
         pairs = cKDTree(x, boxsize=box).query_pairs(float(self.knots[-1]), output_type="ndarray")
         d = x[pairs[:, 0]] - x[pairs[:, 1]]
         d -= box * np.round(d / box)

@@ -154,7 +154,7 @@ def _round_steps(steps: float, settings: RefineSettings) -> int:
     return int(max(quantum, math.ceil(steps / quantum) * quantum))
 
 
-def excess_distance(rec) -> float:
+def _excess(rec) -> float:
     """The distance with the run's own noise taken out (comparable across run lengths)."""
     return rec["l_mse"] - rec["run_noise_mse"]
 
@@ -178,7 +178,7 @@ def decide(history: list, settings: RefineSettings) -> dict:
     if not good:
         return {"stop": True, "converged": False,
                 "reason": f"the starting potential cannot be simulated: {history[0]['reason']}"}
-    best = min(good, key=lambda i: excess_distance(history[i]))
+    best = min(good, key=lambda i: _excess(history[i]))
     last = history[-1]
     k = len(history)
     if last["usable"] and last["within_noise"] and (
@@ -194,15 +194,15 @@ def decide(history: list, settings: RefineSettings) -> dict:
     if k - 1 - best >= settings.patience:
         return {"stop": True, "converged": False,
                 "reason": f"no improvement in {settings.patience} iterations (best: iteration {best})"}
-    worse = excess_distance(last) > DIVERGE * max(excess_distance(history[best]), 1e-12) + last["noise_mse"]
+    worse = _excess(last) > DIVERGE * max(_excess(history[best]), 1e-12) + last["noise_mse"]
     if not last["usable"] or worse:
         alpha = last["alpha"] / 2.0
         if alpha < MIN_ALPHA:
             return {"stop": True, "converged": False,
                     "reason": f"diverged (step reduced below {MIN_ALPHA:g}); keeping iteration {best}"}
         return {"stop": False, "base": best, "alpha": alpha, "steps": _next_steps(history[best], settings)}
-    alpha = min(1.0, last["alpha"] * (2.0 if last["base"] is not None and excess_distance(last) <
-                                      excess_distance(history[last["base"]]) else 1.0))
+    alpha = min(1.0, last["alpha"] * (2.0 if last["base"] is not None and _excess(last) <
+                                      _excess(history[last["base"]]) else 1.0))
     return {"stop": False, "base": k - 1, "alpha": alpha, "steps": _next_steps(last, settings)}
 
 
@@ -354,7 +354,7 @@ def refine(target: Target, start, settings: RefineSettings | None = None, out_di
         if on_iteration:
             on_iteration(rec)
     good = [i for i, h in enumerate(history) if h["usable"]]
-    best = min(good, key=lambda i: excess_distance(history[i])) if good else 0
+    best = min(good, key=lambda i: _excess(history[i])) if good else 0
     b = history[best]
     summary = [{k: v for k, v in h.items() if k not in ("u", "r_run", "g_run", "g_err_run", "imc_du")}
                for h in history]

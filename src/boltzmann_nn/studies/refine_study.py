@@ -164,26 +164,6 @@ def _folder(work, name: str, start: str, method: str, model: str | None) -> Path
     return Path(work) / "runs" / f"{name}-{start}{'-' + model if model else ''}-{method}"
 
 
-def add_final_eos(rows: list[dict], work=RUNS_DIR) -> None:
-    """P from the EOS network of each refined potential (rows measured before it was
-    recorded get it from their folder's best iterate).
-    """
-    from boltzmann_nn.refine.loop import excess_distance
-    from boltzmann_nn.refine.start import md_table
-
-    for r in rows:
-        if r.get("p_eos_final") is not None:
-            continue
-        path = _folder(work, r["state"], r["start"], r["method"], r.get("model")) / "refine.json"
-        if not path.exists():
-            continue
-        state = json.loads(path.read_text())
-        good = [h for h in state["iterations"] if h.get("usable")]
-        if good:
-            best = min(good, key=excess_distance)
-            r["p_eos_final"] = _eos_pressure(md_table(np.asarray(state["grid"]), best["u"]), r["density"])
-
-
 def _model_tag() -> str:
     """The first 8 hex digits of the shipped inverse model's weights checksum."""
     from boltzmann_nn.ml.zoo import model_card
@@ -263,7 +243,7 @@ def report(rows: list[dict], n_states: int) -> str:
     lines += ["", "## Chain g -> U -> P (Fig. 11)", "", "| pressure from | R² | MRAE | n |",
               "|---|---|---|---|"]
     def pick(start, method):
-        return [r for r in rows if r["start"] == start and r["method"] == method]
+        return _pick(rows, start, method)
 
     net = pick("network", "imc") or pick("network", "ihnc")
     hnc = pick("hnc", "imc") or pick("hnc", "ihnc")
@@ -299,9 +279,9 @@ def _machine():
     return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
-def _fig_method(rows) -> str:
-    """The method the figures show for the network start (imc where it ran)."""
-    return "imc" if any(r["start"] == "network" and r["method"] == "imc" for r in rows) else "ihnc"
+def _pick(rows, start: str, method: str) -> list[dict]:
+    """The rows of one start and method."""
+    return [r for r in rows if r["start"] == start and r["method"] == method]
 
 
 def figures(rows: list[dict], out: Path) -> list[str]:
@@ -312,7 +292,9 @@ def figures(rows: list[dict], out: Path) -> list[str]:
 
     plt = pyplot()
     paths = []
-    net = [r for r in rows if r["start"] == "network" and r["method"] == _fig_method(rows) and "g_target" in r]
+    # the network start's rows, refined by imc where it ran
+    sel = _pick(rows, "network", "imc") or _pick(rows, "network", "ihnc")
+    net = [r for r in sel if "g_target" in r]
     if net:
         pick = net[:: max(1, len(net) // 4)][:4]
         fig, axes = plt.subplots(2, len(pick), figsize=(3.6 * len(pick), 5), squeeze=False,
@@ -334,7 +316,6 @@ def figures(rows: list[dict], out: Path) -> list[str]:
         axes[1][0].set_ylabel("Δg")
         axes[0][0].legend(fontsize=7)
         paths.append(str(save_figure(fig, out / "fig10_refine_gr.png")))
-    sel = [r for r in rows if r["start"] == "network" and r["method"] == _fig_method(rows)]
     if sel:
         fig, ax = plt.subplots(figsize=(4.6, 4.4))
         p_true = np.array([r["p_true"] for r in sel])
@@ -388,12 +369,6 @@ def run_study(out="reports/refine", work=RUNS_DIR, data="data/v2.h5",
                     f"{rows[-1]['reached']}, {rows[-1]['wall_total']:.0f} s")
     if not rows:
         return {"rows": 0, "table": None, "figures": []}
-    missing = sum(r.get("p_eos_final") is None for r in rows)
-    add_final_eos(rows, work)
-    if sum(r.get("p_eos_final") is None for r in rows) < missing:  # keep what the folders gave
-        from ..io.atomic import atomic_write_json
-
-        atomic_write_json(done_path, {"settings": SETTINGS, "rows": rows})
     table = out / "table.md"
     table.write_text(report(rows, len({r["state"] for r in rows})))
     return {"rows": len(rows), "table": str(table), "figures": figures(rows, out)}
