@@ -32,7 +32,7 @@ def noisy_gr(potential, density, r, steps, seed):
 class HNCEngine:
     name = "hnc-test"
 
-    def run(self, potential, state, progress=None):
+    def run(self, potential, state, progress=None, sampler=None, early_stop=True):
         if DELAY:
             time.sleep(DELAY)
         dr = state.rdf_rmax / state.rdf_bins

@@ -7,6 +7,7 @@ import pytest
 
 from boltzmann_nn.engines import StatePoint, box_rule, simulate
 from boltzmann_nn.engines.diagnostics import judge
+from boltzmann_nn.engines.registry import get_engine
 from boltzmann_nn.errors import InputError
 from boltzmann_nn.potentials import NamedPotential, PairTable
 from boltzmann_nn.theory import virial_pressure
@@ -64,6 +65,18 @@ def test_phase_separating_fluid_fails_diagnostics():
                    StatePoint(density=0.3, seed=2, equilibration=6000, steps=4000, blocks=20))
     assert res.ok and not res.kept
     assert not res.flags["homogeneous"] and "heterogeneous" in res.flags["reasons"]
+
+
+def test_heterogeneous_box_stops_early_unless_asked_to_run_on():
+    # the same coexistence state: the campaign's run stops during equilibration (no g(r));
+    # a refinement's runs on and returns the g(r) of the separated box, judged heterogeneous
+    pot, state = NamedPotential("lj", {"epsilon": 2.0}, r_cut=3.0).tabulate(4000), \
+        StatePoint(density=0.3, seed=2, equilibration=6000, steps=4000, blocks=20)
+    stopped = get_engine("lammps").run(pot, state)
+    assert stopped.flags.get("collapsed") and stopped.g.size == 0
+    full = get_engine("lammps").run(pot, state, early_stop=False)
+    assert full.ok and full.g.size == 200 and "heterogeneous" in full.flags["reasons"]
+    assert full.g.max() > 2.0  # the liquid's first peak, far above a gas's
 
 
 def test_drift_criterion_on_synthetic_blocks():

@@ -185,6 +185,10 @@ class Engine(Protocol):
 
     name: str
 
-    def run(self, table, state: StatePoint, progress: Progress | None = None) -> SimulationResult:
-        """Simulate ``table`` (a PairTable) at ``state``; never raises for a failed run."""
+    def run(self, table, state: StatePoint, progress: Progress | None = None, sampler=None,
+            early_stop: bool = True) -> SimulationResult:
+        """Simulate ``table`` (a PairTable) at ``state``; never raises for a failed run.
+        ``sampler`` sees production frames; ``early_stop`` ends a box that stays
+        heterogeneous during equilibration (see :func:`.protocol.run_protocol`).
+        """
         ...

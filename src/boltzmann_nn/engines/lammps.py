@@ -301,6 +301,6 @@ class LammpsEngine:
             raise
 
     def run(self, potential, state: StatePoint, progress: Progress | None = None,
-            sampler=None) -> SimulationResult:
+            sampler=None, early_stop: bool = True) -> SimulationResult:
         """Simulate ``potential`` at ``state`` (the shared run protocol); never raises."""
-        return run_protocol(self, potential, state, progress, sampler)
+        return run_protocol(self, potential, state, progress, sampler, early_stop)

@@ -114,12 +114,14 @@ class Engine(Protocol):
 
 
 def run_protocol(engine: Engine, potential, state: StatePoint,
-                 progress: Progress | None = None, sampler=None) -> SimulationResult:
+                 progress: Progress | None = None, sampler=None, early_stop: bool = True) -> SimulationResult:
     """Simulate ``potential`` at ``state`` with ``engine``; never raises for a failed run.
 
     ``sampler``: optional; called as ``sampler(positions, box)`` about every
     ``sampler.every`` production steps (for example the pair-count fluctuations of inverse
     Monte Carlo). It does not change what the run measures.
+    ``early_stop``: stop a box that stays heterogeneous during equilibration (the campaign
+    does; a refinement runs on, because the g(r) of such a box still tells its next step).
     """
     n, box = box_rule(state, potential.r_cut)
     settings = {
@@ -136,7 +138,7 @@ def run_protocol(engine: Engine, potential, state: StatePoint,
         except Exception as exc:  # noqa: BLE001 - a set-up failure is a failed run
             return SimulationResult(ok=False, reason=engine.failure_reason(exc), settings=settings)
         try:
-            result = _procedure(session, potential, state, n, box, progress, sampler)
+            result = _procedure(session, potential, state, n, box, progress, sampler, early_stop)
         except TableStartReached as exc:
             start = potential.table_start()
             u_start = float(potential.evaluate(np.array([start]))[0][0])
@@ -151,7 +153,7 @@ def run_protocol(engine: Engine, potential, state: StatePoint,
 
 
 def _procedure(session: Session, potential, state: StatePoint, n: int, box: float,
-               progress: Progress | None, sampler=None) -> SimulationResult:
+               progress: Progress | None, sampler=None, early_stop: bool = True) -> SimulationResult:
     total = state.equilibration + state.steps
     done = 0
 
@@ -174,7 +176,7 @@ def _procedure(session: Session, potential, state: StatePoint, n: int, box: floa
         tick(steps)
         sk = float(structure_factor_min(session.positions(), box).mean())
         high = high + 1 if sk > SK_ABORT else 0
-        if high >= 2:
+        if high >= 2 and early_stop:
             return SimulationResult(ok=True, flags=collapsed(done, sk), settings={"early_stop_step": done})
 
     chunk = state.steps // state.blocks

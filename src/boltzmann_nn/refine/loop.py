@@ -258,7 +258,7 @@ def _simulate(grid, u, target: Target, settings: RefineSettings, steps: int, see
     if settings.method == "imc":
         force = (lambda r: table.evaluate(r)[1]) if settings.pressure is not None else None
         sampler = PairCountSampler(knots_for(grid[-1], grid[0]), steps, force=force)
-    res = engine.run(table, state, sampler=sampler) if sampler else engine.run(table, state)
+    res = engine.run(table, state, sampler=sampler, early_stop=False)
     return res, state, sampler
 
 

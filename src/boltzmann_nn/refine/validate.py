@@ -61,7 +61,7 @@ def validate(potential, target: Target, *, steps: int = 20000, equilibration: in
 
     state = run_state(target, steps=steps, equilibration=equilibration, seed=seed, threads=threads)
     check_simulable(potential, state)
-    res = get_engine(engine).run(potential, state, progress=progress)
+    res = get_engine(engine).run(potential, state, progress=progress, early_stop=False)
     if not res.ok or not res.g.size:
         why = res.reason or ", ".join(res.flags.get("reasons", [])) or "no g(r)"
         raise InputError(f"the simulation of the potential failed: {why}")
