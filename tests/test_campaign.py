@@ -103,6 +103,25 @@ def test_splits_are_grouped_and_seeded():
     assert folds != assign_splits(range(100), seed=4)
 
 
+def test_a_growing_dataset_keeps_its_split():
+    from boltzmann_nn.campaign.assemble import extend_splits
+
+    strata = {p: ("spline" if p % 3 else "yukawa") for p in range(300)}
+    old = assign_splits(range(200), seed=3, strata=strata)
+    grown = extend_splits(range(300), old, seed=5, strata=strata)
+    assert all(grown[p] == old[p] for p in old)  # nothing placed before moves
+    new = [p for p in range(300) if p not in old]
+    n_test = sum(grown[p] == -1 for p in new)
+    assert 6 <= n_test <= 16  # about 11 % of the 100 new ones, stratum by stratum
+    for lb in ("spline", "yukawa"):
+        members = [p for p in range(300) if strata[p] == lb]
+        share = sum(grown[p] == -1 for p in members) / len(members)
+        assert abs(share - 0.11) < 0.03
+    sizes = [sum(v == k for v in grown.values()) for k in range(4)]
+    assert max(sizes) - min(sizes) <= 2  # new potentials fill the smallest folds
+    assert grown == extend_splits(range(300), old, seed=5, strata=strata)
+
+
 def _generate(spec, store, *extra):
     return subprocess.Popen(
         [sys.executable, "-m", "boltzmann_nn", "generate", str(spec), "--store", str(store),
@@ -152,6 +171,10 @@ def test_kill_and_resume(tmp_path):
             assert np.unique(fold[pot == p]).size == 1, "all densities of a potential on one side"
         assert k["U_nn"].shape == (res["n_kept"], 50) and k["g"].shape[1] == 200
         assert f.attrs["spec_hash"] == CampaignSpec.load(spec).spec_hash
+    again = build_dataset(store_dir, tmp_path / "again.h5", split_seed=7, keep_split=h5)
+    assert again["potentials_placed_before"] == len(np.unique(pot))
+    with h5py.File(tmp_path / "again.h5") as f:
+        assert (f["kept"]["fold"][:] == fold).all()  # another seed, the same split
 
 
 def test_dataset_cli(tmp_path, capsys):

@@ -32,6 +32,12 @@ They are stratified: potentials are grouped by family, cutoff class and whether 
 their kept states has Z = βP/ρ < 1; in every stratum about ``TEST_FRACTION`` of the
 potentials form the test set, and the rest are dealt round-robin into ``N_FOLDS`` folds,
 each after a seeded shuffle, so the test set and every fold look like the whole.
+
+A dataset grows as its campaign does; rebuilt with ``keep_split`` (an earlier dataset
+file), every potential that file held keeps its side (the held-out potentials stay held
+out, so models and studies measured on them stay honest), and only new potentials are
+dealt: in each stratum enough of them join the test set to bring its share to
+``TEST_FRACTION``, the rest fill the smallest folds.
 """
 
 from __future__ import annotations
@@ -98,15 +104,62 @@ def assign_splits(potential_indices, seed: int = 0, test_fraction: float = TEST_
     return folds
 
 
-def _test_every_family(folds: dict, family_of: dict, seed: int) -> dict:
+def extend_splits(potential_indices, previous: dict, seed: int = 0, test_fraction: float = TEST_FRACTION,
+                  n_folds: int = N_FOLDS, strata: dict | None = None) -> dict:
+    """Potential -> fold, keeping ``previous`` (potential -> fold) and dealing the others.
+
+    In each stratum, new potentials join the test set until it holds ``test_fraction`` of
+    the stratum (stochastic rounding, seeded; a potential already placed never moves); the
+    rest go one by one to the fold with the fewest potentials.
+    """
+    pots = sorted(set(potential_indices))
+    strata = strata or {}
+    folds = {p: int(previous[p]) for p in pots if p in previous}
+    groups: dict = {}
+    for p in pots:
+        groups.setdefault(str(strata.get(p, "")), []).append(p)
+    rng = np.random.default_rng(seed)
+    size = Counter(f for f in folds.values() if f >= 0)
+    for lb in sorted(groups):
+        members = groups[lb]
+        fresh = [p for p in members if p not in folds]
+        fresh = [fresh[i] for i in rng.permutation(len(fresh))]
+        want = int(np.floor(test_fraction * len(members) + rng.random()))
+        have = sum(folds.get(p) == -1 for p in members)
+        n_test = int(np.clip(want - have, 0, len(fresh)))
+        for p in fresh[:n_test]:
+            folds[p] = -1
+        for p in fresh[n_test:]:
+            k = min(range(n_folds), key=lambda i: (size[i], i))
+            folds[p] = k
+            size[k] += 1
+    return folds
+
+
+def previous_folds(path) -> dict:
+    """The fold of every kept run (by run id) of an earlier dataset file."""
+    import h5py
+
+    path = Path(path)
+    try:
+        with h5py.File(path, "r") as h5:
+            if h5.attrs.get("format") != FORMAT:
+                raise InputError("not a boltzmann-nn dataset file", str(path))
+            k = h5["kept"]
+            return {rid.decode(): int(f) for rid, f in zip(k["run_id"][:], k["fold"][:])}
+    except OSError as exc:
+        raise InputError("cannot read the dataset file whose split is to be kept", str(path)) from exc
+
+
+def _test_every_family(folds: dict, family_of: dict, seed: int, fixed=frozenset()) -> dict:
     """Move one potential of every family that has at least ``1/TEST_FRACTION / 2``
     potentials but none in the test set into it (small families split into small strata
-    can otherwise miss the test set entirely).
+    can otherwise miss the test set entirely); potentials in ``fixed`` never move.
     """
     rng = np.random.default_rng(seed + 1)
     out = dict(folds)
     for fam in sorted(set(family_of.values())):
-        pots = sorted(p for p, f in family_of.items() if f == fam)
+        pots = sorted(p for p, f in family_of.items() if f == fam and p not in fixed)
         if len(pots) >= 0.5 / TEST_FRACTION and not any(out[p] == -1 for p in pots):
             out[pots[int(rng.integers(len(pots)))]] = -1
     return out
@@ -136,9 +189,10 @@ def _read_stores(store_dirs):
     return specs, records
 
 
-def build_dataset(store_dirs, out, split_seed: int = 0) -> dict:
+def build_dataset(store_dirs, out, split_seed: int = 0, keep_split=None) -> dict:
     """Assemble ``out`` (HDF5) from the records in ``store_dirs`` (one path or several);
-    returns counts. Verdicts are re-judged with today's criteria.
+    returns counts. Verdicts are re-judged with today's criteria. ``keep_split``: an
+    earlier dataset file whose potentials keep their folds (see the module notes).
     """
     import h5py
 
@@ -172,8 +226,15 @@ def build_dataset(store_dirs, out, split_seed: int = 0) -> dict:
         p = row["potential_index"]
         prev = strata.get(p, (row["family"], r_cut_class(row["r_cut"]), False))
         strata[p] = (prev[0], prev[1], prev[2] or bool(low_z))
-    folds = assign_splits([r["potential_index"] for r in rows], split_seed, strata=strata)
-    folds = _test_every_family(folds, {p: st[0] for p, st in strata.items()}, split_seed)
+    potentials = [r["potential_index"] for r in rows]
+    previous = {}
+    if keep_split is not None:
+        old = previous_folds(keep_split)
+        previous = {r["potential_index"]: old[r["run_id"]] for r in rows if r["run_id"] in old}
+        folds = extend_splits(potentials, previous, split_seed, strata=strata)
+    else:
+        folds = assign_splits(potentials, split_seed, strata=strata)
+    folds = _test_every_family(folds, {p: st[0] for p, st in strata.items()}, split_seed, frozenset(previous))
     for row in rows:
         row["fold"] = folds[row["potential_index"]]
     arrays = {key: np.array([row[key] for row in rows]) for key in rows[0]}
@@ -218,7 +279,9 @@ def build_dataset(store_dirs, out, split_seed: int = 0) -> dict:
         dgrp["reason"] = np.array([m.encode()[:200] for _, m in status_reason], dtype="S200")
     return {"out": str(out), "n_kept": len(kept), "n_dropped": len(dropped),
             "n_potentials_kept": len(keys), "dataset_hash": dataset_hash,
-            "folds": dict(Counter(int(v) for v in arrays["fold"]))}
+            "folds": dict(Counter(int(v) for v in arrays["fold"])),
+            "kept_split_from": str(keep_split) if keep_split is not None else None,
+            "potentials_placed_before": len(previous)}
 
 
 _POT_CACHE: dict = {}

@@ -31,6 +31,8 @@ def add(sub, parent):
     b.add_argument("store", nargs="+", help="one or more store directories")
     b.add_argument("--out", required=True)
     b.add_argument("--split-seed", type=int, default=0)
+    b.add_argument("--keep-split", metavar="H5",
+                   help="an earlier dataset file: its potentials keep their folds (test stays test)")
     b.set_defaults(func=cmd_build)
     j = dsub.add_parser("rejudge", parents=[parent],
                         help="kept counts before/after today's keep criteria, by class")
@@ -66,7 +68,7 @@ def cmd_generate(args):
 def cmd_build(args):
     from ..campaign.assemble import build_dataset
 
-    res = build_dataset(args.store, args.out, args.split_seed)
+    res = build_dataset(args.store, args.out, args.split_seed, keep_split=args.keep_split)
 
     def human(d):
         print(f"wrote {d['out']}: {d['n_kept']} kept runs of {d['n_potentials_kept']} potentials, "
