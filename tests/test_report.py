@@ -24,7 +24,7 @@ def test_quick_report_regenerates_figures(tmp_path, capsys):
 def test_refine_study_tables_compare_every_start_on_the_same_states():
     """The refinement study's table from rows: one line per start/method, the MD-step ratios
     to IBI from Boltzmann inversion per state, and the chain with R² against the true P."""
-    from boltzmann_nn.studies.refine_study import COMBOS, report
+    from boltzmann_nn.studies.refine_study import COMBOS, _model_tag, report
 
     rows = []
     for k, state in enumerate(("a", "b", "c")):
@@ -35,8 +35,9 @@ def test_refine_study_tables_compare_every_start_on_the_same_states():
                          "iterations": 5, "md_steps_to_noise": steps, "wall_to_noise": 10.0,
                          "u_mae_start": 0.2, "u_mae_final": 0.05, "p_true": 1.0 + k, "p_final": 1.0 + k,
                          "p_start": 0.9 + k, "p_eos_network": 1.1 + k if start == "network" else None,
-                         "p_eos_final": 1.0 + k})
+                         "p_eos_final": 1.0 + k, "model": "0ld0ld00" if start == "network" else None})
     text = report(rows, 3)
+    assert f"the shipped model is {_model_tag()}" in text  # rows of an older model are marked
     for start, method in COMBOS:
         assert f"| {start} | {method} | 3 |" in text
     assert "- network + imc: median 3.00, mean 3.00 (3 states)" in text

@@ -38,9 +38,10 @@ NAMED = [("wca", 0.8), ("gauss:epsilon=2,rcut=4", 0.6), ("yukawa:epsilon=2,kappa
 
 
 def test_states(n: int, data="data/v2.h5", stores=("data/store-default", "data/store-v2"),
-                seed: int = 0) -> list[dict]:
+                seed: int = 0, names=None) -> list[dict]:
     """``n`` test-set states spread over the densities, distinct potentials; the records
-    (for the generating potential) are looked up in ``stores``.
+    (for the generating potential) are looked up in ``stores``. ``names``: exactly these
+    states (``test-`` and the run id's first 8 digits), those the study measured before.
     """
     import h5py
 
@@ -51,12 +52,16 @@ def test_states(n: int, data="data/v2.h5", stores=("data/store-default", "data/s
         test = np.nonzero(k["fold"][:] == -1)[0]
         rng = np.random.default_rng(seed)
         rng.shuffle(test)
+        if names is not None:
+            prefix = {f"test-{k['run_id'][i].decode()[:8]}": i for i in test}
+            test = np.array([prefix[nm] for nm in sorted(names) if nm in prefix], int)
+            n = len(test)
         chosen, used = [], set()
         per_density = {d: [] for d in np.unique(k["density_index"][:])}
         for i in test:
             pidx = int(k["potential_index"][i])
             d = int(k["density_index"][i])
-            if pidx in used or len(per_density[d]) >= -(-n // len(per_density)):
+            if names is None and (pidx in used or len(per_density[d]) >= -(-n // len(per_density))):
                 continue
             per_density[d].append(i)
             used.add(pidx)
@@ -164,6 +169,18 @@ def _folder(work, name: str, start: str, method: str, model: str | None) -> Path
     return Path(work) / "runs" / f"{name}-{start}{'-' + model if model else ''}-{method}"
 
 
+def _models_line(rows) -> str:
+    """Which inverse model the network starts used, against the one shipped now."""
+    tags = sorted({str(r.get("model")) for r in rows if r["start"] == "network"})
+    if not tags:
+        return "No network start measured."
+    now = _model_tag()
+    if tags == [now]:
+        return f"Network starts: the shipped inverse model (weights {now}…)."
+    return (f"Network starts: inverse model(s) {', '.join(t + '…' for t in tags)}; the shipped model is "
+            f"{now}… — rows of another model are re-measured by the next full run.")
+
+
 def _model_tag() -> str:
     """The first 8 hex digits of the shipped inverse model's weights checksum."""
     from boltzmann_nn.ml.zoo import model_card
@@ -208,6 +225,7 @@ def r2_mrae(pred, true):
 def report(rows: list[dict], n_states: int) -> str:
     lines = [f"# Refinement study (paper Fig. 10–11): {n_states} states", "",
              f"Settings: {SETTINGS}; LAMMPS, 1000+ particles; machine: {_machine()}.", "",
+             _models_line(rows), "",
              "Median / mean over states. 'to noise': up to the first iteration whose g(r) is within "
              "the statistical error of target and run (χ² bound); states that never got there count "
              "with all their iterations and are listed as not reached.", "",
@@ -350,11 +368,20 @@ def run_study(out="reports/refine", work=RUNS_DIR, data="data/v2.h5",
     if run:
         from ..io.atomic import atomic_write_json
 
-        states = test_states(3 if quick else n_test, data, stores)
+        measured = sorted({r["state"] for r in rows if r.get("kind") == "test"})
+        # the states measured before stay the study's states as the dataset grows
+        states = test_states(3 if quick else n_test, data, stores,
+                             names=measured if len(measured) >= (3 if quick else n_test) else None)
         states += named_states(work)[: 1 if quick else None]
+        tag = _model_tag()
+        wanted = [(s, st, m) for s in states for st, m in combos]  # state by state
+        # a network start measured with another inverse model is measured again (its row goes)
+        stale = {(r["state"], r["start"], r["method"]) for r in rows
+                 if r["start"] == "network" and r.get("model") != tag}
+        stale &= {(s["name"], st, m) for s, st, m in wanted}
+        rows = [r for r in rows if (r["state"], r["start"], r["method"]) not in stale]
         have = {(r["state"], r["start"], r["method"]) for r in rows}
-        # state by state, so that a partial study compares every start on the same states
-        jobs = [(s, st, m) for s in states for st, m in combos if (s["name"], st, m) not in have]
+        jobs = [(s, st, m) for s, st, m in wanted if (s["name"], st, m) not in have]
         with ProcessPoolExecutor(max(1, workers)) as pool:
             futures = {pool.submit(run_job, *job, work): job for job in jobs}
             for fut in as_completed(futures):
