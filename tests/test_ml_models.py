@@ -207,3 +207,24 @@ def test_density_warnings_follow_the_card_training_range():
             assert bool(text) == warns, (task, rho, text)
             if warns:
                 assert f"{lo:.3g}" in text and f"{hi:.3g}" in text
+
+
+@pytest.mark.parametrize("spec, rho, u0_tol", [("gauss:epsilon=2,rcut=4", 0.6, 0.5), ("hertz:epsilon=10", 0.5, 2.0)])
+def test_shipped_inverse_sees_a_soft_core_at_r_zero(spec, rho, u0_tol):
+    """Soft cores with finite U(0) (Gaussian core, Hertz): from their HNC g(r) the shipped
+    model puts U(0) near its true value, not at the 20 k_BT cap, and the Gaussian core's MD
+    table stays soft there (g(0) = 0.4 is information, not a core)."""
+    import numpy as np
+
+    from boltzmann_nn.ml.predict import predict_potential
+    from boltzmann_nn.potentials.spec import parse_potential
+    from boltzmann_nn.theory.oz import OZSolver
+
+    pot = parse_potential(spec)
+    res = OZSolver("hnc", n=2048, dr=0.01, ramp=4).solve(pot, rho)
+    r = (np.arange(200) + 0.5) * 0.025
+    pred = predict_potential((r, np.interp(r, res.r, res.g)), rho)
+    u_true = float(pot.evaluate(np.array([1e-6]))[0][0])
+    assert abs(pred.u[0] - u_true) < u0_tol
+    if spec.startswith("gauss"):
+        assert pred.table.U[0] < 3.0
