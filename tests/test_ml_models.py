@@ -228,3 +228,24 @@ def test_shipped_inverse_sees_a_soft_core_at_r_zero(spec, rho, u0_tol):
     assert abs(pred.u[0] - u_true) < u0_tol
     if spec.startswith("gauss"):
         assert pred.table.U[0] < 3.0
+
+
+def test_shipped_inverse_table_lets_particles_into_a_penetrable_core():
+    """A soft core behind a 10 k_BT barrier at 0.5σ (random splines have such shapes): g is
+    0.34 at r → 0 and ~1e-4 on the barrier. Only a core around r = 0 is made hard in the MD
+    table; here the table keeps the soft inside, so MD can fill what the target holds."""
+    import numpy as np
+
+    from boltzmann_nn.ml.predict import predict_potential
+    from boltzmann_nn.potentials import PairTable
+    from boltzmann_nn.theory.oz import OZSolver
+
+    rt = np.linspace(0.0, 3.0, 3001)
+    u = 2 * np.exp(-rt**2) + 9 * np.exp(-(((rt - 0.5) / 0.08) ** 2))
+    u -= u[-1]
+    res = OZSolver("hnc", n=2048, dr=0.01, ramp=4).solve(
+        PairTable(rt, u, -np.gradient(u, rt), name="barrier", check_force=False), 0.3)
+    r = (np.arange(200) + 0.5) * 0.025
+    pred = predict_potential((r, np.interp(r, res.r, res.g)), 0.3)
+    inside, barrier = np.interp([0.2, 0.5], pred.table.r, pred.table.U)
+    assert inside < 3.0 and barrier > 6.0  # true: 1.9 and 10.0

@@ -177,19 +177,30 @@ def predict_potential(gr, density: float, *, units: Units | None = None, model="
                     "training distribution")
     u0 = boltzmann_inversion(g_nn[0])
     u_net = np.minimum(u_hat, U_CUT)
-    # the MD table: where g < ~7e-3 the run holds almost no pairs and the loss ignored
-    # U > U_cut, so the core is made hard there (extend_core); Û itself keeps the network's
-    # values, which are closer to U there than any cap (test set: mean L_MAE 0.50 against
-    # 0.68 with the cap)
-    table = md_table(NN_GRID.r, np.where(g_nn[0] < CORE_G, U_CUT, u_net))
+    # Û keeps the network's values where g is tiny, which are closer to U there than any cap
+    # (test set: mean L_MAE 0.50 against 0.68 with the cap); the MD table makes hard only
+    # the core around r = 0 (see core_from_origin)
+    table = md_table(NN_GRID.r, np.where(core_from_origin(g_nn[0]), U_CUT, u_net))
     return PotentialPrediction(
         model=shipped.card["name"], options=cfg.options, density=rho, r=NN_GRID.r.copy(), u=u_net,
         u_network=np.asarray(u_hat), spread=np.asarray(spread), u0=u0, table=table, r_g=r, g=g_raw,
         source=source, warnings=msgs, units=units)
 
 
-#: Below this g(r) the MD table of a prediction is a hard core (U >= 5 k_BT there).
+#: Below this g(r) a run holds almost no pairs (U >= ~5 k_BT there).
 CORE_G = G_FLOOR**0.25
+
+
+def core_from_origin(g) -> np.ndarray:
+    """The grid points from r = 0 up to where g first reaches CORE_G: a core that the
+    network's loss never saw above U_cut, made hard in the MD table (``extend_core``).
+    A barrier further out with g < CORE_G keeps the network's values: inside it, the
+    particles of a penetrable core (g(0) > 0) must be able to reach what the target holds.
+    """
+    g = np.asarray(g, float)
+    above = np.nonzero(g >= CORE_G)[0]
+    first = int(above[0]) if above.size else g.size
+    return np.arange(g.size) < first
 
 
 def md_table(r, u, n: int = TABLE_POINTS) -> PairTable:
