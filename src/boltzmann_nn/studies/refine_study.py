@@ -263,8 +263,8 @@ def report(rows: list[dict], n_states: int) -> str:
     def pick(start, method):
         return _pick(rows, start, method)
 
-    net = pick("network", "imc") or pick("network", "ihnc")
-    hnc = pick("hnc", "imc") or pick("hnc", "ihnc")
+    net = _network_rows(rows)
+    hnc = pick("hnc", "ihnc") or pick("hnc", "imc")
     chain = [("EOS network of the network's U", "p_eos_network", net),
              ("MD of the network's U (no refinement)", "p_start", net),
              ("MD of the HNC inversion (no refinement)", "p_start", hnc)]
@@ -302,6 +302,18 @@ def _pick(rows, start: str, method: str) -> list[dict]:
     return [r for r in rows if r["start"] == start and r["method"] == method]
 
 
+def _network_rows(rows) -> list[dict]:
+    """The network start's rows for the chain and Fig. 10: the shipped model's where it was
+    measured (ihnc, the default, then imc), else whatever was measured.
+    """
+    tag = _model_tag()
+    for method in ("ihnc", "imc"):
+        sel = [r for r in _pick(rows, "network", method) if r.get("model") == tag]
+        if sel:
+            return sel
+    return _pick(rows, "network", "ihnc") or _pick(rows, "network", "imc")
+
+
 def figures(rows: list[dict], out: Path) -> list[str]:
     """Fig. 10 (target g against MD of the network's Û, before and after refinement, for up
     to four states) and Fig. 11 (P from the chain against the true P).
@@ -310,8 +322,7 @@ def figures(rows: list[dict], out: Path) -> list[str]:
 
     plt = pyplot()
     paths = []
-    # the network start's rows, refined by imc where it ran
-    sel = _pick(rows, "network", "imc") or _pick(rows, "network", "ihnc")
+    sel = _network_rows(rows)
     net = [r for r in sel if "g_target" in r]
     if net:
         pick = net[:: max(1, len(net) // 4)][:4]
