@@ -209,7 +209,8 @@ def test_density_warnings_follow_the_card_training_range():
                 assert f"{lo:.3g}" in text and f"{hi:.3g}" in text
 
 
-@pytest.mark.parametrize("spec, rho, u0_tol", [("gauss:epsilon=2,rcut=4", 0.6, 0.5), ("hertz:epsilon=10", 0.5, 2.0)])
+@pytest.mark.parametrize("spec, rho, u0_tol",
+                         [("gauss:epsilon=2,rcut=4", 0.6, 0.5), ("hertz:epsilon=10", 0.5, 2.0)])
 def test_shipped_inverse_sees_a_soft_core_at_r_zero(spec, rho, u0_tol):
     """Soft cores with finite U(0) (Gaussian core, Hertz): from their HNC g(r) the shipped
     model puts U(0) near its true value, not at the 20 k_BT cap, and the Gaussian core's MD
