@@ -122,7 +122,8 @@ def predict_potential(gr, density: float, *, units: Units | None = None, model="
         A :class:`~boltzmann_nn.ml.results.PotentialPrediction` (``to_dict()``: ``r``/``U``
         on the network grid (user units; the network's Û capped at U_cut), ``U0``
         (Boltzmann inversion), ``table`` (r, U, F ready for MD: a hard core, extended
-        smoothly, where g < 7·10⁻³, force consistent), ``spread`` (ensemble), ``warnings``).
+        smoothly, from r = 0 up to where g first reaches 7·10⁻³ (:func:`core_from_origin`),
+        force consistent), ``spread`` (ensemble), ``warnings``).
     """
     from ..io.gr import read_gr
 

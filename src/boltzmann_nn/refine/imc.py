@@ -26,6 +26,8 @@ import math
 
 import numpy as np
 
+from ..engines.diagnostics import wrap_into_box
+
 #: Knot spacing of the hat basis [σ].
 KNOT_SPACING = 0.05
 #: Steps between frames of the pair-count sampler (at most :data:`MAX_FRAMES` per run).
@@ -94,8 +96,6 @@ class PairCountSampler:
 
     def __call__(self, positions, box: float) -> None:
         from scipy.spatial import cKDTree
-
-        from ..engines.diagnostics import wrap_into_box
 
         x = wrap_into_box(positions, box)
         pairs = cKDTree(x, boxsize=box).query_pairs(float(self.knots[-1]), output_type="ndarray")

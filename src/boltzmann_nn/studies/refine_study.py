@@ -50,24 +50,11 @@ def test_states(n: int, data="data/v2.h5", stores=("data/store-default", "data/s
     with h5py.File(data) as h5:
         k = h5["kept"]
         test = np.nonzero(k["fold"][:] == -1)[0]
-        rng = np.random.default_rng(seed)
-        rng.shuffle(test)
         if names is not None:
-            prefix = {f"test-{k['run_id'][i].decode()[:8]}": i for i in test}
-            test = np.array([prefix[nm] for nm in sorted(names) if nm in prefix], int)
-            n = len(test)
-        chosen, used = [], set()
-        per_density = {d: [] for d in np.unique(k["density_index"][:])}
-        for i in test:
-            pidx = int(k["potential_index"][i])
-            d = int(k["density_index"][i])
-            if names is None and (pidx in used or len(per_density[d]) >= -(-n // len(per_density))):
-                continue
-            per_density[d].append(i)
-            used.add(pidx)
-            chosen.append(i)
-            if len(chosen) == n:
-                break
+            by_name = {f"test-{k['run_id'][i].decode()[:8]}": i for i in test}
+            chosen = [by_name[nm] for nm in sorted(names) if nm in by_name]
+        else:
+            chosen = _spread_over_densities(test, k["potential_index"][:], k["density_index"][:], n, seed)
         states = []
         for i in sorted(chosen, key=lambda j: (k["density"][j], k["potential_index"][j])):
             run_id = k["run_id"][i].decode()
@@ -85,6 +72,26 @@ def test_states(n: int, data="data/v2.h5", stores=("data/store-default", "data/s
     for s in states:
         potential_from_identity(s["potential"])  # fails early if a potential cannot be rebuilt
     return states
+
+
+def _spread_over_densities(test, potential, density_index, n: int, seed: int) -> list:
+    """``n`` of the ``test`` rows in a seeded order, distinct potentials, at most an equal
+    share in each density class.
+    """
+    test = np.array(test)
+    np.random.default_rng(seed).shuffle(test)
+    per_density = {d: 0 for d in np.unique(density_index)}
+    chosen, used = [], set()
+    for i in test:
+        pidx, d = int(potential[i]), int(density_index[i])
+        if pidx in used or per_density[d] >= -(-n // len(per_density)):
+            continue
+        per_density[d] += 1
+        used.add(pidx)
+        chosen.append(i)
+        if len(chosen) == n:
+            break
+    return chosen
 
 
 def named_states(work: Path = RUNS_DIR) -> list[dict]:
@@ -260,16 +267,14 @@ def report(rows: list[dict], n_states: int) -> str:
                          f"({len(vals)} states)")
     lines += ["", "## Chain g -> U -> P (Fig. 11)", "", "| pressure from | R² | MRAE | n |",
               "|---|---|---|---|"]
-    def pick(start, method):
-        return _pick(rows, start, method)
-
     net = _network_rows(rows)
-    hnc = pick("hnc", "ihnc") or pick("hnc", "imc")
+    hnc = _pick(rows, "hnc", "ihnc") or _pick(rows, "hnc", "imc")
     chain = [("EOS network of the network's U", "p_eos_network", net),
              ("MD of the network's U (no refinement)", "p_start", net),
              ("MD of the HNC inversion (no refinement)", "p_start", hnc)]
-    chain += [(f"MD of the refined U ({st} + {m})", "p_final", pick(st, m)) for st, m in COMBOS]
-    chain += [(f"EOS network of the refined U ({st} + {m})", "p_eos_final", pick(st, m)) for st, m in NEWTON]
+    chain += [(f"MD of the refined U ({st} + {m})", "p_final", _pick(rows, st, m)) for st, m in COMBOS]
+    chain += [(f"EOS network of the refined U ({st} + {m})", "p_eos_final", _pick(rows, st, m))
+              for st, m in NEWTON]
     for label, key, sel in chain:
         if sel:
             r2, mrae, n = r2_mrae([r[key] if r.get(key) is not None else np.nan for r in sel],
