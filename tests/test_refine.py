@@ -48,6 +48,31 @@ def test_noise_estimate_recovers_the_histogram_law(lj_hnc, rng):
     assert 0.75 < ratio < 1.3
 
 
+def _block_average(g, scale, blocks, rng):
+    """g(r) and its standard error from ``blocks`` noisy block averages (histogram law)."""
+    sigma = scale * np.sqrt(np.maximum(g, 0)) / R
+    samples = g + rng.normal(size=(blocks, R.size)) * sigma * np.sqrt(blocks)
+    return np.maximum(samples.mean(axis=0), 0.0), samples.std(axis=0, ddof=1) / np.sqrt(blocks)
+
+
+def test_chi2_with_block_errors_is_calibrated(lj_hnc, rng):
+    # a perfect potential: run (10 blocks, as refine runs) and target (20 blocks, as the
+    # dataset) both scatter about the same g; their own block errors judge the match
+    g, _ = lj_hnc
+    chi2, raw, inside = [], [], 0
+    for _ in range(40):
+        g_t, e_t = _block_average(g, 3e-3, 20, rng)
+        g_r, e_r = _block_average(g, 5e-3, 10, rng)
+        c = compare(make_target(R, g_t, 0.5, e_t), R, g_r, e_r)
+        chi2.append(c.chi2)
+        inside += c.within_noise
+        info = (g_t > 1e-3) | (g_r > 1e-3)
+        raw.append(np.mean(((g_r - g_t) ** 2 / (e_t**2 + e_r**2))[info]))
+    # unpooled, the uncertain block variances bias chi2/n upwards (9/7 for 10 blocks alone)
+    assert np.mean(raw) > 1.08
+    assert abs(np.mean(chi2) - 1.0) < 0.06 and inside >= 38
+
+
 def test_chi2_of_pure_noise_is_near_one(lj_hnc, rng):
     g, _ = lj_hnc
     err = 2e-3 * np.sqrt(g) / R

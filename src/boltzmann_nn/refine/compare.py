@@ -1,11 +1,12 @@
 """How far a simulated g(r) is from the target, measured against their statistical errors.
 
-On the target's points up to the run's range: Δg = g_run − g_target and the combined
-error σ² = σ_target² + σ_run². The distance is L_MSE = mean Δg² (the paper's measure);
-the noise level is mean σ², what L_MSE would be for a perfect potential. The match is
-*within noise* when χ²/n = mean(Δg²/σ²) over the informative points (where either g is
-above :data:`G_INFORMATIVE`) does not exceed 1 + 3√(2/n), the χ² distribution's
-three-standard-deviation bound for n independent points.
+On the target's points up to the run's range: Δg = g_run − g_target and the combined error
+σ² = σ_target² + σ_run² (the run's from its block averages, pooled over neighbouring bins
+like the target's: :func:`~boltzmann_nn.refine.target.pool_error`). The distance is L_MSE
+= mean Δg² (the paper's measure); the noise level is mean σ², what L_MSE would be for a
+perfect potential. The match is *within noise* when χ²/n = mean(Δg²/σ²) over the
+informative points (where either g is above :data:`G_INFORMATIVE`) does not exceed 1 +
+3√(2/n), the χ² distribution's three-standard-deviation bound for n independent points.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .target import ERR_FLOOR, Target
+from .target import ERR_FLOOR, Target, pool_error
 
 #: Points where both g(r) lie below this carry no information (the core).
 G_INFORMATIVE = 1e-3
@@ -61,7 +62,7 @@ def compare(target: Target, r_run, g_run, g_err_run=None, r_max: float | None = 
     """
     r_run = np.asarray(r_run, float)
     g_run = np.asarray(g_run, float)
-    err_run = np.zeros_like(g_run) if g_err_run is None else np.asarray(g_err_run, float)
+    err_run = np.zeros_like(g_run) if g_err_run is None else pool_error(r_run, g_run, g_err_run)
     reach = min(target.r[-1], r_run[-1]) if r_max is None else min(r_max, target.r[-1], r_run[-1])
     sel = (target.r >= r_run[0]) & (target.r <= reach + 1e-12)
     r = target.r[sel]

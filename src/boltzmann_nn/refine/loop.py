@@ -37,7 +37,7 @@ from ..io.atomic import atomic_write_json
 from .compare import compare
 from .imc import IMC_MIN_STEPS, MIN_FRAMES, PairCountSampler, imc_step, knots_for
 from .start import grid_potential, md_table, refinement_grid
-from .target import Target
+from .target import Target, pool_error
 from .updates import G_RESOLVED, METHODS, denoise, pressure_ramp, smooth, update
 from .validate import run_state
 
@@ -210,7 +210,8 @@ def _on_grid(grid, target: Target, r_run, g_run, g_err_run):
     """Target g, run g and their combined error on ``grid``."""
     g_t = np.interp(grid, target.r, target.g)
     g_r = np.interp(grid, r_run, g_run)
-    err = np.hypot(np.interp(grid, target.r, target.err), np.interp(grid, r_run, g_err_run))
+    err_run = pool_error(r_run, g_run, g_err_run)
+    err = np.hypot(np.interp(grid, target.r, target.err), np.interp(grid, r_run, err_run))
     return g_t, g_r, err
 
 

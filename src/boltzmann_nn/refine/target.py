@@ -1,10 +1,10 @@
 """The target of a validation or refinement: g(r) at a density, with its statistical error.
 
-The error comes from the file where it has one (a ``g_err`` column, as ``simulate``
-writes it). Otherwise it is estimated from the data's own scatter: the residual of a local
-quadratic fit (Savitzky–Golay, 7 points), scaled by the shell-count law of a histogram,
-σ(r) = c·√g(r)/r, with c from the median absolute residual. A smooth target (from theory)
-gets the floor :data:`ERR_FLOOR`.
+The error comes from the file where it has one (a ``g_err`` column, as ``simulate`` writes
+it), pooled over neighbouring bins (:func:`pool_error`). Otherwise it is estimated from
+the data's own scatter: the residual of a local quadratic fit (Savitzky–Golay, 7 points),
+scaled by the shell-count law of a histogram, σ(r) = c·√g(r)/r, with c from the median
+absolute residual. A smooth target (from theory) gets the floor :data:`ERR_FLOOR`.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from ..units import Units, check_density
 ERR_FLOOR = 1e-4
 #: A target must reach at least this far [σ] and hold this many points.
 MIN_RANGE, MIN_POINTS = 2.0, 20
+#: Bins over which a block-average error is pooled (see :func:`pool_error`).
+POOL_BINS = 9
 
 
 @dataclass
@@ -77,6 +79,32 @@ def estimate_error(r, g) -> np.ndarray:
     return np.maximum(c * shape, ERR_FLOOR)
 
 
+def pool_error(r, g, err, bins: int = POOL_BINS) -> np.ndarray:
+    """Standard errors of g(r) from a few block averages, pooled over ``bins`` neighbouring
+    bins.
+
+    With 10 blocks each σ² is itself uncertain by ±47 %, and since χ² divides by it,
+    χ²/n of a perfect match averages 9/7 ≈ 1.29 — right at the within-noise bound. The
+    shape σ²r²/g varies slowly (a histogram's counting law), so it is averaged over the
+    window and scaled back by g/r²: the same errors, 9 times better determined. Points
+    where g <= 10⁻³ (the core) keep their own.
+    """
+    from scipy.ndimage import uniform_filter1d
+
+    r = np.asarray(r, float)
+    g = np.asarray(g, float)
+    err = np.asarray(err, float)
+    use = (g > 1e-3) & (r > 0)
+    if use.sum() < bins:
+        return err
+    shape = np.where(use, g / np.where(r > 0, r, 1.0) ** 2, 1.0)
+    ratio = np.where(use, err**2 / shape, 0.0)
+    num = uniform_filter1d(ratio, bins, mode="nearest")
+    den = uniform_filter1d(use.astype(float), bins, mode="nearest")
+    pooled = np.sqrt(np.maximum(num, 0.0) / np.maximum(den, 1e-12) * shape)
+    return np.where(use, np.maximum(pooled, ERR_FLOOR), err)
+
+
 def make_target(r, g, density: float, err=None, source: str = "g(r)") -> Target:
     """A checked :class:`Target` from arrays in reduced units."""
     r = np.asarray(r, float)
@@ -91,7 +119,8 @@ def make_target(r, g, density: float, err=None, source: str = "g(r)") -> Target:
     if np.max(g) <= 0:
         raise InputError("g(r) is zero everywhere", source)
     estimated = err is None
-    err = estimate_error(r, g) if estimated else np.maximum(np.asarray(err, float), ERR_FLOOR)
+    err = estimate_error(r, g) if estimated else pool_error(r, g, np.maximum(np.asarray(err, float),
+                                                                          ERR_FLOOR))
     return Target(r, g, err, float(density), source, estimated)
 
 
