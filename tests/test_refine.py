@@ -16,7 +16,7 @@ from boltzmann_nn.cli import main
 from boltzmann_nn.potentials import parse_potential
 from boltzmann_nn.reference import example_gr_path
 from boltzmann_nn.refine.compare import compare
-from boltzmann_nn.refine.loop import MIN_ALPHA, RefineSettings, decide, refine
+from boltzmann_nn.refine.loop import MIN_ALPHA, MIN_FIT, RefineSettings, decide, fitted_alpha, refine
 from boltzmann_nn.refine.start import start_table
 from boltzmann_nn.refine.target import estimate_error, make_target
 from boltzmann_nn.refine.updates import denoise, update
@@ -134,6 +134,30 @@ def test_decide_rules():
     plan = decide([rec(1e-3), rec(1e-4, base=0), rec(1.5e-4, base=1), rec(1.2e-4, base=1)], s)
     assert plan["stop"] and "no improvement" in plan["reason"]
     assert decide([rec(1e-3 / (k + 1), base=k - 1) for k in range(10)], s)["reason"].startswith("reached")
+    # a Newton step's next length is the one its response asked for, within [MIN_FIT, 1]
+    fit = [rec(1e-3), {**rec(1e-4, base=0), "alpha_fit": 0.4}]
+    assert decide(fit, s)["alpha"] == 0.4
+    fit[1]["alpha_fit"] = 0.01
+    assert decide(fit, s)["alpha"] == MIN_FIT
+
+
+def test_fitted_alpha_measures_the_overshoot(lj_hnc, rng):
+    g_t, _ = lj_hnc
+    target = make_target(R, g_t, 0.5, 1e-3 * np.ones_like(R))
+    bump = 0.05 * np.exp(-((R - 1.5) / 0.2) ** 2)
+    err = 2e-3 * np.sqrt(g_t) / R
+
+    def run(g, alpha=1.0):
+        noisy = np.maximum(g + rng.normal(size=R.size) * err, 0)
+        return {"usable": True, "r_run": R, "g_run": noisy, "g_err_run": err, "alpha": alpha}
+
+    base = run(g_t + bump)
+    # the full step moved g 1.6 times as far as needed: 1/1.6 of it was right
+    assert abs(fitted_alpha(R, target, base, run(g_t - 0.6 * bump)) - 1 / 1.6) < 0.08
+    # half a step that moved g half-way: the full step was right
+    assert abs(fitted_alpha(R, target, base, run(g_t + 0.5 * bump, alpha=0.5)) - 1.0) < 0.12
+    # a move within the runs' noise says nothing
+    assert fitted_alpha(R, target, base, run(g_t + bump)) is None
 
 
 @pytest.fixture

@@ -31,6 +31,10 @@ RUNS_DIR = Path("results") / "refine_study"
 COMBOS = [("boltzmann", "ibi"), ("network", "imc"), ("hnc", "imc"), ("network", "ihnc"), ("hnc", "ihnc")]
 NEWTON = [c for c in COMBOS if c[1] != "ibi"]
 SETTINGS = {"max_iter": 8, "min_steps": 4000, "max_steps": 20000, "equilibration": 3000}
+#: Version of the refinement the rows were measured with (2: block errors pooled over bins,
+#: Newton step lengths fitted to the runs' response). Rows of another version are measured
+#: again when their start and method are run.
+VERSION = 2
 #: Held-out test states, spread over the density classes of the test set.
 N_TEST = 8
 #: Named fluids simulated here as targets (spec, density), 20,000 + 10,000 steps like the dataset.
@@ -155,7 +159,8 @@ def run_job(state: dict, start: str, method: str, work: Path = RUNS_DIR) -> dict
 
     return {
         "state": state["name"], "kind": state["kind"], "density": state["density"], "start": start,
-        "method": method, "model": model, "start_l_mse": its[0]["l_mse"], "start_noise": its[0]["noise_mse"],
+        "method": method, "model": model, "version": VERSION, "start_l_mse": its[0]["l_mse"],
+        "start_noise": its[0]["noise_mse"],
         "start_chi2": its[0]["chi2"], "reached": reach is not None, "iterations_to_noise": reach,
         "md_steps_to_noise": int(sum(it["md_steps"] for it in upto)),
         "wall_to_noise": float(sum(it["wall_s"] for it in upto)), "iterations": len(its),
@@ -173,7 +178,17 @@ def _folder(work, name: str, start: str, method: str, model: str | None) -> Path
     """A refinement's folder; a network start is tied to the shipped model (its tag), so
     that another model never resumes it.
     """
-    return Path(work) / "runs" / f"{name}-{start}{'-' + model if model else ''}-{method}"
+    return Path(work) / "runs" / f"{name}-{start}{'-' + model if model else ''}-{method}-v{VERSION}"
+
+
+def _versions_line(rows) -> str:
+    """Which starts and methods were measured with an earlier refinement."""
+    old = sorted({f"{r['start']} + {r['method']}" for r in rows if r.get("version", 1) != VERSION})
+    if not old:
+        return f"All rows: refinement version {VERSION} (pooled block errors, fitted Newton step lengths)."
+    return (f"Rows of {', '.join(old)}: measured with the earlier refinement (unpooled block errors, "
+            f"full Newton steps); the others with version {VERSION} (pooled block errors, fitted "
+            f"Newton step lengths). Not comparable one to one.")
 
 
 def _models_line(rows) -> str:
@@ -232,7 +247,7 @@ def r2_mrae(pred, true):
 def report(rows: list[dict], n_states: int) -> str:
     lines = [f"# Refinement study (paper Fig. 10–11): {n_states} states", "",
              f"Settings: {SETTINGS}; LAMMPS, 1000+ particles; machine: {_machine()}.", "",
-             _models_line(rows), "",
+             _models_line(rows), _versions_line(rows), "",
              "Median / mean over states. 'to noise': up to the first iteration whose g(r) is within "
              "the statistical error of target and run (χ² bound); states that never got there count "
              "with all their iterations and are listed as not reached.", "",
@@ -256,10 +271,11 @@ def report(rows: list[dict], n_states: int) -> str:
     for combos in by_state.values():
         ref = combos.get(("boltzmann", "ibi"))
         for key in NEWTON:
-            if ref and key in combos:
+            if ref and key in combos and ref.get("version", 1) == combos[key].get("version", 1):
                 ratios.append((key, ref["md_steps_to_noise"] / combos[key]["md_steps_to_noise"]))
     lines += ["", "MD steps of IBI from Boltzmann inversion divided by those of the Newton starts, same "
-              "states (IBI that never reached the noise level counts with all its steps: a lower bound):", ""]
+              "states, same refinement version (IBI that never reached the noise level counts with all "
+              "its steps: a lower bound):", ""]
     for key in NEWTON:
         vals = [v for k, v in ratios if k == key]
         if vals:
@@ -391,9 +407,10 @@ def run_study(out="reports/refine", work=RUNS_DIR, data="data/v2.h5",
         states += named_states(work)[: 1 if quick else None]
         tag = _model_tag()
         wanted = [(s, st, m) for s in states for st, m in combos]  # state by state
-        # a network start measured with another inverse model is measured again (its row goes)
+        # a network start measured with another inverse model, or any row measured with an
+        # earlier refinement, is measured again (its row goes)
         stale = {(r["state"], r["start"], r["method"]) for r in rows
-                 if r["start"] == "network" and r.get("model") != tag}
+                 if (r["start"] == "network" and r.get("model") != tag) or r.get("version", 1) != VERSION}
         stale &= {(s["name"], st, m) for s, st, m in wanted}
         rows = [r for r in rows if (r["state"], r["start"], r["method"]) not in stale]
         have = {(r["state"], r["start"], r["method"]) for r in rows}
