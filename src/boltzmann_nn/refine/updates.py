@@ -15,11 +15,14 @@ with the potential), and a three-point smoothing removes bin noise.
 :func:`pressure_ramp` is VOTCA's linear pressure correction.
 
 Noise: where the errors of g are known, the difference Δg = g_run − g_target is first
-denoised (:func:`denoise`: a Gaussian smoothing over :data:`SMOOTH_BINS` bins, then
-positive-part shrinkage by its own error, Δg·max(0, 1 − σ²/Δg²)). Without it, noise in the
+denoised (:func:`denoise`): a Gaussian smoothing over :data:`SMOOTH_BINS` bins, then
+positive-part shrinkage by its own error, Δg·max(0, 1 − σ²/Δg²). Without it, noise in the
 flat tail of g — where g is nearly insensitive to U — turns into offsets of U that move
 the pressure by tenths of k_BT/σ³, and the HNC Jacobian, which amplifies long waves by
-1/S(k)², makes that worse.
+1/S(k)², makes that worse. Points that are significant on their own (|Δg| > 3σ) keep
+their own value, and their ΔU is not smoothed either, in proportion w = 1 − 9σ²/Δg²:
+smoothing over a few bins cancels a difference that changes sign within them, as at the
+edge of a steep core, and such a difference would never be corrected.
 """
 
 from __future__ import annotations
@@ -56,9 +59,22 @@ def _fill_core(du, resolved):
 SMOOTH_BINS = 1.5
 
 
+#: A point whose |Δg| exceeds this many standard errors is kept as it is (in part).
+SIGNIFICANT = 3.0
+
+
+def significance(dg, err):
+    """Weight w = max(0, 1 − (3σ)²/Δg²) of each point's own Δg: 0 within 3σ, → 1 far out."""
+    dg = np.asarray(dg, float)
+    var = np.asarray(err, float) ** 2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(dg != 0, np.maximum(0.0, 1.0 - SIGNIFICANT**2 * var / dg**2), 0.0)
+
+
 def denoise(dg, err):
     """Δg smoothed over :data:`SMOOTH_BINS` bins and shrunk towards 0 where it is not
-    larger than its (smoothed) error: s·max(0, 1 − σ_s²/s²).
+    larger than its (smoothed) error, s·max(0, 1 − σ_s²/s²); points significant on their
+    own keep their value in proportion :func:`significance`.
     """
     from scipy.ndimage import gaussian_filter1d
 
@@ -72,7 +88,8 @@ def denoise(dg, err):
     var_s = np.convolve(var, k**2, mode="same")
     with np.errstate(divide="ignore", invalid="ignore"):
         factor = np.where(s != 0, np.maximum(0.0, 1.0 - var_s / s**2), 0.0)
-    return s * factor
+    w = significance(dg, err)
+    return w * dg + (1.0 - w) * s * factor
 
 
 def update(method: str, r, g_run, g_target, density: float, err=None):
@@ -81,7 +98,9 @@ def update(method: str, r, g_run, g_target, density: float, err=None):
     """
     g_run = np.asarray(g_run, float)
     g_target = np.asarray(g_target, float)
+    w = np.zeros_like(g_run)
     if err is not None:
+        w = significance(g_run - g_target, err)
         g_run = np.maximum(g_target + denoise(g_run - g_target, err), 0.0)
     # resolved where either g is: where only one is, the floored ratio pushes the other
     # way (a core too wide is pulled in, a region the run never visits is opened up)
@@ -94,7 +113,13 @@ def update(method: str, r, g_run, g_target, density: float, err=None):
         raise ValueError("imc needs the run's pair-count covariance (see refine.imc.imc_step)")
     elif method != "ibi":
         raise ValueError(f"unknown method {method!r}")
-    return smooth(_fill_core(np.where(resolved, du, 0.0), resolved))
+    du = _fill_core(np.where(resolved, du, 0.0), resolved)
+    # the smoothing averages over the points that are not significant on their own
+    keep = 1.0 - np.where(resolved, w, 0.0)
+    weight = smooth(keep)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        averaged = np.where(weight > 1e-9, smooth(du * keep) / weight, du)
+    return (1.0 - keep) * du + keep * averaged
 
 
 def _oz_term(r, g, density: float):

@@ -32,9 +32,10 @@ COMBOS = [("boltzmann", "ibi"), ("network", "imc"), ("hnc", "imc"), ("network", 
 NEWTON = [c for c in COMBOS if c[1] != "ibi"]
 SETTINGS = {"max_iter": 8, "min_steps": 4000, "max_steps": 20000, "equilibration": 3000}
 #: Version of the refinement the rows were measured with (2: block errors pooled over bins,
-#: Newton step lengths fitted to the runs' response). Rows of another version are measured
-#: again when their start and method are run.
-VERSION = 2
+#: Newton step lengths fitted to the runs' response; 3: and Δg significant on its own kept
+#: out of the smoothing). Rows of another version are measured again when their start and
+#: method are run.
+VERSION = 3
 #: Held-out test states, spread over the density classes of the test set.
 N_TEST = 8
 #: Named fluids simulated here as targets (spec, density), 20,000 + 10,000 steps like the dataset.
@@ -181,14 +182,17 @@ def _folder(work, name: str, start: str, method: str, model: str | None) -> Path
     return Path(work) / "runs" / f"{name}-{start}{'-' + model if model else ''}-{method}-v{VERSION}"
 
 
+_VERSION_WORDS = "pooled block errors, fitted Newton step lengths, significant Δg kept out of the smoothing"
+
+
 def _versions_line(rows) -> str:
     """Which starts and methods were measured with an earlier refinement."""
     old = sorted({f"{r['start']} + {r['method']}" for r in rows if r.get("version", 1) != VERSION})
     if not old:
-        return f"All rows: refinement version {VERSION} (pooled block errors, fitted Newton step lengths)."
-    return (f"Rows of {', '.join(old)}: measured with the earlier refinement (unpooled block errors, "
-            f"full Newton steps); the others with version {VERSION} (pooled block errors, fitted "
-            f"Newton step lengths). Not comparable one to one.")
+        return f"All rows: refinement version {VERSION} ({_VERSION_WORDS})."
+    return (f"Rows of {', '.join(old)}: measured with an earlier refinement (unpooled block errors, "
+            f"full Newton steps, all of Δg smoothed); the others with version {VERSION} "
+            f"({_VERSION_WORDS}). Not comparable one to one.")
 
 
 def _models_line(rows) -> str:
