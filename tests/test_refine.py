@@ -113,6 +113,23 @@ def test_ihnc_step_is_exact_in_the_hnc_world(lj_hnc):
     assert err["ihnc"] < 0.01 and err["ibi"] > 10 * err["ihnc"], err
 
 
+def test_significant_differences_are_not_smoothed_away(lj_hnc):
+    # at the edge of the core g rises steeply; a difference that changes sign within a few
+    # bins (a wiggle of the start) is significant point by point and must be corrected
+    g_t, _ = lj_hnc
+    err = 2e-3 * np.ones_like(R)
+    i = int(np.argmax(g_t > 0.3))
+    g_run = g_t.copy()
+    g_run[i] += 7 * err[i]
+    g_run[i + 2] -= 6 * err[i + 2]
+    for method in ("ibi", "ihnc"):
+        du = update(method, R, g_run, g_t, 0.5, err)
+        assert du[i] > 0.5 * np.log(g_run[i] / g_t[i]) and du[i + 2] < 0.5 * np.log(g_run[i + 2] / g_t[i + 2])
+    # while differences within the noise leave U alone
+    quiet = g_t + np.where(np.arange(R.size) % 2, 1, -1) * err
+    assert np.max(np.abs(update("ibi", R, quiet, g_t, 0.5, err))) < 1e-3
+
+
 def test_decide_rules():
     s = RefineSettings(max_iter=10, patience=2)
 
