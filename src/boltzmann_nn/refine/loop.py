@@ -216,8 +216,9 @@ def decide(history: list, settings: RefineSettings) -> dict:
     return {"stop": False, "base": k - 1, "alpha": alpha, "steps": _next_steps(last, settings)}
 
 
-def _run_error(grid, rec) -> np.ndarray:
-    return np.interp(grid, rec["r_run"], pool_error(rec["r_run"], rec["g_run"], rec["g_err_run"]))
+def _run_error(grid, r_run, g_run, g_err_run) -> np.ndarray:
+    """A run's (pooled) standard error of g on ``grid``."""
+    return np.interp(grid, r_run, pool_error(r_run, g_run, g_err_run))
 
 
 def fitted_alpha(grid, target: Target, base: dict, rec: dict) -> float | None:
@@ -235,7 +236,8 @@ def fitted_alpha(grid, target: Target, base: dict, rec: dict) -> float | None:
     g_t = np.interp(grid, target.r, target.g)
     g_b = np.interp(grid, base["r_run"], base["g_run"])
     g_k = np.interp(grid, rec["r_run"], rec["g_run"])
-    var_b, var_k = _run_error(grid, base) ** 2, _run_error(grid, rec) ** 2
+    var_b = _run_error(grid, base["r_run"], base["g_run"], base["g_err_run"]) ** 2
+    var_k = _run_error(grid, rec["r_run"], rec["g_run"], rec["g_err_run"]) ** 2
     info = (g_t > G_RESOLVED) | (g_b > G_RESOLVED)
     w = np.where(info, 1.0 / np.maximum(var_b + var_k, 1e-12), 0.0)
     delta, move = g_b - g_t, g_k - g_b
@@ -249,8 +251,7 @@ def _on_grid(grid, target: Target, r_run, g_run, g_err_run):
     """Target g, run g and their combined error on ``grid``."""
     g_t = np.interp(grid, target.r, target.g)
     g_r = np.interp(grid, r_run, g_run)
-    err_run = pool_error(r_run, g_run, g_err_run)
-    err = np.hypot(np.interp(grid, target.r, target.err), np.interp(grid, r_run, err_run))
+    err = np.hypot(np.interp(grid, target.r, target.err), _run_error(grid, r_run, g_run, g_err_run))
     return g_t, g_r, err
 
 

@@ -119,8 +119,10 @@ def make_target(r, g, density: float, err=None, source: str = "g(r)") -> Target:
     if np.max(g) <= 0:
         raise InputError("g(r) is zero everywhere", source)
     estimated = err is None
-    err = estimate_error(r, g) if estimated else pool_error(r, g, np.maximum(np.asarray(err, float),
-                                                                          ERR_FLOOR))
+    if estimated:
+        err = estimate_error(r, g)
+    else:
+        err = pool_error(r, g, np.maximum(np.asarray(err, float), ERR_FLOOR))
     return Target(r, g, err, float(density), source, estimated)
 
 

@@ -185,9 +185,14 @@ def _folder(work, name: str, start: str, method: str, model: str | None) -> Path
 _VERSION_WORDS = "pooled block errors, fitted Newton step lengths, significant Δg kept out of the smoothing"
 
 
+def _version(row) -> int:
+    """The refinement version a row was measured with (rows from before versions: 1)."""
+    return int(row.get("version", 1))
+
+
 def _versions_line(rows) -> str:
     """Which starts and methods were measured with an earlier refinement."""
-    old = sorted({f"{r['start']} + {r['method']}" for r in rows if r.get("version", 1) != VERSION})
+    old = sorted({f"{r['start']} + {r['method']}" for r in rows if _version(r) != VERSION})
     if not old:
         return f"All rows: refinement version {VERSION} ({_VERSION_WORDS})."
     return (f"Rows of {', '.join(old)}: measured with an earlier refinement (unpooled block errors, "
@@ -275,7 +280,7 @@ def report(rows: list[dict], n_states: int) -> str:
     for combos in by_state.values():
         ref = combos.get(("boltzmann", "ibi"))
         for key in NEWTON:
-            if ref and key in combos and ref.get("version", 1) == combos[key].get("version", 1):
+            if ref and key in combos and _version(ref) == _version(combos[key]):
                 ratios.append((key, ref["md_steps_to_noise"] / combos[key]["md_steps_to_noise"]))
     lines += ["", "MD steps of IBI from Boltzmann inversion divided by those of the Newton starts, same "
               "states, same refinement version (IBI that never reached the noise level counts with all "
@@ -414,7 +419,7 @@ def run_study(out="reports/refine", work=RUNS_DIR, data="data/v2.h5",
         # a network start measured with another inverse model, or any row measured with an
         # earlier refinement, is measured again (its row goes)
         stale = {(r["state"], r["start"], r["method"]) for r in rows
-                 if (r["start"] == "network" and r.get("model") != tag) or r.get("version", 1) != VERSION}
+                 if (r["start"] == "network" and r.get("model") != tag) or _version(r) != VERSION}
         stale &= {(s["name"], st, m) for s, st, m in wanted}
         rows = [r for r in rows if (r["state"], r["start"], r["method"]) not in stale]
         have = {(r["state"], r["start"], r["method"]) for r in rows}
