@@ -156,6 +156,11 @@ def test_decide_rules():
     assert decide(fit, s)["alpha"] == 0.4
     fit[1]["alpha_fit"] = 0.01
     assert decide(fit, s)["alpha"] == MIN_FIT
+    # with a target pressure, g within noise is not enough
+    off = {"pressure_ok": False, "pressure_diff": 0.3, "pressure_tol": 0.05}
+    plan = decide([rec(1e-3), {**rec(2e-6, base=0, within=True), **off}], s)
+    assert not plan["stop"] and plan["base"] == 1
+    assert decide([rec(1e-3), {**rec(2e-6, base=0, within=True), **off, "pressure_ok": True}], s)["converged"]
 
 
 def test_fitted_alpha_measures_the_overshoot(lj_hnc, rng):
@@ -200,6 +205,30 @@ def test_ihnc_converges_faster_than_ibi_in_the_hnc_world(hnc_world, tmp_path):
     u_true = true.evaluate(grid)[0]
     assert np.mean(np.abs(runs["ihnc"].u[inside] - u_true[inside])) < 0.05
     assert (tmp_path / "ihnc" / "iter-000" / "table.csv").exists()
+
+
+def test_a_target_pressure_fixes_what_g_cannot(hnc_world):
+    """A linear offset of the tail barely moves g(r) but moves P by 60 %: g alone ends
+    within noise at the wrong pressure, the virial ramp brings P within its tolerance."""
+    from boltzmann_nn.potentials import PairTable
+
+    target = _hnc_target()
+    true = parse_potential(LJ)
+    _, p_true = hnc_engine.hnc_gr(true, 0.5, R)
+    r = np.linspace(0.7, 4.0, 600)
+    u, f = true.evaluate(r)
+    start = PairTable(r, u + 0.05 * (1 - r / 4), f + 0.05 / 4, name="tail-off", check_force=False)
+    free, fixed = (refine(target, start, RefineSettings(method="ihnc", max_iter=6, engine="hnc-test",
+                                                         r_cut=4.0, pressure=p)) for p in (None, p_true))
+    assert free.converged and fixed.converged
+    last = fixed.iterations[fixed.best]
+    assert last["pressure_ok"] and abs(last["pressure"] - p_true) <= 0.02 * p_true
+    assert "P within" in fixed.reason
+    assert abs(free.iterations[free.best]["pressure"] - p_true) > 0.05 * p_true
+    grid = fixed.grid
+    tail = grid > 2.0
+    u_true = true.evaluate(grid)[0]
+    assert np.mean(np.abs(fixed.u - u_true)[tail]) < np.mean(np.abs(free.u - u_true)[tail])
 
 
 def test_interrupted_refinement_resumes_to_the_same_answer(hnc_world, tmp_path):

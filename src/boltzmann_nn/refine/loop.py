@@ -4,15 +4,18 @@ target within the statistical error of both.
 Each iteration simulates the current potential (LAMMPS by default), compares its g(r)
 with the target (:func:`~boltzmann_nn.refine.compare.compare`) and decides:
 
-* **converged** when the difference is within noise (χ² bound) and the run is at least
-  nearly as precise as the target (a short, noisy run cannot declare convergence);
+* **converged** when the difference is within noise (χ² bound), the run is at least
+  nearly as precise as the target (a short, noisy run cannot declare convergence) and,
+  with a target pressure, P is within :func:`pressure_tolerance` of it;
 * **stop** when ``tol`` is reached, after ``max_iter`` iterations, or when the best
   distance has not improved for ``patience`` iterations;
 * **retreat** when a run fails or its distance grows beyond :data:`DIVERGE` × the best:
   back to the best iterate with half the step (a trust region); below 1/8 the refinement
   ends as diverged, keeping its best iterate;
 * otherwise **step**: U ← U + α ΔU (``ibi``, ``ihnc`` or ``imc``; a target pressure adds
-  VOTCA's pressure ramp, or with ``imc`` enters the Newton step), with max |α ΔU| capped
+  VOTCA's pressure ramp to IBI, a linear ramp sized by the virial to ``ihnc``
+  (:func:`~boltzmann_nn.refine.updates.virial_ramp`), and enters ``imc``'s Newton step;
+  a pressure miss beyond its tolerance counts in the distance), with max |α ΔU| capped
   at ``max_du``. For the Newton methods α is fitted to the last step's response (a secant,
   :func:`fitted_alpha`, within [:data:`MIN_FIT`, 1]); IBI doubles α back towards 1 after
   an improvement.
@@ -40,7 +43,7 @@ from .compare import compare
 from .imc import IMC_MIN_STEPS, MIN_FRAMES, PairCountSampler, imc_step, knots_for
 from .start import grid_potential, md_table, refinement_grid
 from .target import Target, pool_error
-from .updates import G_RESOLVED, METHODS, denoise, pressure_ramp, smooth, update
+from .updates import G_RESOLVED, METHODS, denoise, pressure_ramp, smooth, update, virial_ramp
 from .validate import run_state
 
 #: A distance above this multiple of the best is a divergence.
@@ -53,6 +56,14 @@ MIN_FIT = 0.25
 #: as VOTCA runs it).
 FITTED = ("ihnc", "imc")
 STATE_FILE = "refine.json"
+#: A target pressure is met within this fraction of max(|P|, ρ k_BT) (or 2 standard errors
+#: of the run's P, if larger).
+PRESSURE_RTOL = 0.02
+
+
+def pressure_tolerance(p_target: float, density: float, p_err: float) -> float:
+    """How close P must come to a target pressure [k_BT/σ³]."""
+    return max(PRESSURE_RTOL * max(abs(p_target), density), 2.0 * p_err)
 
 
 @dataclass
@@ -162,8 +173,13 @@ def _round_steps(steps: float, settings: RefineSettings) -> int:
 
 
 def _excess(rec) -> float:
-    """The distance with the run's own noise taken out (comparable across run lengths)."""
-    return rec["l_mse"] - rec["run_noise_mse"]
+    """The distance with the run's own noise taken out (comparable across run lengths);
+    a pressure beyond its tolerance adds noise_mse·(|ΔP|/tol − 1)².
+    """
+    excess = rec["l_mse"] - rec["run_noise_mse"]
+    if rec.get("pressure_ok") is False:
+        excess += rec["noise_mse"] * (abs(rec["pressure_diff"]) / rec["pressure_tol"] - 1.0) ** 2
+    return excess
 
 
 def _next_steps(base: dict, settings: RefineSettings) -> int:
@@ -188,11 +204,13 @@ def decide(history: list, settings: RefineSettings) -> dict:
     best = min(good, key=lambda i: _excess(history[i]))
     last = history[-1]
     k = len(history)
-    if last["usable"] and last["within_noise"] and (
+    if last["usable"] and last["within_noise"] and last.get("pressure_ok", True) and (
             last["run_noise_mse"] <= 2.0 * last["target_noise_mse"] or last["steps"] >= settings.max_steps):
-        return {"stop": True, "converged": True,
-                "reason": f"g(r) within the statistical error of target and run (chi2/n = "
-                          f"{last['chi2']:.3g} <= {last['chi2_bound']:.3g})"}
+        why = (f"g(r) within the statistical error of target and run (chi2/n = "
+               f"{last['chi2']:.3g} <= {last['chi2_bound']:.3g})")
+        if "pressure_ok" in last:
+            why += f", P within {last['pressure_tol']:.2g} of the target ({last['pressure_diff']:+.2g})"
+        return {"stop": True, "converged": True, "reason": why}
     if settings.tol is not None and history[best]["l_mse"] <= settings.tol:
         return {"stop": True, "converged": True,
                 "reason": f"L_MSE = {history[best]['l_mse']:.3g} <= tol = {settings.tol:g}"}
@@ -281,11 +299,16 @@ def _step(base: dict, grid, target: Target, settings: RefineSettings, alpha: flo
         g_t, g_r, err = _on_grid(grid, target, base["r_run"], base["g_run"], base["g_err_run"])
         method = "ihnc" if settings.method == "imc" else settings.method
         du = update(method, grid, g_r, g_t, target.density, err)
-    if settings.pressure is not None and not imc:
+    newton_p = settings.pressure is not None and not imc and settings.method != "ibi"
+    if settings.pressure is not None and settings.method == "ibi":
         du = du + pressure_ramp(grid, grid[-1], base["pressure"], settings.pressure, target.density)
     big = float(np.max(np.abs(du)))
-    scale = alpha * min(1.0, settings.max_du / big) if big > 0 else alpha
-    u = np.asarray(base["u"], float) + scale * du
+    du = du * (alpha * min(1.0, settings.max_du / big) if big > 0 else alpha)
+    if newton_p:  # the whole way to the target pressure, whatever the step length of g
+        g_r = np.interp(grid, base["r_run"], base["g_run"])
+        ramp = virial_ramp(grid, g_r, target.density, base["pressure"], settings.pressure, du)
+        du = du + ramp * min(1.0, settings.max_du / max(float(np.max(np.abs(ramp))), 1e-300))
+    u = np.asarray(base["u"], float) + du
     return u - u[-1]
 
 
@@ -303,7 +326,7 @@ def _simulate(grid, u, target: Target, settings: RefineSettings, steps: int, see
     return res, state, sampler
 
 
-def _record(k, u, res, target, steps, equilibration, alpha, base, r_max) -> dict:
+def _record(k, u, res, target, steps, equilibration, alpha, base, r_max, p_target=None) -> dict:
     rec = {"iteration": k, "u": np.asarray(u).tolist(), "steps": steps, "md_steps": steps + equilibration,
            "alpha": alpha, "base": base, "ok": res.ok, "reason": res.reason, "kept": res.kept,
            "wall_s": res.wall_s, "pressure": res.pressure, "pressure_err": res.pressure_err}
@@ -313,6 +336,10 @@ def _record(k, u, res, target, steps, equilibration, alpha, base, r_max) -> dict
         cmp_ = compare(target, res.r, res.g, res.g_err, r_max=r_max)
         rec.update(cmp_.summary())
         rec.update(r_run=res.r.tolist(), g_run=res.g.tolist(), g_err_run=res.g_err.tolist())
+        if p_target is not None:
+            tol = pressure_tolerance(p_target, target.density, res.pressure_err)
+            rec.update(pressure_diff=res.pressure - p_target, pressure_tol=tol,
+                       pressure_ok=bool(abs(res.pressure - p_target) <= tol))
     else:
         why = res.reason or ", ".join(res.flags.get("reasons", [])) or "no g(r)"
         rec.update(reason=why, l_mse=math.inf, noise_mse=math.nan, chi2=math.inf, within_noise=False,
@@ -384,7 +411,8 @@ def refine(target: Target, start, settings: RefineSettings | None = None, out_di
         if settings.method == "imc":
             steps = _round_steps(max(steps, IMC_MIN_STEPS), settings)
         res, state, sampler = _simulate(grid, u, target, settings, steps, settings.seed + k)
-        rec = _record(k, u, res, target, steps, state.equilibration, plan["alpha"], plan["base"], r_cut)
+        rec = _record(k, u, res, target, steps, state.equilibration, plan["alpha"], plan["base"], r_cut,
+                      settings.pressure)
         if rec["usable"] and sampler is not None:
             rec["imc_du"] = _imc_direction(grid, target, res, sampler, settings.pressure)
         if settings.method in FITTED and plan["base"] is not None:

@@ -12,7 +12,9 @@
 Both are defined where either g(r) is resolved (each floored at :data:`G_RESOLVED`);
 inside the core the update of the first resolved point is carried down (the core moves
 with the potential), and a three-point smoothing removes bin noise.
-:func:`pressure_ramp` is VOTCA's linear pressure correction.
+:func:`pressure_ramp` is VOTCA's linear pressure correction (IBI); :func:`virial_ramp`
+sizes the same linear ramp by the virial so that one step meets the target pressure (the
+Newton methods).
 
 Noise: where the errors of g are known, the difference Δg = g_run − g_target is first
 denoised (:func:`denoise`): a Gaussian smoothing over :data:`SMOOTH_BINS` bins, then
@@ -30,6 +32,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..theory.inversion import hnc_inversion_solver
+from ..theory.pressure import virial_pressure
 
 METHODS = ("ihnc", "ibi", "imc")
 #: g(r) below this is not resolved (no update from it).
@@ -136,3 +139,26 @@ def pressure_ramp(r, r_cut: float, p_run: float, p_target: float, density: float
     dp = p_run - p_target
     a = -PRESSURE_RAMP * np.sign(dp) * min(1.0, abs(dp) / density)
     return a * (1.0 - np.asarray(r, float) / r_cut)
+
+
+def virial_pressure_change(r, du, g, density: float) -> float:
+    """First-order change of the virial pressure when U changes by ``du`` at fixed g(r):
+    δP = (2π/3)ρ² ∫ r³ (−dδU/dr) g dr [k_BT/σ³].
+    """
+    r = np.asarray(r, float)
+    return virial_pressure(r, g, -np.gradient(np.asarray(du, float), r), density) - density
+
+
+def virial_ramp(r, g, density: float, p_run: float, p_target: float, du=None):
+    """The linear ramp A (1 − r/r_cut) (r_cut = r[-1]) that, added to the step ``du``, moves
+    the virial pressure of the run from ``p_run`` to ``p_target`` to first order at fixed
+    g(r). g(r) barely sees such a ramp (its long-wavelength response is damped by the
+    fluid's low compressibility), so P is the only thing that fixes it.
+    """
+    r = np.asarray(r, float)
+    g = np.asarray(g, float)
+    moved = virial_pressure_change(r, du, g, density) if du is not None else 0.0
+    per_unit = virial_pressure_change(r, 1.0 - r / r[-1], g, density)
+    if per_unit <= 0:
+        return np.zeros_like(r)
+    return (p_target - p_run - moved) / per_unit * (1.0 - r / r[-1])
