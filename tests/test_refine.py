@@ -317,6 +317,13 @@ def test_refine_command_json_and_formats(hnc_world, tmp_path, capsys):
                  "300", "--density", str(0.5 / 0.3**3), "--json"])
     real = json.loads(capsys.readouterr().out)
     assert code == 0 and "kJ/mol" in real["units"] and abs(real["r"][-1] - 0.3 * res["r"][-1]) < 0.01
+    # a target pressure: reported in the user's units, each iteration says whether it was met
+    code = main(["refine", str(gr), "--density", "0.5", "--engine", "hnc-test", "--max-iter", "3",
+                 "--pressure", "0.7", "--out", str(tmp_path / "p")])
+    text = capsys.readouterr().out
+    assert code == 0 and "(target 0.7: " in text
+    summary = json.loads((tmp_path / "p" / "summary.json").read_text())
+    assert summary["pressure_target"] == 0.7 and len(summary["pressure_ok"]) == summary["iterations"]
 
 
 @pytest.mark.parametrize("content, density, message", [

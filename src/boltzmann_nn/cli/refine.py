@@ -170,9 +170,11 @@ def cmd_refine(args):
     data = write_outputs(res, target, units, Path(args.out), args.format, args.start)
 
     def human(d):
-        for it in d["history"]:
+        for it, p in zip(d["history"], d["pressure"]):
+            miss = "" if "pressure_target" not in d else (
+                f" (target {d['pressure_target']:.4g}: {'met' if it.get('pressure_ok') else 'missed'})")
             print(f"iteration {it['iteration']}: L_MSE = {it['l_mse']:.3g} (noise {it['noise_mse']:.2g}), "
-                  f"chi2/n = {it['chi2']:.3g}, P = {it['pressure']:.4g}, {it['md_steps']} MD steps, "
+                  f"chi2/n = {it['chi2']:.3g}, P = {p:.4g}{miss}, {it['md_steps']} MD steps, "
                   f"{it['wall_s']:.0f} s")
         state = "converged" if d["converged"] else "not converged"
         print(f"{state}: {d['reason']}; final table = iteration {d['best']}")

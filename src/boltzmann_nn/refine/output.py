@@ -42,6 +42,9 @@ def write_outputs(res: RefineResult, target: Target, units: Units, out: Path, fm
         "units": units.header(), "target": target.source, "density": target.density,
         "history": its,
     }
+    if res.settings.get("pressure") is not None:
+        data["pressure_target"] = units.pressure(res.settings["pressure"])
+        data["pressure_ok"] = [it.get("pressure_ok", False) for it in its]
     data["r"], data["g"] = units.length(res.r_last).tolist(), res.g_last.tolist()
     data["r_final"] = units.length(res.r).tolist()
     data["g_final"] = res.g.tolist()
