@@ -295,20 +295,23 @@ def _step(base: dict, grid, target: Target, settings: RefineSettings, alpha: flo
     imc = settings.method == "imc" and base.get("imc_du") is not None
     if imc:  # the pressure, where given, is part of the IMC step
         du = np.asarray(base["imc_du"], float)
-    else:  # imc without frames (a failed sampler) falls back on the HNC Jacobian
-        g_t, g_r, err = _on_grid(grid, target, base["r_run"], base["g_run"], base["g_err_run"])
+    g_t, g_r, err = _on_grid(grid, target, base["r_run"], base["g_run"], base["g_err_run"])
+    if not imc:  # imc without frames (a failed sampler) falls back on the HNC Jacobian
         method = "ihnc" if settings.method == "imc" else settings.method
         du = update(method, grid, g_r, g_t, target.density, err)
     newton_p = settings.pressure is not None and not imc and settings.method != "ibi"
     if settings.pressure is not None and settings.method == "ibi":
         du = du + pressure_ramp(grid, grid[-1], base["pressure"], settings.pressure, target.density)
     big = float(np.max(np.abs(du)))
-    du = du * (alpha * min(1.0, settings.max_du / big) if big > 0 else alpha)
+    scale = alpha * min(1.0, settings.max_du / big) if big > 0 else alpha
+    du = du * scale
+    u = np.asarray(base["u"], float)
     if newton_p:  # the whole way to the target pressure, whatever the step length of g
-        g_r = np.interp(grid, base["r_run"], base["g_run"])
-        ramp = virial_ramp(grid, g_r, target.density, base["pressure"], settings.pressure, du)
+        resolved = (g_r > G_RESOLVED) | (g_t > G_RESOLVED)
+        g_next = np.where(resolved, np.maximum(g_r - scale * denoise(g_r - g_t, err), 0.0), g_r)
+        ramp = virial_ramp(grid, target.density, base["pressure"], settings.pressure, u, g_r, g_next, du)
         du = du + ramp * min(1.0, settings.max_du / max(float(np.max(np.abs(ramp))), 1e-300))
-    u = np.asarray(base["u"], float) + du
+    u = u + du
     return u - u[-1]
 
 

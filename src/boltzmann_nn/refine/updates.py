@@ -33,6 +33,7 @@ import numpy as np
 
 from ..theory.inversion import hnc_inversion_solver
 from ..theory.pressure import virial_pressure
+from ..units import U_CUT
 
 METHODS = ("ihnc", "ibi", "imc")
 #: g(r) below this is not resolved (no update from it).
@@ -149,16 +150,26 @@ def virial_pressure_change(r, du, g, density: float) -> float:
     return virial_pressure(r, g, -np.gradient(np.asarray(du, float), r), density) - density
 
 
-def virial_ramp(r, g, density: float, p_run: float, p_target: float, du=None):
+def virial_ramp(r, density: float, p_run: float, p_target: float, u, g_run, g_next, du):
     """The linear ramp A (1 − r/r_cut) (r_cut = r[-1]) that, added to the step ``du``, moves
-    the virial pressure of the run from ``p_run`` to ``p_target`` to first order at fixed
-    g(r). g(r) barely sees such a ramp (its long-wavelength response is damped by the
-    fluid's low compressibility), so P is the only thing that fixes it.
+    the pressure from the run's ``p_run`` to ``p_target``, to first order in the virial:
+    the step changes U by ``du`` and, as it means to, g from ``g_run`` to ``g_next``, so
+    δP = δP[δU = du, g_next] + δP[U = u, δg = g_next − g_run] + A·δP[ramp, g_next] (δP of
+    :func:`virial_pressure_change`; U in the core, u >= U_cut, is left out of the second
+    term, where g is 0 either way). g(r) hardly sees such a ramp (its long-wavelength
+    response is damped by the fluid's low compressibility), so P is what fixes it. The
+    change of g is what makes the estimate work: a step that corrects g at the core edge
+    moves P by as much as the ramp (Lennard-Jones example: from 0.497 to 0.652 k_BT/σ³; at
+    fixed g it would predict 0.441, with the change of g 0.579).
     """
     r = np.asarray(r, float)
-    g = np.asarray(g, float)
-    moved = virial_pressure_change(r, du, g, density) if du is not None else 0.0
-    per_unit = virial_pressure_change(r, 1.0 - r / r[-1], g, density)
+    u = np.asarray(u, float)
+    g_next = np.asarray(g_next, float)
+    soft = u < U_CUT
+    moved = (virial_pressure_change(r, du, g_next, density)
+             + virial_pressure_change(r[soft], u[soft], (g_next - np.asarray(g_run, float))[soft], density))
+    ramp = 1.0 - r / r[-1]
+    per_unit = virial_pressure_change(r, ramp, g_next, density)
     if per_unit <= 0:
         return np.zeros_like(r)
-    return (p_target - p_run - moved) / per_unit * (1.0 - r / r[-1])
+    return (p_target - p_run - moved) / per_unit * ramp
