@@ -178,6 +178,9 @@ def cmd_refine(args):
                   f"{it['wall_s']:.0f} s")
         state = "converged" if d["converged"] else "not converged"
         print(f"{state}: {d['reason']}; final table = iteration {d['best']}")
+        if "pressure_target" not in d:
+            print("note: g(r) alone does not fix the pressure (a tail of U within the noise of g moves P "
+                  "by tens of percent); give --pressure where it is known")
         for key in ("table", "table_md", "plot", "plot_gr"):
             print(f"wrote {d[key]}")
 
