@@ -231,6 +231,29 @@ def test_a_target_pressure_fixes_what_g_cannot(hnc_world):
     assert np.mean(np.abs(fixed.u - u_true)[tail]) < np.mean(np.abs(free.u - u_true)[tail])
 
 
+@pytest.mark.parametrize("spec, density, r0", [(LJ, 0.5, 0.7), ("wca", 0.7, 0.7),
+                                               ("gauss:epsilon=2,rcut=4", 0.6, 0.0)])
+def test_virial_ramp_moves_the_pressure_and_hardly_g(spec, density, r0):
+    """A ramp sized for ΔP = +0.1 moves the HNC pressure by 0.1 (± 10 %) and g by < 0.005."""
+    from boltzmann_nn.potentials import PairTable
+    from boltzmann_nn.refine.updates import virial_ramp
+
+    pot = parse_potential(spec)
+    g, p = hnc_engine.hnc_gr(pot, density, R)
+    grid = np.append(R[(R > r0) & (R < 4.0)], 4.0)
+    u = pot.evaluate(grid)[0]
+    g_grid = np.interp(grid, R, g)
+    ramp = virial_ramp(grid, density, p, p + 0.1, np.minimum(u, 20.0), g_grid, g_grid, np.zeros_like(grid))
+    a = ramp[0] / (1 - grid[0] / 4.0)
+    assert np.allclose(ramp, a * (1 - grid / 4.0)) and a > 0
+    r = np.linspace(max(r0, 1e-3), 4.0, 800)
+    u_r, f_r = pot.evaluate(r)
+    g2, p2 = hnc_engine.hnc_gr(PairTable(r, u_r + a * (1 - r / 4.0), f_r + a / 4.0, name="ramped",
+                                         check_force=False), density, R)
+    assert abs((p2 - p) - 0.1) < 0.01
+    assert np.max(np.abs(g2 - g)[R > 0.9]) < 0.005
+
+
 def test_interrupted_refinement_resumes_to_the_same_answer(hnc_world, tmp_path):
     target = _hnc_target(seed=5)
     settings = RefineSettings(method="ibi", max_iter=5, engine="hnc-test", r_cut=4.0)
