@@ -295,8 +295,8 @@ def _step(base: dict, grid, target: Target, settings: RefineSettings, alpha: flo
     imc = settings.method == "imc" and base.get("imc_du") is not None
     if imc:  # the pressure, where given, is part of the IMC step
         du = np.asarray(base["imc_du"], float)
-    g_t, g_r, err = _on_grid(grid, target, base["r_run"], base["g_run"], base["g_err_run"])
-    if not imc:  # imc without frames (a failed sampler) falls back on the HNC Jacobian
+    else:  # imc without frames (a failed sampler) falls back on the HNC Jacobian
+        g_t, g_r, err = _on_grid(grid, target, base["r_run"], base["g_run"], base["g_err_run"])
         method = "ihnc" if settings.method == "imc" else settings.method
         du = update(method, grid, g_r, g_t, target.density, err)
     newton_p = settings.pressure is not None and not imc and settings.method != "ibi"
@@ -306,7 +306,7 @@ def _step(base: dict, grid, target: Target, settings: RefineSettings, alpha: flo
     scale = alpha * min(1.0, settings.max_du / big) if big > 0 else alpha
     du = du * scale
     u = np.asarray(base["u"], float)
-    if newton_p:  # the whole way to the target pressure, whatever the step length of g
+    if newton_p:  # the whole way to the target pressure, whatever the step length of g (not imc)
         resolved = (g_r > G_RESOLVED) | (g_t > G_RESOLVED)
         g_next = np.where(resolved, np.maximum(g_r - scale * denoise(g_r - g_t, err), 0.0), g_r)
         ramp = virial_ramp(grid, target.density, base["pressure"], settings.pressure, u, g_r, g_next, du)

@@ -89,14 +89,14 @@ def _spread_over_densities(test, potential, density_index, n: int, seed: int, ha
     """Rows of ``test`` that, added to those in ``have``, make ``n``: in a seeded order,
     distinct potentials, at most an equal share in each density class.
     """
+    if len(have) >= n:
+        return []
     test = np.array(test)
     np.random.default_rng(seed).shuffle(test)
     per_density = {d: 0 for d in np.unique(density_index)}
     for i in have:
         per_density[int(density_index[i])] += 1
     chosen, used = [], {int(potential[i]) for i in have}
-    if len(have) >= n:
-        return chosen
     for i in test:
         pidx, d = int(potential[i]), int(density_index[i])
         if pidx in used or per_density[d] >= -(-n // len(per_density)):
@@ -426,8 +426,7 @@ def run_study(out="reports/refine", work=RUNS_DIR, data="data/v2.h5",
 
         measured = sorted({r["state"] for r in rows if r.get("kind") == "test"})
         # the states measured before stay the study's states as the dataset grows
-        states = test_states(3 if quick else n_test, data, stores,
-                             names=measured)
+        states = test_states(3 if quick else n_test, data, stores, names=measured)
         states += named_states(work)[: 1 if quick else None]
         tag = _model_tag()
         wanted = [(s, st, m) for s in states for st, m in combos]  # state by state
