@@ -51,6 +51,18 @@ def test_family_draws_are_pinned():
     assert [t.name for t in yuk.terms] == ["yukawa", "wca"]
     assert yuk.terms[0].params["epsilon"] == pytest.approx(-1.106578, abs=1e-6)
     assert family_potential("sum", 42).describe() == family_potential("sum", 42).describe()
+    assert [t.name for t in family_potential("sum", 7).terms] == ["gausswell", "shoulder", "wca"]
+    assert family_potential("sum", 7).r_cut == pytest.approx(3.247611, abs=1e-6)
+
+
+def test_penetrable_family_is_soft_at_the_origin():
+    # penetrable spheres: no core, U(0) = eps finite, tabulated from r = 0
+    for seed in range(20):
+        pot = family_potential("penetrable", seed)
+        assert [t.name for t in pot.terms] in (["shoulder"], ["ramp"])
+        u0, f0 = pot.evaluate(np.array([0.0, 0.3]))
+        assert 0.5 * 0.98 <= u0[0] <= 5.0 * 1.02 and np.all(np.isfinite(f0))
+        assert not getattr(pot, "has_core", False)
 
 
 def test_lj_family_contains_the_lennard_jones_fluid():

@@ -23,6 +23,9 @@ family        terms and parameter ranges
 ``wca_well``  WCA core + Gaussian well: ε ∈ [0.2, 2], r₀ ∈ [1, 2.5], w ∈ [0.1, 0.6],
               r_cut = r₀ + 3.5w
 ``sum``       the terms of two different families above, added
+``penetrable`` no core, U(0) finite (penetrable spheres): a smoothed square shoulder
+              (70 %, r_cut = λ + 8w) or a linear ramp from U(0) = ε to 0 at λ
+              (30 %, r_cut = λ + 10w); ε ∈ log[0.5, 5], λ ∈ [0.8, 2], w ∈ [0.02, 0.15]
 ============  =====================================================================
 
 Every cutoff is capped at 5σ (the network grid ends there) and every term is shifted to
@@ -142,8 +145,20 @@ def _sum(rng):
     return [t for t in terms if t.name != "wca"] + wca_terms[:1]
 
 
-#: family name -> draw(rng) -> list of NamedPotential terms
-FAMILIES = {**_SIMPLE, "sum": _sum}
+def _penetrable(rng):
+    eps = _log_uniform(rng, 0.5, 5.0)
+    lam = rng.uniform(0.8, 2.0)
+    w = rng.uniform(0.02, 0.15)
+    if rng.random() < 0.7:
+        return [NamedPotential("shoulder", {"epsilon": eps, "radius": lam, "width": w}, _cut(lam + 8.0 * w))]
+    # the ramp through U(λ/2) = ε/2: U(0) = ε
+    return [NamedPotential("ramp", {"epsilon": eps / 2, "radius": lam, "sigma": lam / 2, "width": w},
+                           _cut(lam + 10.0 * w))]
+
+
+#: family name -> draw(rng) -> list of NamedPotential terms. ``sum`` draws from ``_SIMPLE``
+#: only, so that families added later never change a stored sum potential.
+FAMILIES = {**_SIMPLE, "sum": _sum, "penetrable": _penetrable}
 
 
 def family_potential(family: str, seed: int) -> CompositePotential:
