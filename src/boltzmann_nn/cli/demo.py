@@ -38,11 +38,14 @@ def cmd_demo(args):
         loop = d["loop"]
         if loop:
             v = loop["validate"]
+            pt = loop["pressure_target"]
             print(f"  MD of the network's U against the bundled g(r): L_MSE = {v['l_mse']:.2e} (noise "
-                  f"{v['noise_mse']:.1e}), P = {v['pressure']:.4g} +- {v['pressure_err']:.2g} (Thol 0.5684)")
+                  f"{v['noise_mse']:.1e}), P = {v['pressure']:.4g} +- {v['pressure_err']:.2g} (bundled "
+                  f"run {pt:.4g}: g alone does not fix P)")
             steps = ", ".join(f"{x:.2e}" for x in loop["distance"])
-            print(f"  refined ({len(loop['distance'])} short runs, {loop['wall_s']:.0f} s): L_MSE {steps}; "
-                  f"final table {loop['table']}")
+            ps = ", ".join(f"{x:.4g}" for x in loop["pressure"])
+            print(f"  refined towards g(r) and P = {pt:.4g} ({len(loop['distance'])} short runs, "
+                  f"{loop['wall_s']:.0f} s): L_MSE {steps}; P {ps}; final table {loop['table']}")
         print(f"  wrote {len(d['files'])} files to {args.out}/")
 
     emit(args, res, human)
