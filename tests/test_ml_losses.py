@@ -91,3 +91,33 @@ def test_exponential_width_says_when_the_exponential_does_not_fit():
     assert expo["fits"] and abs(expo["delta"] - 0.3) < 0.05
     narrow = exponential_width(rng.normal(1.0, 0.05, 2000))  # errors clustered around 1
     assert not narrow["fits"] and narrow["ks_p"] < 1e-6
+
+
+def test_virial_weights_give_the_pressure_change_md_sees():
+    """Σ w δU equals the virial change at fixed g of δU linear between grid points (the
+    bundled LJ g(r)); the pressure term is zero for Û = U and ignores the core (U > U_cut)."""
+    from boltzmann_nn.grid import NN_GRID
+    from boltzmann_nn.ml.features import virial_weights
+    from boltzmann_nn.ml.losses import pressure_consistency_loss
+    from boltzmann_nn.reference import example_gr_path
+    from boltzmann_nn.refine.target import load_target
+    from boltzmann_nn.theory.pressure import virial_pressure
+
+    t = load_target(example_gr_path(), 0.512)
+    w = virial_weights(t.r, t.g[None], np.array([0.512]), NN_GRID.r)[0]
+    r, fine = NN_GRID.r, np.linspace(t.r[0], 5.0, 8000)
+    for du in (0.05 * (1 - r / 5), 0.1 * np.exp(-((r - 2) ** 2)), 0.02 * np.sin(3 * r) * (r > 1)):
+        ref = virial_pressure(fine, np.interp(fine, t.r, t.g), -np.gradient(np.interp(fine, r, du), fine),
+                              0.512) - 0.512
+        assert float(w @ du) == pytest.approx(ref, rel=2e-3, abs=1e-4)
+    # a tail off by 0.05 k_BT at r = 0, linearly to 0 at 5 sigma, moves P by 0.86 (P = 0.568)
+    assert float(w @ (0.05 * (1 - r / 5))) == pytest.approx(0.858, abs=0.01)
+    u = torch.tensor(np.where(r < 0.9, 40.0, -0.1 * np.exp(-r))[None], dtype=torch.float32)
+    wt = torch.tensor(w[None], dtype=torch.float32)
+    scale = torch.tensor([0.62])
+    assert float(pressure_consistency_loss(u, u.clone(), wt, scale)) == pytest.approx(0.0, abs=1e-6)
+    core_only = u.clone()
+    core_only[0, r < 0.9] = 5.0  # Û differs only where U > U_cut
+    assert float(pressure_consistency_loss(u, core_only, wt, scale)) == pytest.approx(0.0, abs=1e-6)
+    tail = u + torch.tensor((0.05 * (1 - r / 5))[None], dtype=torch.float32)
+    assert float(pressure_consistency_loss(u, tail, wt, scale)) == pytest.approx(0.858 / 0.62, rel=0.05)

@@ -250,3 +250,24 @@ def test_shipped_inverse_table_lets_particles_into_a_penetrable_core():
     pred = predict_potential((r, np.interp(r, res.r, res.g)), 0.3)
     inside, barrier = np.interp([0.2, 0.5], pred.table.r, pred.table.U)
     assert inside < 3.0 and barrier > 6.0  # true: 1.9 and 10.0
+
+
+def test_predicted_soft_core_table_starts_at_the_origin():
+    """A Gaussian-core fluid's particles overlap: the MD table of its predicted U starts at
+    r -> 0 (a table from 0.05 sigma stopped MD as soon as two particles came closer), while a
+    hard core (LJ) keeps its table start outside the origin with U far above U_cut."""
+    import warnings
+
+    from boltzmann_nn.ml.predict import predict_potential
+    from boltzmann_nn.potentials import parse_potential
+    from boltzmann_nn.reference import example_gr_path
+    from boltzmann_nn.theory import OZSolver
+
+    res = OZSolver("hnc").solve(parse_potential("gauss:epsilon=2,rcut=4"), 0.3)
+    keep = res.r <= 6
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        soft = predict_potential((res.r[keep], res.g[keep]), 0.3)
+        hard = predict_potential(example_gr_path(), 0.512)
+    assert soft.table.r[0] <= 1e-4 and soft.table.U[0] < 5
+    assert hard.table.r[0] >= 0.05 and hard.table.U[0] > 20

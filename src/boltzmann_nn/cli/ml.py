@@ -38,6 +38,10 @@ def add(sub, parent):
             p.add_argument("--strategy", choices=["P", "B2*", "Bn"])
             p.add_argument("--n-virial", type=int, help="highest virial coefficient (Bn)")
             p.add_argument("--exact-b2", action="store_true", help="physics-informed: exact B2, learn B3..Bn")
+        else:
+            p.add_argument("--alpha-pressure", type=float, metavar="A",
+                           help="weight of the loss term that keeps the virial pressure of U at the run's "
+                                "own g(r) (default 0, the paper's loss, as shipped; docs/networks.md)")
         p.add_argument("--members", type=int,
                        help="an ensemble of this many seeds on all of train+validation (default, as "
                             "shipped: one member per CV fold, each stopping early on the fold it leaves "
@@ -71,6 +75,9 @@ def add(sub, parent):
     p.add_argument("--density", type=float, required=True, metavar="RHO")
     p.add_argument("--model", default="inverse")
     p.add_argument("--gr-format", choices=list(GR_FORMATS))
+    p.add_argument("--pressure", type=float, metavar="P",
+                   help="the state's pressure, if known (k_BT/sigma^3, or energy-unit/length-unit^3 "
+                        "with units): U gets the linear ramp that meets it (g(r) alone does not fix P)")
     p.add_argument("--out", help="table for an MD engine (.table LAMMPS, .pot VOTCA, .csv)")
     p.add_argument("--format", choices=list(TABLE_FORMATS))
     p.add_argument("--plot", help="PNG of the prediction beside U0 and g(r)")
@@ -107,7 +114,8 @@ def cmd_train(args):
     else:
         cfg = inverse_pipeline.SHIPPED
         arch = replace(cfg.arch, arch=args.arch) if args.arch else cfg.arch
-        cfg = replace(cfg, arch=arch, options=args.options or cfg.options)
+        cfg = replace(cfg, arch=arch, options=args.options or cfg.options,
+                      alpha_pressure=cfg.alpha_pressure if args.alpha_pressure is None else args.alpha_pressure)
         res = inverse_pipeline.train_final(ds, cfg, _tcfg(args, INVERSE_TRAIN),
                                            args.members or 0, args.out, args.name,
                                            progress=not args.no_progress, report_dir=args.report,
@@ -196,7 +204,7 @@ def cmd_predict_potential(args):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         pred = predict_potential(args.gr_file, args.density, units=units, model=args.model,
-                                 fmt_in=args.gr_format)
+                                 fmt_in=args.gr_format, pressure=args.pressure)
     table, r_g, g = pred.table, pred.r_g, pred.g
     res = pred.to_dict()
     if args.out:
@@ -220,6 +228,13 @@ def cmd_predict_potential(args):
             print(f"warning: {w}")
         print(f"model {d['model']} (options {d['options']}), rho = {d['density']:.4g} sigma^-3")
         print(f"U on the network grid: {fmt_list(d['U'][:12], 3)} ...")
+        pu = "k_BT/sigma^3" if units.is_reduced else f"{units.energy_unit}/{units.length_unit}^3"
+        if d["pressure_target"] is None:
+            print(f"pressure of U by the virial with this g(r): {d['pressure_virial']:.4g} {pu} "
+                  "(g(r) alone does not fix P: give --pressure if the state's is known)")
+        else:
+            print(f"pressure: {d['pressure_virial']:.4g} {pu} by the virial of the network's U, "
+                  f"{d['pressure_target']:.4g} with the ramp of {d['pressure_ramp']:.3g} at r = 0")
         for key in ("out", "plot"):
             if key in d:
                 print(f"wrote {d[key]}")

@@ -203,3 +203,29 @@ def _hnc_at_origin(r_bins, g, u, g0: float) -> float:
     else:
         w = float(np.sum(wts * (u[sel] + np.log(g[sel]))) / np.sum(wts))
     return min(-np.log(g0) + w, U_CUT)
+
+
+def virial_weights(g_r, g_bins, density, r_grid, sub: int = 16) -> np.ndarray:
+    """Weights w (n, len(r_grid)) such that Σ_j w_j δU_j is the first-order change of the
+    virial pressure, at fixed g, when U changes by δU on the grid (linear between points,
+    as MD sees a table through its forces; nothing beyond the last point, where the table
+    ends): δP = (2π/3)ρ² Σ_i G_i (δU_i − δU_{i+1})/h_i with G_i = ∫ r³ g dr over segment i.
+
+    Args:
+        g_r: Bin centres of g, shape (m,) [σ]; g_bins: g per run, shape (n, m).
+        density: ρ per run, shape (n,).
+        r_grid: The network grid [σ].
+    """
+    r_grid = np.asarray(r_grid, float)
+    g_bins = np.atleast_2d(np.asarray(g_bins, float))
+    h = np.diff(r_grid)
+    t = np.linspace(0.0, 1.0, sub + 1)
+    mesh = (r_grid[:-1, None] + h[:, None] * t[None, :]).ravel()  # (segments * (sub + 1),)
+    out = np.zeros((g_bins.shape[0], r_grid.size))
+    for k, g in enumerate(g_bins):
+        f = mesh**3 * np.interp(mesh, g_r, g, left=0.0, right=1.0)
+        seg = np.trapezoid(f.reshape(h.size, sub + 1), dx=1.0 / sub, axis=1) * h  # G_i
+        c = seg / h
+        out[k, :-1] += c
+        out[k, 1:] -= c
+    return out * (2.0 * np.pi / 3.0) * np.asarray(density, float)[:, None] ** 2

@@ -8,10 +8,11 @@ from functools import cached_property
 import numpy as np
 import torch
 
+from ..grid import NN_GRID
 from .data import Arrays
-from .features import inverse_channels
+from .features import inverse_channels, virial_weights
 from .heads import InverseNet
-from .losses import potential_loss
+from .losses import potential_loss, pressure_consistency_loss
 from .metrics import potential_metrics
 from .models import ArchConfig
 from .options import InverseFlags
@@ -27,6 +28,7 @@ class InverseConfig:
     basic_loss: str = "LE"
     alpha_laplace: float = 2.0
     alpha: float = 1.0
+    alpha_pressure: float = 0.0  # weight of the pressure-consistency term (0: the paper's loss)
 
     @cached_property
     def flags(self) -> InverseFlags:
@@ -64,6 +66,9 @@ def dataset_inputs(ds: Arrays, idx, cfg: InverseConfig) -> dict:
 def batch_of(ds: Arrays, idx, cfg: InverseConfig) -> dict:
     b = dataset_inputs(ds, idx, cfg)
     b["u"] = np.minimum(ds.u[idx], 1e4).astype(np.float32)
+    if cfg.alpha_pressure > 0:
+        b["p_weights"] = virial_weights(ds.g_r, ds.g_bins[idx], ds.density[idx], NN_GRID.r).astype(np.float32)
+        b["p_scale"] = (np.abs(ds.pressure[idx]) + 0.1 * ds.density[idx]).astype(np.float32)
     return b
 
 
@@ -76,8 +81,12 @@ def make_loss(cfg: InverseConfig):
 
     def loss_fn(model, batch):
         u_hat = model(batch["x"], batch["density"])
-        return potential_loss(batch["u"], u_hat, force_terms=force_terms, basic=cfg.basic_loss,
+        loss = potential_loss(batch["u"], u_hat, force_terms=force_terms, basic=cfg.basic_loss,
                               alpha_laplace=cfg.alpha_laplace, alpha=cfg.alpha)
+        if cfg.alpha_pressure > 0:
+            loss = loss + cfg.alpha_pressure * pressure_consistency_loss(
+                batch["u"], u_hat, batch["p_weights"], batch["p_scale"], basic=cfg.basic_loss)
+        return loss
 
     return loss_fn
 

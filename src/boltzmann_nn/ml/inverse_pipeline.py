@@ -28,6 +28,11 @@ SEARCH = {
     "CN": [ArchConfig("CN", filters=f, kernel=k, depth=3) for f in (8, 16) for k in (3, 7)],
     "UN": [ArchConfig("UN", filters=8, kernel=k, depth=2) for k in (3, 5)],
 }
+#: The shipped inverse model: the paper's loss (alpha_pressure 0). The pressure-consistency
+#: term (``train inverse --alpha-pressure 0.3``) makes MD of Û keep P (test set: the relative
+#: virial error of Û at the run's own g, median 0.64 -> 0.21; LJ at rho = 0.125 and 0.244 no
+#: longer separates into gas and liquid in MD) but costs L_MAE (test mean 0.345 -> 0.415, named
+#: fluids median 0.103 -> 0.153 against HNC inversion's 0.132); docs/networks.md.
 SHIPPED = inverse.InverseConfig("hrf", ArchConfig("DN", width=128, depth=3))
 
 

@@ -91,3 +91,21 @@ def relative_pressure_loss(p, p_hat, density, basic: str = "LE", sharpness: floa
     """
     d = (p_hat - p) / (p.abs() + 0.1 * density)
     return BASIC[basic](sharpness * d).mean() / sharpness
+
+
+def pressure_consistency_loss(u, u_hat, weights, scale, basic: str = "LE", sharpness: float = 20.0,
+                              u_cut: float = U_CUT):
+    """Loss on the relative change of the virial pressure, at the run's own g, that the
+    error of Û makes: d = Σ_j w_j (Û_j − U_j) / scale (weights of
+    :func:`~boltzmann_nn.ml.features.virial_weights`; points with U > u_cut, where g ≈ 0,
+    left out). g(r) hardly constrains U's tail, and a tail off by a few 0.01 k_BT moves P
+    by O(1); this term asks Û to keep the pressure that made g.
+
+    Args:
+        u, u_hat: Target and prediction, shape (b, n) [k_BT].
+        weights: Shape (b, n) [k_BT⁻¹ · k_BT/σ³].
+        scale: Pressure scale per run, shape (b,), for example |P| + 0.1ρ.
+    """
+    du = torch.where(u <= u_cut, u_hat - u, torch.zeros_like(u))
+    d = (weights * du).sum(dim=1) / scale
+    return BASIC[basic](sharpness * d).mean() / sharpness

@@ -11,7 +11,9 @@ import numpy as np
 from ..errors import InputError
 from ..grid import NN_GRID
 from ..potentials import PairTable, parse_potential
+from ..potentials.base import R_TABLE_MIN_SOFT
 from ..theory.inversion import G_FLOOR, boltzmann_inversion, extend_core, first_peak
+from ..theory.pressure import pressure_ramp
 from ..theory.virial import b2 as exact_b2
 from ..theory.virial import low_density_pressure
 from ..units import U_CUT, Units, check_density
@@ -110,20 +112,29 @@ def predict_eos(potential, densities, *, units: Units | None = None, model="eos"
 
 
 def predict_potential(gr, density: float, *, units: Units | None = None, model="inverse",
-                      fmt_in: str | None = None) -> PotentialPrediction:
+                      fmt_in: str | None = None, pressure: float | None = None) -> PotentialPrediction:
     """Pair potential from g(r) at a known density.
+
+    g(r) alone does not fix the pressure: a tail of Û off by a few 0.01 k_BT leaves g
+    within noise and moves P by O(1) k_BT/σ³. With ``pressure``, Û gets the linear ramp
+    A (1 − r/r_cut) that brings its virial pressure with the given g(r) to it
+    (:func:`~boltzmann_nn.theory.pressure.pressure_ramp`), no MD needed.
 
     Args:
         gr: A g(r) file (any format of :mod:`boltzmann_nn.io.gr`) or a pair (r, g).
         density: Number density (reduced, or in units.length_unit⁻³).
         units: Physical units of r and ρ, and of the output energies.
+        pressure: The state's pressure, if known (reduced, or in the units' pressure
+            unit): the prediction is made to meet it.
 
     Returns:
         A :class:`~boltzmann_nn.ml.results.PotentialPrediction` (``to_dict()``: ``r``/``U``
         on the network grid (user units; the network's Û capped at U_cut), ``U0``
         (Boltzmann inversion), ``table`` (r, U, F ready for MD: a hard core, extended
         smoothly, from r = 0 up to where g first reaches 7·10⁻³ (:func:`core_from_origin`),
-        force consistent), ``spread`` (ensemble), ``warnings``).
+        force consistent), ``spread`` (ensemble), ``pressure_virial`` (the virial pressure
+        of Û with the given g(r), before any ramp), with ``pressure``: ``pressure_target``
+        and ``pressure_ramp`` (A), and ``warnings``).
     """
     from ..io.gr import read_gr
 
@@ -136,6 +147,8 @@ def predict_potential(gr, density: float, *, units: Units | None = None, model="
         r_raw, g_raw, source = rdf.r, rdf.g, rdf.source
     if not (density > 0) or not np.isfinite(density):
         raise InputError(f"density must be > 0, got {density}")
+    if pressure is not None and not np.isfinite(pressure):
+        raise InputError(f"pressure must be finite, got {pressure}")
     check_density(units.to_reduced_density(density) if units is not None else density)
     shipped = _model("inverse", model)
     cfg = shipped.config
@@ -182,10 +195,35 @@ def predict_potential(gr, density: float, *, units: Units | None = None, model="
     # (test set: mean L_MAE 0.50 against 0.68 with the cap); the MD table makes hard only
     # the core around r = 0 (see core_from_origin)
     table = md_table(NN_GRID.r, np.where(core_from_origin(g_nn[0]), U_CUT, u_net))
+    p_target = None if pressure is None else float(pressure) / units.pressure(1.0)
+    ramp, p_virial = pressure_ramp(r, g_raw, table.evaluate(r)[1], rho,
+                                   rho if p_target is None else p_target, table.r_cut)
+    if p_target is None:
+        ramp = 0.0
+    else:
+        table = add_ramp(table, ramp)
+        u_net = u_net + ramp * np.clip(1.0 - NN_GRID.r / table.r_cut, 0.0, None)
+        if abs(ramp) > RAMP_WARN:
+            _warn(msgs, f"meeting P = {pressure:.4g} took a ramp of {units.energy(ramp):.3g} "
+                        f"{units.energy_unit} at r = 0 (the virial of the network's U gave "
+                        f"{units.pressure(p_virial):.4g}): check with validate")
     return PotentialPrediction(
         model=shipped.card["name"], options=cfg.options, density=rho, r=NN_GRID.r.copy(), u=u_net,
         u_network=np.asarray(u_hat), spread=np.asarray(spread), u0=u0, table=table, r_g=r, g=g_raw,
-        source=source, warnings=msgs, units=units)
+        source=source, warnings=msgs, units=units, pressure_virial=p_virial, pressure_target=p_target,
+        pressure_ramp=ramp)
+
+
+#: A pressure ramp taller than this [k_BT] is worth a warning: the network's tail was far off.
+RAMP_WARN = 0.5
+
+
+def add_ramp(table: PairTable, amplitude: float) -> PairTable:
+    """``table`` with A (1 − r/r_cut) added to U and A/r_cut to F below r_cut."""
+    inside = table.r <= table.r_cut
+    return PairTable(table.r, table.U + amplitude * np.where(inside, 1.0 - table.r / table.r_cut, 0.0),
+                     table.F + np.where(inside, amplitude / table.r_cut, 0.0), name=table.name,
+                     check_force=False)
 
 
 #: Below this g(r) a run holds almost no pairs (U >= ~5 k_BT there).
@@ -213,6 +251,10 @@ def md_table(r, u, n: int = TABLE_POINTS) -> PairTable:
 
     r_e, u_e, _ = extend_core(r, u, r_min=0.0)
     spline = PchipInterpolator(r_e, u_e)
-    r_t = np.linspace(max(r_e[0], 0.05), r_e[-1], n)
+    # a soft core (U(0) < U_cut: particles overlap) is tabulated from r -> 0, as the
+    # campaign's soft potentials are; a table that began at 0.05 sigma would stop MD
+    # as soon as two particles came closer
+    r_0 = R_TABLE_MIN_SOFT if u_e[0] < U_CUT else max(r_e[0], 0.05)
+    r_t = np.linspace(r_0, r_e[-1], n)
     return PairTable(r_t, spline(r_t), -spline.derivative()(r_t), name="boltzmann-nn prediction",
                      check_force=False)

@@ -82,7 +82,10 @@ class PotentialPrediction(_JSONView):
         r: the network grid (50,) [σ]; u: the prediction with its core capped at U_cut,
         u_network: the ensemble mean as predicted, spread: its ensemble spread, u0: the
         Boltzmann inversion, all (50,) [k_BT]; table: an MD-ready ``PairTable`` [σ, k_BT];
-        r_g, g: the input g(r) as used [σ]; units: the user's units.
+        r_g, g: the input g(r) as used [σ]; units: the user's units; pressure_virial: the
+        virial pressure of the network's Û with that g(r) [k_BT/σ³]; pressure_target and
+        pressure_ramp: the pressure asked for and the ramp's height A [k_BT] that meets it
+        (both None and 0 without one; u and table include the ramp, u_network does not).
     """
 
     model: str
@@ -99,6 +102,9 @@ class PotentialPrediction(_JSONView):
     source: str
     warnings: list = field(default_factory=list)
     units: Units = field(default_factory=Units)
+    pressure_virial: float | None = None
+    pressure_target: float | None = None
+    pressure_ramp: float = 0.0
 
     def to_dict(self) -> dict:
         un, t = self.units, self.table
@@ -109,4 +115,7 @@ class PotentialPrediction(_JSONView):
             "U0": un.energy(self.u0).tolist(),
             "table": {"r": un.length(t.r).tolist(), "U": un.energy(t.U).tolist(), "F": un.force(t.F).tolist()},
             "units": un.header(), "warnings": list(self.warnings), "source": self.source,
+            "pressure_virial": None if self.pressure_virial is None else un.pressure(self.pressure_virial),
+            "pressure_target": None if self.pressure_target is None else un.pressure(self.pressure_target),
+            "pressure_ramp": un.energy(self.pressure_ramp),
         }
