@@ -33,6 +33,8 @@ CANDIDATES = {
         "DN128x3/hf": (inverse.InverseConfig("hf", DN), {}),
         "CN16k5/hrf": (inverse.InverseConfig("hrf", ArchConfig("CN", filters=16, kernel=5, depth=3)), {}),
         "DN128x3/hrf lr3e-4": (inverse.InverseConfig("hrf", DN), {"lr": 3e-4}),
+        "DN128x3/hrf noisy4": (inverse.InverseConfig("hrf", DN, noisy_copies=4), {}),
+        "DN128x3/hf noisy4": (inverse.InverseConfig("hf", DN, noisy_copies=4), {}),
     },
     "eos": {
         "DN256x3/cfk Bn (shipped)": (eos.EOSConfig("Bn", "cfk", DN256, n_virial=5), {}),

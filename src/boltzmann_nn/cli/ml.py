@@ -42,6 +42,9 @@ def add(sub, parent):
             p.add_argument("--alpha-pressure", type=float, metavar="A",
                            help="weight of the loss term that keeps the virial pressure of U at the run's "
                                 "own g(r) (default 0, the paper's loss, as shipped; docs/networks.md)")
+            p.add_argument("--noisy-copies", type=int, metavar="K",
+                           help="train on K copies of each g(r) with noise of its block errors besides "
+                                "the clean one, one per epoch in turn (shipped: 4)")
         p.add_argument("--members", type=int,
                        help="an ensemble of this many seeds on all of train+validation (default, as "
                             "shipped: one member per CV fold, each stopping early on the fold it leaves "
@@ -115,7 +118,8 @@ def cmd_train(args):
         cfg = inverse_pipeline.SHIPPED
         arch = replace(cfg.arch, arch=args.arch) if args.arch else cfg.arch
         cfg = replace(cfg, arch=arch, options=args.options or cfg.options,
-                      alpha_pressure=cfg.alpha_pressure if args.alpha_pressure is None else args.alpha_pressure)
+                      alpha_pressure=cfg.alpha_pressure if args.alpha_pressure is None else args.alpha_pressure,
+                      noisy_copies=cfg.noisy_copies if args.noisy_copies is None else args.noisy_copies)
         res = inverse_pipeline.train_final(ds, cfg, _tcfg(args, INVERSE_TRAIN),
                                            args.members or 0, args.out, args.name,
                                            progress=not args.no_progress, report_dir=args.report,

@@ -34,6 +34,7 @@ class Arrays:
     dataset_hash: str
     path: str
     family: np.ndarray | None = None
+    g_err: np.ndarray | None = None  # standard error of each g bin, (n, n_bins)
 
     _hnc: np.ndarray | None = None
 
@@ -84,4 +85,5 @@ def load_arrays(path) -> Arrays:
             r_cut=k["r_cut"][:], dataset_hash=str(h5.attrs["dataset_hash"]), path=str(path),
             family=(k["family"][:].astype(str) if "family" in k
                     else np.full(k["density"].shape, "spline")),
+            g_err=k["g_err"][:].astype(float) if "g_err" in k else None,
         )

@@ -10,7 +10,7 @@ import torch
 
 from ..grid import NN_GRID
 from .data import Arrays
-from .features import inverse_channels, virial_weights
+from .features import gr_on_grid, hnc_on_grid, inverse_channels, virial_weights
 from .heads import InverseNet
 from .losses import potential_loss, pressure_consistency_loss
 from .metrics import potential_metrics
@@ -29,6 +29,7 @@ class InverseConfig:
     alpha_laplace: float = 2.0
     alpha: float = 1.0
     alpha_pressure: float = 0.0  # weight of the pressure-consistency term (0: the paper's loss)
+    noisy_copies: int = 0  # copies of the training g(r) with noise drawn from their block errors
 
     @cached_property
     def flags(self) -> InverseFlags:
@@ -36,7 +37,7 @@ class InverseConfig:
         return InverseFlags.parse(self.options)
 
     def name(self) -> str:
-        return f"{self.arch.arch}/{self.options}"
+        return f"{self.arch.arch}/{self.options}" + (f"+n{self.noisy_copies}" if self.noisy_copies else "")
 
     def as_dict(self) -> dict:
         d = asdict(self)
@@ -63,8 +64,22 @@ def dataset_inputs(ds: Arrays, idx, cfg: InverseConfig) -> dict:
     return inverse_inputs(ds.g[idx], ds.density[idx], cfg, ds.hnc()[idx] if uses_hnc(cfg) else None)
 
 
-def batch_of(ds: Arrays, idx, cfg: InverseConfig) -> dict:
-    b = dataset_inputs(ds, idx, cfg)
+def noisy_inputs(ds: Arrays, idx, cfg: InverseConfig, seed: int) -> dict:
+    """Inputs from the runs' g(r) with Gaussian noise of each bin's block standard error
+    added (floored at 0), the HNC channel recomputed from the noisy g: another draw of what
+    a run of the same length could have measured.
+    """
+    if ds.g_err is None:
+        raise ValueError(f"{ds.path}: the dataset has no g_err; noisy copies need it")
+    rng = np.random.default_rng(seed)
+    g_bins = np.maximum(ds.g_bins[idx] + rng.normal(size=ds.g_bins[idx].shape) * ds.g_err[idx], 0.0)
+    g = gr_on_grid(ds.g_r, g_bins, NN_GRID.r)
+    u_hnc = hnc_on_grid(ds.g_r, g_bins, ds.density[idx], NN_GRID.r) if uses_hnc(cfg) else None
+    return inverse_inputs(g, ds.density[idx], cfg, u_hnc)
+
+
+def batch_of(ds: Arrays, idx, cfg: InverseConfig, noisy_seed: int | None = None) -> dict:
+    b = dataset_inputs(ds, idx, cfg) if noisy_seed is None else noisy_inputs(ds, idx, cfg, noisy_seed)
     b["u"] = np.minimum(ds.u[idx], 1e4).astype(np.float32)
     if cfg.alpha_pressure > 0:
         b["p_weights"] = virial_weights(ds.g_r, ds.g_bins[idx], ds.density[idx], NN_GRID.r).astype(np.float32)
@@ -104,8 +119,10 @@ def train_inverse(ds: Arrays, train_idx, val_idx, cfg: InverseConfig, tcfg: Trai
                   progress: bool = False):
     model = build(cfg)
     tr = batch_of(ds, train_idx, cfg)
+    copies = [tr] + [batch_of(ds, train_idx, cfg, noisy_seed=tcfg.seed * 1000 + k)
+                     for k in range(cfg.noisy_copies)]
     va = batch_of(ds, val_idx, cfg) if val_idx is not None and len(val_idx) else None
-    hist = fit(model, make_loss(cfg), tr, va, tcfg, progress=progress, desc=cfg.name())
+    hist = fit(model, make_loss(cfg), copies, va, tcfg, progress=progress, desc=cfg.name())
     report = {"config": cfg.as_dict(), "train_config": tcfg.as_dict(), "history": hist,
               "train": potential_metrics(tr["u"], predict(model, tr))}
     if va is not None:

@@ -57,12 +57,13 @@ def to_tensors(batch: dict, device) -> dict:
     return {k: torch.as_tensor(v, dtype=torch.float32, device=device) for k, v in batch.items()}
 
 
-def fit(model, loss_fn, train: dict, val: dict | None, cfg: TrainConfig, progress: bool = False,
-        desc: str = "train") -> dict:
+def fit(model, loss_fn, train: dict | list[dict], val: dict | None, cfg: TrainConfig,
+        progress: bool = False, desc: str = "train") -> dict:
     """Train ``model`` with ``loss_fn(model, batch) -> scalar``.
 
     Args:
-        train: Tensors (numpy arrays) of the training set, first axis = samples.
+        train: Tensors (numpy arrays) of the training set, first axis = samples; or a list
+            of such sets of the same samples (augmented copies), epoch e using copy e mod k.
         val: Same for validation, or None.
 
     Returns:
@@ -71,9 +72,9 @@ def fit(model, loss_fn, train: dict, val: dict | None, cfg: TrainConfig, progres
     seed_everything(cfg.seed)
     device = pick_device(cfg.device)
     model.to(device)
-    tr = to_tensors(train, device)
+    copies = [to_tensors(t, device) for t in (train if isinstance(train, list) else [train])]
     va = to_tensors(val, device) if val else None
-    n = next(iter(tr.values())).shape[0]
+    n = next(iter(copies[0].values())).shape[0]
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     schedule = None
     if cfg.lr > 0 and cfg.lr_final != cfg.lr:
@@ -90,6 +91,7 @@ def fit(model, loss_fn, train: dict, val: dict | None, cfg: TrainConfig, progres
     t0 = time.perf_counter()
     for epoch in range(1, cfg.epochs + 1):
         model.train()
+        tr = copies[epoch % len(copies)]
         if cfg.batch_size and cfg.batch_size < n:
             order = torch.randperm(n, generator=gen).to(device)
             batches = [order[i : i + cfg.batch_size] for i in range(0, n, cfg.batch_size)]
