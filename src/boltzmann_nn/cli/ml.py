@@ -44,7 +44,7 @@ def add(sub, parent):
                                 "own g(r) (default 0, the paper's loss, as shipped; docs/networks.md)")
             p.add_argument("--noisy-copies", type=int, metavar="K",
                            help="train on K copies of each g(r) with noise of its block errors besides "
-                                "the clean one, one per epoch in turn (shipped: 4)")
+                                "the clean one, one per epoch in turn (default 0, as shipped)")
         p.add_argument("--members", type=int,
                        help="an ensemble of this many seeds on all of train+validation (default, as "
                             "shipped: one member per CV fold, each stopping early on the fold it leaves "
