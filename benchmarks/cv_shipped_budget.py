@@ -40,6 +40,7 @@ CANDIDATES = {
         "DN256x3/cfk Bn (shipped)": (eos.EOSConfig("Bn", "cfk", DN256, n_virial=5), {}),
         "DN256x3/cf Bn": (eos.EOSConfig("Bn", "cf", DN256, n_virial=5), {}),
         "DN256x3/cfk Bn exact B2": (eos.EOSConfig("Bn", "cfk", DN256, n_virial=5, exact_b2=True), {}),
+        "DN256x3/bcfk Bn (B2 input)": (eos.EOSConfig("Bn", "bcfk", DN256, n_virial=5), {}),
     },
 }
 KEYS = {"inverse": ("L_MAE", "L_MSE"), "eos": ("MRAE", "dZ", "R2")}

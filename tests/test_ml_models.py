@@ -65,7 +65,19 @@ def test_exact_b2_variant_uses_given_b2():
     assert float(net(torch.zeros(1, 1, 50), rho, b2=torch.tensor([4.0]))) == pytest.approx(0.5 + 4 * 0.25)
 
 
-@pytest.mark.parametrize("strategy,options,tol", [("Bn", "c", 0.05), ("B2*", "ci", 0.05), ("P", "x", 0.1)])
+def test_b2_input_reaches_the_coefficients():
+    # option b: two inputs that differ only in the exact B2 give different coefficients
+    net = EOSNet("Bn", EOSFlags.parse("bcfk"), TINY, n_virial=4)
+    x = torch.zeros(2, 2, 50)
+    coef = net.coefficients(x, torch.tensor([1.0, 50.0]))
+    assert coef.shape == (2, 3)
+    assert not torch.allclose(coef[0], coef[1])
+    with pytest.raises(ValueError, match="unknown options"):
+        EOSFlags.parse("bc")
+
+
+@pytest.mark.parametrize("strategy,options,tol", [("Bn", "c", 0.05), ("Bn", "bcfk", 0.05), ("B2*", "ci", 0.05),
+                                                  ("P", "x", 0.1)])
 def test_eos_network_overfits_a_small_batch(synthetic, strategy, options, tol):
     # the direct P map learns slowest (as in the paper); it gets a looser bound
     cfg = eos.EOSConfig(strategy, options, TINY)

@@ -7,6 +7,10 @@
            the sum is a layer without parameters)
 * ``Bn`` with ``exact_b2``: B2 is the exact value from the potential, the network learns
   only B3…Bn (the physics-informed variant).
+
+Option ``b`` (any strategy) joins asinh(B2) of the exact B2 to the scalar inputs: the network
+still outputs its own B2 (so deep wells, whose B2 no truncated series can use, do not break
+it) but no longer has to learn the integral.
 """
 
 from __future__ import annotations
@@ -43,15 +47,20 @@ class EOSNet(nn.Module):
         self.strategy, self.options, self.n_virial, self.exact_b2 = strategy, opts.code, n_virial, exact_b2
         n_channels = 2 if opts.force else 1
         self.use_p0 = opts.p0
+        self.use_b2 = opts.b2_input
         if strategy == "Bn":
             n_extra, n_out = 0, n_virial - (2 if exact_b2 else 1)
         else:
             n_extra, n_out = 1 + int(self.use_p0), 1
-        self.encoder = Encoder(n_channels, n_extra, n_out, cfg)
+        self.encoder = Encoder(n_channels, n_extra + int(self.use_b2), n_out, cfg)
+
+    def _b2_extra(self, b2):
+        return [torch.asinh(b2[:, None])] if self.use_b2 else []
 
     def coefficients(self, x, b2=None):
         """Virial coefficients B2…Bn, shape (b, n−1) (``Bn`` strategy)."""
-        out = B_SCALE * self.encoder(x)
+        extra = self._b2_extra(b2)
+        out = B_SCALE * self.encoder(x, torch.cat(extra, dim=1) if extra else None)
         if self.exact_b2:
             out = torch.cat([b2[:, None], out], dim=1)
         return out
@@ -73,6 +82,7 @@ class EOSNet(nn.Module):
         if self.use_p0:
             # βP0 spans ±10⁵ (deep wells make B2 hugely negative): asinh-compressed
             extra.append(torch.asinh(p0[:, None]))
+        extra += self._b2_extra(b2)
         o = self.encoder(x, torch.cat(extra, dim=1))[:, 0]
         if self.strategy == "P":
             return torch.sinh(o)

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 EOS_OPTIONS = ("x", "c", "e", "f", "i", "cf", "ci", "ef", "ei", "fi", "cfi", "efi")
 #: Beyond the paper: ``k`` holds the force channel fixed inside the core (where U >= U_cut)
 #: at its value where U crosses U_cut, so that the input does not depend on where a table
-#: of the same potential starts.
-EOS_OPTIONS_EXTRA = ("cfk", "cfik")
+#: of the same potential starts; ``b`` adds the exact B2 (asinh-compressed) as a scalar
+#: input, so that the network need not learn the integral that gives it.
+EOS_OPTIONS_EXTRA = ("cfk", "cfik", "bcfk")
 EOS_ALL = EOS_OPTIONS + EOS_OPTIONS_EXTRA
 INVERSE_OPTIONS = ("x", "b", "e", "f", "be", "bf", "ef", "bef")
 #: Beyond the paper: ``h`` adds the HNC inversion of g(r) as a second input channel;
@@ -35,7 +36,8 @@ def _letters(code: str, allowed) -> set[str]:
 @dataclass(frozen=True)
 class EOSFlags:
     """EOS options (Table 1 and beyond): ``c`` capped input Ū = min(U, U_cut), ``e`` input
-    exp(−βU), ``f`` force input, ``i`` P0 input, ``k`` core-invariant force input.
+    exp(−βU), ``f`` force input, ``i`` P0 input, ``k`` core-invariant force input, ``b``
+    exact-B2 input.
     """
 
     code: str
@@ -44,11 +46,12 @@ class EOSFlags:
     force: bool
     p0: bool
     core_force: bool = False
+    b2_input: bool = False
 
     @classmethod
     def parse(cls, code: str) -> EOSFlags:
         s = _letters(code, EOS_ALL)
-        return cls(code, "c" in s, "e" in s, "f" in s, "i" in s, "k" in s)
+        return cls(code, "c" in s, "e" in s, "f" in s, "i" in s, "k" in s, "b" in s)
 
 
 @dataclass(frozen=True)
