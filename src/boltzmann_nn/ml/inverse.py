@@ -72,7 +72,8 @@ def noisy_inputs(ds: Arrays, idx, cfg: InverseConfig, seed: int) -> dict:
     if ds.g_err is None:
         raise ValueError(f"{ds.path}: the dataset has no g_err; noisy copies need it")
     rng = np.random.default_rng(seed)
-    g_bins = np.maximum(ds.g_bins[idx] + rng.normal(size=ds.g_bins[idx].shape) * ds.g_err[idx], 0.0)
+    clean = ds.g_bins[idx]
+    g_bins = np.maximum(clean + rng.normal(size=clean.shape) * ds.g_err[idx], 0.0)
     g = gr_on_grid(ds.g_r, g_bins, NN_GRID.r)
     u_hnc = hnc_on_grid(ds.g_r, g_bins, ds.density[idx], NN_GRID.r) if uses_hnc(cfg) else None
     return inverse_inputs(g, ds.density[idx], cfg, u_hnc)
