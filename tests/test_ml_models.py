@@ -76,8 +76,28 @@ def test_b2_input_reaches_the_coefficients():
         EOSFlags.parse("bc")
 
 
-@pytest.mark.parametrize("strategy,options,tol", [("Bn", "c", 0.05), ("Bn", "bcfk", 0.05), ("B2*", "ci", 0.05),
-                                                  ("P", "x", 0.1)])
+def test_b2_correction_starts_from_the_exact_b2_and_bounds_huge_ones():
+    from boltzmann_nn.ml.heads import B2_PRIOR_CAP
+
+    net = EOSNet("Bn", EOSFlags.parse("cfkr"), TINY, n_virial=4)
+    with torch.no_grad():
+        net.encoder.head[-1].weight.zero_()
+        net.encoder.head[-1].bias.zero_()
+    with torch.no_grad():
+        coef = net.coefficients(torch.zeros(3, 2, 50), torch.tensor([2.2, -8.0, -1300.0])).numpy()
+    assert coef[0, 0] == pytest.approx(2.2, rel=5e-3) and coef[1, 0] == pytest.approx(-8.0, rel=0.06)
+    assert coef[2, 0] == pytest.approx(-B2_PRIOR_CAP, rel=1e-6)  # a deep well's B2 is bounded
+    assert np.all(coef[:, 1:] == 0)
+    rho = torch.tensor([0.5, 0.5, 0.5])
+    # hard spheres: B2 = 2π/3, and with a zero correction βP = ρ + B2 ρ²
+    p = net(torch.zeros(1, 2, 50), rho[:1], b2=torch.tensor([2 * np.pi / 3]))
+    assert float(p.detach()) == pytest.approx(0.5 + 0.25 * 20 * np.tanh(2 * np.pi / 60), rel=1e-6)
+    with pytest.raises(ValueError, match="option r"):
+        EOSNet("P", EOSFlags.parse("cfkr"), TINY)
+
+
+@pytest.mark.parametrize("strategy,options,tol", [("Bn", "c", 0.05), ("Bn", "bcfk", 0.05), ("Bn", "cfkr", 0.05),
+                                                  ("B2*", "ci", 0.05), ("P", "x", 0.1)])
 def test_eos_network_overfits_a_small_batch(synthetic, strategy, options, tol):
     # the direct P map learns slowest (as in the paper); it gets a looser bound
     cfg = eos.EOSConfig(strategy, options, TINY)
@@ -92,6 +112,26 @@ def test_inverse_network_overfits_with_force_loss(synthetic):
     _, rep = inverse.train_inverse(synthetic, idx, None, cfg, TrainConfig(epochs=600, lr=3e-3, lr_final=1e-4))
     assert rep["train"]["L_MAE"] < 0.3
 
+
+
+@pytest.mark.parametrize("scale", [10.0, 1.0])
+def test_residual_output_is_the_hnc_guess_plus_scaled_correction(scale):
+    from boltzmann_nn.ml.features import U_SCALE
+    from boltzmann_nn.ml.heads import InverseNet
+    from boltzmann_nn.ml.options import InverseFlags
+
+    net = InverseNet(InverseFlags.parse("hrf"), TINY, residual_scale=scale)
+    torch.manual_seed(0)
+    x = torch.rand(3, 2, 50)
+    rho = torch.tensor([0.1, 0.5, 0.9])
+    with torch.no_grad():
+        o = net.net(x, rho[:, None])
+        np.testing.assert_allclose(net(x, rho).numpy(), (U_SCALE * x[:, 1] + scale * o).numpy(), atol=1e-5)
+    # an older model card (no residual_scale) keeps the scale it was trained with
+    d = inverse.InverseConfig("hrf", TINY).as_dict()
+    del d["residual_scale"]
+    assert inverse.InverseConfig.from_dict(d).residual_scale == 10.0
+    assert inverse.InverseConfig("hrf", TINY, residual_scale=scale).name().endswith("+s1") == (scale == 1.0)
 
 def test_zoo_round_trip_and_checksum(synthetic, tmp_path):
     cfg = eos.EOSConfig("Bn", "c", TINY)

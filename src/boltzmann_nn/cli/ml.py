@@ -45,6 +45,9 @@ def add(sub, parent):
             p.add_argument("--noisy-copies", type=int, metavar="K",
                            help="train on K copies of each g(r) with noise of its block errors besides "
                                 "the clean one, one per epoch in turn (default 0, as shipped)")
+            p.add_argument("--residual-scale", type=float, metavar="S",
+                           help="option r: k_BT per unit of network output added to the first guess "
+                                "(default: the shipped model's)")
         p.add_argument("--members", type=int,
                        help="an ensemble of this many seeds on all of train+validation (default, as "
                             "shipped: one member per CV fold, each stopping early on the fold it leaves "
@@ -119,7 +122,8 @@ def cmd_train(args):
         arch = replace(cfg.arch, arch=args.arch) if args.arch else cfg.arch
         cfg = replace(cfg, arch=arch, options=args.options or cfg.options,
                       alpha_pressure=cfg.alpha_pressure if args.alpha_pressure is None else args.alpha_pressure,
-                      noisy_copies=cfg.noisy_copies if args.noisy_copies is None else args.noisy_copies)
+                      noisy_copies=cfg.noisy_copies if args.noisy_copies is None else args.noisy_copies,
+                      residual_scale=args.residual_scale or cfg.residual_scale)
         res = inverse_pipeline.train_final(ds, cfg, _tcfg(args, INVERSE_TRAIN),
                                            args.members or 0, args.out, args.name,
                                            progress=not args.no_progress, report_dir=args.report,

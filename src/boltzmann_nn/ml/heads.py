@@ -8,6 +8,9 @@
 * ``Bn`` with ``exact_b2``: B2 is the exact value from the potential, the network learns
   only B3…Bn (the physics-informed variant).
 
+Option ``r`` (``Bn``): B2 = B2_PRIOR_CAP·tanh(B2_exact/B2_PRIOR_CAP) + B_SCALE·o₂ — the
+network corrects a physical prior instead of learning the integral from nothing.
+
 Option ``b`` (any strategy) joins asinh(B2) of the exact B2 to the scalar inputs: the network
 still outputs its own B2 (so deep wells, whose B2 no truncated series can use, do not break
 it) but no longer has to learn the integral.
@@ -23,6 +26,9 @@ from .models import ArchConfig, Encoder
 from .options import EOSFlags, InverseFlags
 
 B_SCALE = 10.0
+#: Option ``r``: the prior for B2 is B2_PRIOR_CAP · tanh(B2 / B2_PRIOR_CAP) [σ³] — the exact
+#: B2 where it is ordinary, bounded where a deep well or a long-range repulsion makes it huge.
+B2_PRIOR_CAP = 20.0
 STRATEGIES = ("P", "B2*", "Bn")
 
 
@@ -44,10 +50,13 @@ class EOSNet(nn.Module):
             raise ValueError("option i (P0 input) applies to the P and B2* strategies only")
         if exact_b2 and strategy != "Bn":
             raise ValueError("exact_b2 applies to the Bn strategy only")
+        if opts.b2_residual and (strategy != "Bn" or exact_b2):
+            raise ValueError("option r (B2 as a correction) applies to the Bn strategy without exact_b2")
         self.strategy, self.options, self.n_virial, self.exact_b2 = strategy, opts.code, n_virial, exact_b2
         n_channels = 2 if opts.force else 1
         self.use_p0 = opts.p0
         self.use_b2 = opts.b2_input
+        self.b2_residual = opts.b2_residual
         if strategy == "Bn":
             n_extra, n_out = 0, n_virial - (2 if exact_b2 else 1)
         else:
@@ -63,6 +72,9 @@ class EOSNet(nn.Module):
         out = B_SCALE * self.encoder(x, torch.cat(extra, dim=1) if extra else None)
         if self.exact_b2:
             out = torch.cat([b2[:, None], out], dim=1)
+        elif self.b2_residual:
+            prior = B2_PRIOR_CAP * torch.tanh(b2 / B2_PRIOR_CAP)
+            out = torch.cat([out[:, :1] + prior[:, None], out[:, 1:]], dim=1)
         return out
 
     def forward(self, x, density, b2=None, p0=None):
@@ -92,10 +104,12 @@ class EOSNet(nn.Module):
 class InverseNet(nn.Module):
     """g(r) (or U0) and ρ -> Û(r) on the 50-point grid (paper §3.2).
 
-    With option ``e`` the network outputs y = exp(−βÛ) ≥ 0 (softplus) and Û = −ln y.
+    With option ``e`` the network outputs y = exp(−βÛ) ≥ 0 (softplus) and Û = −ln y. With
+    option ``r`` Û = first guess + ``residual_scale`` · o: a small scale lets the network
+    leave a good first guess nearly untouched instead of cancelling its own output noise.
     """
 
-    def __init__(self, opts: InverseFlags, cfg: ArchConfig):
+    def __init__(self, opts: InverseFlags, cfg: ArchConfig, residual_scale: float = 10.0):
         super().__init__()
         from .models import PointNet
 
@@ -103,6 +117,7 @@ class InverseNet(nn.Module):
         self.exp_output = opts.exp_output
         # channel holding the first guess (scaled by U_SCALE) for the residual option
         self.base_channel = None if not opts.residual else (1 if opts.hnc_input else 0)
+        self.residual_scale = residual_scale
         self.net = PointNet(2 if opts.hnc_input else 1, 1, cfg)
 
     def forward(self, x, density):
@@ -111,5 +126,5 @@ class InverseNet(nn.Module):
             y = nn.functional.softplus(o) + 1e-12
             return -torch.log(y)
         if self.base_channel is not None:
-            return U_SCALE * x[:, self.base_channel] + 10.0 * o
+            return U_SCALE * x[:, self.base_channel] + self.residual_scale * o
         return 10.0 * o

@@ -30,6 +30,7 @@ class InverseConfig:
     alpha: float = 1.0
     alpha_pressure: float = 0.0  # weight of the pressure-consistency term (0: the paper's loss)
     noisy_copies: int = 0  # copies of the training g(r) with noise drawn from their block errors
+    residual_scale: float = 10.0  # k_BT per unit network output, option r
 
     @cached_property
     def flags(self) -> InverseFlags:
@@ -37,7 +38,8 @@ class InverseConfig:
         return InverseFlags.parse(self.options)
 
     def name(self) -> str:
-        return f"{self.arch.arch}/{self.options}" + (f"+n{self.noisy_copies}" if self.noisy_copies else "")
+        name = f"{self.arch.arch}/{self.options}" + (f"+n{self.noisy_copies}" if self.noisy_copies else "")
+        return name + (f"+s{self.residual_scale:g}" if self.residual_scale != 10.0 else "")
 
     def as_dict(self) -> dict:
         d = asdict(self)
@@ -89,7 +91,7 @@ def batch_of(ds: Arrays, idx, cfg: InverseConfig, noisy_seed: int | None = None)
 
 
 def build(cfg: InverseConfig) -> InverseNet:
-    return InverseNet(cfg.flags, cfg.arch)
+    return InverseNet(cfg.flags, cfg.arch, cfg.residual_scale)
 
 
 def make_loss(cfg: InverseConfig):

@@ -15,8 +15,10 @@ EOS_OPTIONS = ("x", "c", "e", "f", "i", "cf", "ci", "ef", "ei", "fi", "cfi", "ef
 #: Beyond the paper: ``k`` holds the force channel fixed inside the core (where U >= U_cut)
 #: at its value where U crosses U_cut, so that the input does not depend on where a table
 #: of the same potential starts; ``b`` adds the exact B2 (asinh-compressed) as a scalar
-#: input, so that the network need not learn the integral that gives it.
-EOS_OPTIONS_EXTRA = ("cfk", "cfik", "bcfk")
+#: input, so that the network need not learn the integral that gives it; ``r`` (``Bn`` only)
+#: makes the network's B2 a correction to the exact B2, saturated at ±B2_PRIOR_CAP so that
+#: deep wells (B2 down to −10³) do not pin a truncated series to a value it cannot use.
+EOS_OPTIONS_EXTRA = ("cfk", "cfik", "bcfk", "cfkr")
 EOS_ALL = EOS_OPTIONS + EOS_OPTIONS_EXTRA
 INVERSE_OPTIONS = ("x", "b", "e", "f", "be", "bf", "ef", "bef")
 #: Beyond the paper: ``h`` adds the HNC inversion of g(r) as a second input channel;
@@ -37,7 +39,7 @@ def _letters(code: str, allowed) -> set[str]:
 class EOSFlags:
     """EOS options (Table 1 and beyond): ``c`` capped input Ū = min(U, U_cut), ``e`` input
     exp(−βU), ``f`` force input, ``i`` P0 input, ``k`` core-invariant force input, ``b``
-    exact-B2 input.
+    exact-B2 input, ``r`` B2 output as a correction to the (saturated) exact B2.
     """
 
     code: str
@@ -47,11 +49,12 @@ class EOSFlags:
     p0: bool
     core_force: bool = False
     b2_input: bool = False
+    b2_residual: bool = False
 
     @classmethod
     def parse(cls, code: str) -> EOSFlags:
         s = _letters(code, EOS_ALL)
-        return cls(code, "c" in s, "e" in s, "f" in s, "i" in s, "k" in s, "b" in s)
+        return cls(code, "c" in s, "e" in s, "f" in s, "i" in s, "k" in s, "b" in s, "r" in s)
 
 
 @dataclass(frozen=True)
@@ -80,5 +83,7 @@ class InverseFlags:
 
 
 def eos_options_for(strategy: str) -> list[str]:
-    """The EOS option codes that apply to ``strategy`` (``i``, the P0 input, not to Bn)."""
-    return [o for o in EOS_ALL if not (strategy == "Bn" and "i" in o)]
+    """The EOS option codes that apply to ``strategy`` (``i``, the P0 input, not to Bn;
+    ``r``, the B2 correction, only to Bn).
+    """
+    return [o for o in EOS_ALL if not (strategy == "Bn" and "i" in o) and not (strategy != "Bn" and "r" in o)]
