@@ -83,7 +83,6 @@ def test_b2_correction_starts_from_the_exact_b2_and_bounds_huge_ones():
     with torch.no_grad():
         net.encoder.head[-1].weight.zero_()
         net.encoder.head[-1].bias.zero_()
-    with torch.no_grad():
         coef = net.coefficients(torch.zeros(3, 2, 50), torch.tensor([2.2, -8.0, -1300.0])).numpy()
     assert coef[0, 0] == pytest.approx(2.2, rel=5e-3) and coef[1, 0] == pytest.approx(-8.0, rel=0.06)
     assert coef[2, 0] == pytest.approx(-B2_PRIOR_CAP, rel=1e-6)  # a deep well's B2 is bounded
@@ -113,7 +112,6 @@ def test_inverse_network_overfits_with_force_loss(synthetic):
     assert rep["train"]["L_MAE"] < 0.3
 
 
-
 @pytest.mark.parametrize("scale", [10.0, 1.0])
 def test_residual_output_is_the_hnc_guess_plus_scaled_correction(scale):
     from boltzmann_nn.ml.features import U_SCALE
@@ -132,6 +130,7 @@ def test_residual_output_is_the_hnc_guess_plus_scaled_correction(scale):
     del d["residual_scale"]
     assert inverse.InverseConfig.from_dict(d).residual_scale == 10.0
     assert inverse.InverseConfig("hrf", TINY, residual_scale=scale).name().endswith("+s1") == (scale == 1.0)
+
 
 def test_zoo_round_trip_and_checksum(synthetic, tmp_path):
     cfg = eos.EOSConfig("Bn", "c", TINY)

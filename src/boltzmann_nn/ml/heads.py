@@ -29,6 +29,9 @@ B_SCALE = 10.0
 #: Option ``r``: the prior for B2 is B2_PRIOR_CAP · tanh(B2 / B2_PRIOR_CAP) [σ³] — the exact
 #: B2 where it is ordinary, bounded where a deep well or a long-range repulsion makes it huge.
 B2_PRIOR_CAP = 20.0
+#: Option ``r`` of the inverse networks: k_BT per unit of network output added to the first
+#: guess (the default of ``InverseConfig.residual_scale``; what older model cards used).
+RESIDUAL_SCALE = 10.0
 STRATEGIES = ("P", "B2*", "Bn")
 
 
@@ -109,7 +112,7 @@ class InverseNet(nn.Module):
     leave a good first guess nearly untouched instead of cancelling its own output noise.
     """
 
-    def __init__(self, opts: InverseFlags, cfg: ArchConfig, residual_scale: float = 10.0):
+    def __init__(self, opts: InverseFlags, cfg: ArchConfig, residual_scale: float = RESIDUAL_SCALE):
         super().__init__()
         from .models import PointNet
 

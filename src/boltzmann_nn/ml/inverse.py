@@ -11,7 +11,7 @@ import torch
 from ..grid import NN_GRID
 from .data import Arrays
 from .features import gr_on_grid, hnc_on_grid, inverse_channels, virial_weights
-from .heads import InverseNet
+from .heads import RESIDUAL_SCALE, InverseNet
 from .losses import potential_loss, pressure_consistency_loss
 from .metrics import potential_metrics
 from .models import ArchConfig
@@ -30,7 +30,7 @@ class InverseConfig:
     alpha: float = 1.0
     alpha_pressure: float = 0.0  # weight of the pressure-consistency term (0: the paper's loss)
     noisy_copies: int = 0  # copies of the training g(r) with noise drawn from their block errors
-    residual_scale: float = 10.0  # k_BT per unit network output, option r
+    residual_scale: float = RESIDUAL_SCALE  # k_BT per unit network output, option r
 
     @cached_property
     def flags(self) -> InverseFlags:
@@ -39,7 +39,7 @@ class InverseConfig:
 
     def name(self) -> str:
         name = f"{self.arch.arch}/{self.options}" + (f"+n{self.noisy_copies}" if self.noisy_copies else "")
-        return name + (f"+s{self.residual_scale:g}" if self.residual_scale != 10.0 else "")
+        return name + (f"+s{self.residual_scale:g}" if self.residual_scale != RESIDUAL_SCALE else "")
 
     def as_dict(self) -> dict:
         d = asdict(self)
