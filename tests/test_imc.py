@@ -9,7 +9,7 @@ import pytest
 
 from boltzmann_nn.engines import StatePoint
 from boltzmann_nn.engines.protocol import frame_interval
-from boltzmann_nn.refine.imc import PairCountSampler, hat_weights, imc_step, knots_for
+from boltzmann_nn.refine.pair_counts import PairCountSampler, hat_weights, imc_step, knots_for
 
 
 def test_hat_basis_is_a_partition_of_unity_and_interpolates_linearly():
@@ -143,7 +143,7 @@ def test_imc_refinement_with_lammps_repairs_a_perturbed_potential():
     start = PairTable(r, u + bump, f + bump * 2 * (r - 1.5) / 0.25**2, name="lj+bump", check_force=False)
     settings = RefineSettings(method="imc", max_iter=2, min_steps=4000, max_steps=16000, equilibration=2000)
     res = refine(target, start, settings)
-    its = res.iterations
+    its = res.history()
     assert len(its) == 2 and its[1]["steps"] >= 16000
     assert its[1]["l_mse"] < 0.25 * its[0]["l_mse"], [it["l_mse"] for it in its]
     near = (res.grid > 1.2) & (res.grid < 1.8)
@@ -165,7 +165,7 @@ def test_imc_with_a_target_pressure_moves_the_pressure_to_it():
     p_true = 0.5679
     settings = RefineSettings(method="imc", max_iter=3, pressure=p_true, equilibration=2000)
     res = refine(target, start_table("hnc", target), settings)
-    its = res.iterations
+    its = res.history()
     p0, p_last = its[0]["pressure"], its[-1]["pressure"]
     assert abs(p_last - p_true) < max(0.5 * abs(p0 - p_true), 0.03), [it["pressure"] for it in its]
     assert its[-1]["l_mse"] < 2 * its[0]["l_mse"] + 1e-5

@@ -17,9 +17,11 @@ from boltzmann_nn.potentials import parse_potential
 from boltzmann_nn.reference import example_gr_path
 from boltzmann_nn.refine.compare import compare
 from boltzmann_nn.refine.loop import MIN_ALPHA, MIN_FIT, RefineSettings, decide, fitted_alpha, refine
+from boltzmann_nn.refine.methods import get_method
+from boltzmann_nn.refine.record import IterationRecord
 from boltzmann_nn.refine.start import start_table
 from boltzmann_nn.refine.target import estimate_error, make_target
-from boltzmann_nn.refine.updates import denoise, update
+from boltzmann_nn.refine.updates import denoise
 
 from . import hnc_engine
 
@@ -108,7 +110,7 @@ def test_ihnc_step_is_exact_in_the_hnc_world(lj_hnc):
     ok = (g_target > 0.05) & (g_wca > 0.05) & (R < 3.9)
     err = {}
     for method in ("ihnc", "ibi"):
-        d = (start + update(method, R, g_wca, g_target, 0.5) - true)[ok]
+        d = (start + get_method(method).update(R, g_wca, g_target, 0.5) - true)[ok]
         err[method] = np.mean(np.abs(d - np.median(d)))  # U is defined up to a constant
     assert err["ihnc"] < 0.01 and err["ibi"] > 10 * err["ihnc"], err
 
@@ -123,44 +125,47 @@ def test_significant_differences_are_not_smoothed_away(lj_hnc):
     g_run[i] += 7 * err[i]
     g_run[i + 2] -= 6 * err[i + 2]
     for method in ("ibi", "ihnc"):
-        du = update(method, R, g_run, g_t, 0.5, err)
+        du = get_method(method).update(R, g_run, g_t, 0.5, err)
         assert du[i] > 0.5 * np.log(g_run[i] / g_t[i]) and du[i + 2] < 0.5 * np.log(g_run[i + 2] / g_t[i + 2])
     # while differences within the noise leave U alone
     quiet = g_t + np.where(np.arange(R.size) % 2, 1, -1) * err
-    assert np.max(np.abs(update("ibi", R, quiet, g_t, 0.5, err))) < 1e-3
+    assert np.max(np.abs(get_method("ibi").update(R, quiet, g_t, 0.5, err))) < 1e-3
 
 
 def test_decide_rules():
     s = RefineSettings(max_iter=10, patience=2)
 
-    def rec(l_mse, alpha=1.0, base=None, usable=True, within=False, run_noise=1e-6, steps=4000):
-        return {"usable": usable, "l_mse": l_mse, "run_noise_mse": run_noise, "target_noise_mse": 1e-6,
-                "noise_mse": run_noise + 1e-6, "within_noise": within, "chi2": 1.0, "chi2_bound": 1.3,
-                "alpha": alpha, "base": base, "steps": steps, "reason": "x"}
+    def rec(l_mse, alpha=1.0, base=None, usable=True, within=False, run_noise=1e-6, steps=4000, **extra):
+        run = {"r_run": [1.0], "g_run": [1.0], "g_err_run": [0.0]} if usable else {}
+        return IterationRecord.from_json({
+            "iteration": 0, "u": [0.0], "ok": usable, "md_steps": steps, "l_mse": l_mse,
+            "run_noise_mse": run_noise, "target_noise_mse": 1e-6, "noise_mse": run_noise + 1e-6,
+            "within_noise": within, "chi2": 1.0, "chi2_bound": 1.3, "alpha": alpha, "base": base,
+            "steps": steps, "reason": "x", **run, **extra})
 
-    assert decide([rec(1e-3)], s)["base"] == 0
+    assert decide([rec(1e-3)], s).base == 0
     # within noise but the run noisier than the target: keep going, longer
     plan = decide([rec(1e-3), rec(2e-5, base=0, within=True, run_noise=1e-5)], s)
-    assert not plan["stop"] and plan["steps"] > 4000
-    assert decide([rec(1e-3), rec(2e-6, base=0, within=True)], s)["converged"]
+    assert not plan.stop and plan.steps > 4000
+    assert decide([rec(1e-3), rec(2e-6, base=0, within=True)], s).converged
     # a divergence returns to the best iterate with half the step
     plan = decide([rec(1e-3), rec(1e-4, base=0), rec(5e-3, base=1)], s)
-    assert plan["base"] == 1 and plan["alpha"] == 0.5
+    assert plan.base == 1 and plan.alpha == 0.5
     plan = decide([rec(1e-3), rec(1e-2, base=0, usable=False, alpha=MIN_ALPHA)], s)
-    assert plan["stop"] and not plan["converged"] and "diverged" in plan["reason"]
+    assert plan.stop and not plan.converged and "diverged" in plan.reason
     plan = decide([rec(1e-3), rec(1e-4, base=0), rec(1.5e-4, base=1), rec(1.2e-4, base=1)], s)
-    assert plan["stop"] and "no improvement" in plan["reason"]
-    assert decide([rec(1e-3 / (k + 1), base=k - 1) for k in range(10)], s)["reason"].startswith("reached")
+    assert plan.stop and "no improvement" in plan.reason
+    assert decide([rec(1e-3 / (k + 1), base=k - 1) for k in range(10)], s).reason.startswith("reached")
     # a Newton step's next length is the one its response asked for, within [MIN_FIT, 1]
-    fit = [rec(1e-3), {**rec(1e-4, base=0), "alpha_fit": 0.4}]
-    assert decide(fit, s)["alpha"] == 0.4
-    fit[1]["alpha_fit"] = 0.01
-    assert decide(fit, s)["alpha"] == MIN_FIT
+    fit = [rec(1e-3), rec(1e-4, base=0, alpha_fit=0.4)]
+    assert decide(fit, s).alpha == 0.4
+    fit[1].step.alpha_fit = 0.01
+    assert decide(fit, s).alpha == MIN_FIT
     # with a target pressure, g within noise is not enough
     off = {"pressure_ok": False, "pressure_diff": 0.3, "pressure_tol": 0.05}
-    plan = decide([rec(1e-3), {**rec(2e-6, base=0, within=True), **off}], s)
-    assert not plan["stop"] and plan["base"] == 1
-    assert decide([rec(1e-3), {**rec(2e-6, base=0, within=True), **off, "pressure_ok": True}], s)["converged"]
+    plan = decide([rec(1e-3), rec(2e-6, base=0, within=True, **off)], s)
+    assert not plan.stop and plan.base == 1
+    assert decide([rec(1e-3), rec(2e-6, base=0, within=True, **{**off, "pressure_ok": True})], s).converged
 
 
 def test_fitted_alpha_measures_the_overshoot(lj_hnc, rng):
@@ -171,7 +176,9 @@ def test_fitted_alpha_measures_the_overshoot(lj_hnc, rng):
 
     def run(g, alpha=1.0):
         noisy = np.maximum(g + rng.normal(size=R.size) * err, 0)
-        return {"usable": True, "r_run": R, "g_run": noisy, "g_err_run": err, "alpha": alpha}
+        return IterationRecord.from_json({"iteration": 1, "u": [0.0], "ok": True, "steps": 4000,
+                                          "md_steps": 4000, "r_run": R, "g_run": noisy, "g_err_run": err,
+                                          "alpha": alpha})
 
     base = run(g_t + bump)
     # the full step moved g 1.6 times as far as needed: 1/1.6 of it was right
@@ -221,10 +228,10 @@ def test_a_target_pressure_fixes_what_g_cannot(hnc_world):
     free, fixed = (refine(target, start, RefineSettings(method="ihnc", max_iter=6, engine="hnc-test",
                                                          r_cut=4.0, pressure=p)) for p in (None, p_true))
     assert free.converged and fixed.converged
-    last = fixed.iterations[fixed.best]
+    last = fixed.history()[fixed.best]
     assert last["pressure_ok"] and abs(last["pressure"] - p_true) <= 0.02 * p_true
     assert "P within" in fixed.reason
-    assert abs(free.iterations[free.best]["pressure"] - p_true) > 0.05 * p_true
+    assert abs(free.history()[free.best]["pressure"] - p_true) > 0.05 * p_true
     grid = fixed.grid
     tail = grid > 2.0
     u_true = true.evaluate(grid)[0]
@@ -263,7 +270,7 @@ def test_interrupted_refinement_resumes_to_the_same_answer(hnc_world, tmp_path):
         pass
 
     def stop_after_two(rec):
-        if rec["iteration"] == 1:
+        if rec.iteration == 1:
             raise Stop
 
     with pytest.raises(Stop):
@@ -383,3 +390,24 @@ def test_grid_reaches_into_the_core_below_a_target_that_starts_late():
     grid = refinement_grid(target, table, 3.0)
     assert grid[0] <= table.table_start() + 1e-9 and grid[-1] == 3.0
     assert np.all(np.diff(grid) > 0) and np.max(np.diff(grid)) < 0.05
+
+
+@pytest.mark.parametrize("method", ["ihnc", "ibi"])
+def test_a_folder_written_before_the_typed_records_resumes_to_the_same_answer(hnc_world, tmp_path, method):
+    """tests/data/refine-folder-v1 holds two iterations written by the loop of dict records
+    (ihnc with a target pressure, ibi without) and the answer of the same refinement run to
+    four iterations in one go; resuming it today gives that answer to the last digit."""
+    import shutil
+
+    src = ROOT / "tests" / "data" / "refine-folder-v1"
+    shutil.copytree(src / method, tmp_path / method)
+    expected = json.loads((src / f"{method}-expected.json").read_text())
+    target = _hnc_target(seed=11)
+    settings = RefineSettings(method=method, max_iter=4, engine="hnc-test", r_cut=4.0,
+                              pressure=0.45 if method == "ihnc" else None)
+    res = refine(target, start_table("boltzmann", target), settings, out_dir=tmp_path / method)
+    assert res.distances == expected["distances"] and res.u.tolist() == expected["u"]
+    assert res.best == expected["best"] and res.reason == expected["reason"]
+    stored = json.loads((tmp_path / method / "refine.json").read_text())["iterations"]
+    old = json.loads((src / method / "refine.json").read_text())["iterations"]
+    assert stored[:2] == old  # the stored records are rewritten as they were read

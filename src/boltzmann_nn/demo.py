@@ -84,14 +84,19 @@ def loop_demo(out) -> dict:
     summary = write_outputs(res, target, Units(), out, "lammps", "network")
     first = res.iterations[0]
     return {
-        "validate": {"l_mse": first["l_mse"], "noise_mse": first["noise_mse"], "chi2": first["chi2"],
-                     "within_noise": first["within_noise"], "pressure": first["pressure"],
-                     "pressure_err": first["pressure_err"]},
+        "validate": {"l_mse": first.comparison.l_mse, "noise_mse": first.comparison.noise_mse,
+                     "chi2": first.comparison.chi2,
+                     "within_noise": first.comparison.within_noise, "pressure": first.run.pressure,
+                     "pressure_err": first.run.pressure_err},
         "distance": summary["distance"], "noise": summary["noise"], "pressure": summary["pressure"],
-        "pressure_target": EXAMPLE_GR_PRESSURE, "pressure_ok": res.iterations[res.best].get("pressure_ok"),
+        "pressure_target": EXAMPLE_GR_PRESSURE, "pressure_ok": _pressure_ok(res.iterations[res.best]),
         "converged": res.converged, "reason": res.reason, "best": res.best,
         "table": summary["table_md"], "md_steps": res.md_steps, "wall_s": res.wall_s,
     }
+
+
+def _pressure_ok(rec) -> bool | None:
+    return None if rec.pressure_check is None else rec.pressure_check.ok
 
 
 def network_demo(out) -> dict:

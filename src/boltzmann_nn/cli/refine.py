@@ -10,7 +10,8 @@ from ..engines.registry import DEFAULT_ENGINE, engine_names
 from ..errors import InputError
 from ..io.gr import GR_FORMATS
 from ..io.potential_files import TABLE_FORMATS
-from ..refine.updates import METHODS
+from ..refine.methods import DEFAULT_METHOD, METHODS
+from ..refine.start import start_names
 from .common import emit
 from .units_args import add_unit_args, units_from_args
 
@@ -47,12 +48,11 @@ def add(sub, parent):
     p.add_argument("gr_file", help="target g(r) (text/CSV, LAMMPS, GROMACS .xvg, VOTCA .dist.tgt)")
     p.add_argument("--density", type=float, required=True, metavar="RHO")
     p.add_argument("--start", default="hnc",
-                   help="hnc (default: HNC inversion of the target, the fastest start measured), "
-                        "network, boltzmann, or a potential file")
-    p.add_argument("--method", choices=list(METHODS), default="ihnc",
-                   help="ihnc: Newton step with the HNC Jacobian (default); imc: inverse Monte "
-                        "Carlo, a Newton step with the run's own pair-count covariance; ibi: "
-                        "iterative Boltzmann inversion")
+                   help=f"one of {', '.join(start_names())} (default hnc: HNC inversion of the target, "
+                        "the fastest start measured), or a potential file")
+    p.add_argument("--method", choices=list(METHODS), default=DEFAULT_METHOD,
+                   help="; ".join(f"{name}: {m.summary}" for name, m in METHODS.items())
+                   + f" (default {DEFAULT_METHOD})")
     p.add_argument("--max-iter", type=int, default=10, help="most simulations (default 10)")
     p.add_argument("--tol", type=float, help="also stop when L_MSE <= TOL")
     p.add_argument("--r-cut", type=float, help="cutoff (default: min(target range, 5 sigma))")
@@ -160,7 +160,8 @@ def cmd_refine(args):
     def on_iteration(rec):
         if bar is not None:
             bar.update(1)
-            bar.set_postfix(L_MSE=f"{rec['l_mse']:.2e}", chi2=f"{rec['chi2']:.2f}", steps=rec["steps"])
+            bar.set_postfix(L_MSE=f"{rec.comparison.l_mse:.2e}", chi2=f"{rec.comparison.chi2:.2f}",
+                            steps=rec.run.steps)
 
     try:
         res = refine(target, start, settings, out_dir=args.out, on_iteration=on_iteration)

@@ -6,7 +6,7 @@ from .. import api
 from ..io.gr import GR_FORMATS
 from ..io.potential_files import TABLE_FORMATS
 from ..theory.closures import closure_names
-from ..theory.inversion import METHODS
+from ..theory.inversion import inversion_names
 from .common import emit, fmt_list
 from .units_args import add_unit_args, units_from_args
 
@@ -38,7 +38,7 @@ def add(sub, parent):
     p = sub.add_parser("invert", parents=[parent], help="potential from g(r) (Boltzmann or HNC)")
     p.add_argument("gr_file")
     p.add_argument("--density", type=float, required=True, metavar="RHO")
-    p.add_argument("--method", choices=METHODS, default="boltzmann")
+    p.add_argument("--method", choices=inversion_names(), default="boltzmann")
     p.add_argument("--gr-format", choices=list(GR_FORMATS))
     p.add_argument("--out", help="potential table (.table, .pot or .csv)")
     p.add_argument("--format", choices=list(TABLE_FORMATS))

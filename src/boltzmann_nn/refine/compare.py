@@ -81,3 +81,16 @@ def compare(target: Target, r_run, g_run, g_err_run=None, r_max: float | None = 
         run_noise_mse=float(np.mean(er**2)), chi2=chi2, chi2_bound=1.0 + 3.0 * math.sqrt(2.0 / n),
         max_dg=float(abs(dg[i])), max_dg_r=float(r[i]), max_dg_err=float(np.sqrt(var[i])),
     )
+
+
+def run_error(grid, r_run, g_run, g_err_run) -> np.ndarray:
+    """A run's (pooled) standard error of g on ``grid``."""
+    return np.interp(grid, r_run, pool_error(r_run, g_run, g_err_run))
+
+
+def on_grid(grid, target: Target, r_run, g_run, g_err_run):
+    """Target g, run g and their combined standard error on ``grid`` (each shape (n,))."""
+    g_t = np.interp(grid, target.r, target.g)
+    g_r = np.interp(grid, r_run, g_run)
+    err = np.hypot(np.interp(grid, target.r, target.err), run_error(grid, r_run, g_run, g_err_run))
+    return g_t, g_r, err

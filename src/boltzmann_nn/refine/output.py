@@ -26,25 +26,25 @@ def write_outputs(res: RefineResult, target: Target, units: Units, out: Path, fm
     suffix = TABLE_FORMATS[fmt].suffixes[0]
     md_path = csv_path if fmt == "csv" else write_potential(out / f"final{suffix}", table, fmt, units, comment)
     its = res.iterations
-    xs = [it["iteration"] for it in its]
-    plot = plot_series(xs, {"L_MSE": [it["l_mse"] for it in its],
-                            "noise level": [it["noise_mse"] for it in its]},
+    cmp_ = [it.comparison for it in its]
+    xs = [it.iteration for it in its]
+    plot = plot_series(xs, {"L_MSE": [c.l_mse for c in cmp_], "noise level": [c.noise_mse for c in cmp_]},
                        out / "convergence.png", "iteration", "L_MSE", f"refinement ({res.settings['method']})",
                        logy=True)
     data = {
         "iterations": len(its), "converged": res.converged, "reason": res.reason, "best": res.best,
-        "distance": [it["l_mse"] for it in its], "chi2": [it["chi2"] for it in its],
-        "noise": [it["noise_mse"] for it in its], "steps": [it["steps"] for it in its],
+        "distance": [c.l_mse for c in cmp_], "chi2": [c.chi2 for c in cmp_],
+        "noise": [c.noise_mse for c in cmp_], "steps": [it.run.steps for it in its],
         "md_steps": res.md_steps, "wall_s": res.wall_s,
-        "pressure": [units.pressure(it["pressure"]) for it in its],
-        "pressure_err": [units.pressure(it["pressure_err"]) for it in its],
+        "pressure": [units.pressure(it.run.pressure) for it in its],
+        "pressure_err": [units.pressure(it.run.pressure_err) for it in its],
         "table": str(csv_path), "table_md": str(md_path), "format": fmt, "plot": str(plot),
         "units": units.header(), "target": target.source, "density": target.density,
-        "history": its,
+        "history": res.history(),
     }
     if res.settings.get("pressure") is not None:
         data["pressure_target"] = units.pressure(res.settings["pressure"])
-        data["pressure_ok"] = [it.get("pressure_ok", False) for it in its]
+        data["pressure_ok"] = [it.pressure_check is not None and it.pressure_check.ok for it in its]
     data["r"], data["g"] = units.length(res.r_last).tolist(), res.g_last.tolist()
     data["r_final"] = units.length(res.r).tolist()
     data["g_final"] = res.g.tolist()

@@ -1,5 +1,6 @@
-"""Where a refinement starts: the network's prediction, HNC or Boltzmann inversion of the
-target, or a potential file; and the grid the refined potential lives on.
+"""Where a refinement starts — a registered start (:data:`STARTS`: the network's
+prediction, or any inversion of :data:`~boltzmann_nn.theory.inversion.INVERSIONS` applied
+to the target) or a potential file — and the grid the refined potential lives on.
 """
 
 from __future__ import annotations
@@ -11,44 +12,61 @@ import numpy as np
 from ..errors import InputError
 from ..potentials import PairTable
 from ..potentials.base import R_TABLE_MIN_SOFT
-from ..theory.inversion import boltzmann_inversion, extend_core, hnc_inversion
+from ..theory.inversion import INVERSIONS, extend_core, invert
 from ..units import U_CUT, Units
 from .compare import G_INFORMATIVE
 from .target import Target
 
-STARTS = ("network", "hnc", "boltzmann")
 #: A target with pairs closer than this [σ] has a soft core (particles overlap).
 SOFT_PROBE = 0.1
 #: Where an inverted start's core extension begins [σ].
 CORE_FROM = 0.05
-#: Table points handed to the MD engine.
-MD_TABLE_POINTS = 1000
+#: Points of the MD table made from a refinement-grid potential (:func:`refined_table`).
+REFINED_TABLE_POINTS = 1000
+
+
+def network_start(target: Target, model: str = "inverse") -> PairTable:
+    """The inverse network's potential for the target g(r)."""
+    from ..ml.predict import predict_potential
+
+    return predict_potential((target.r, target.g), target.density, model=model).table
+
+
+def inversion_start(name: str):
+    """A start that inverts the target by the inversion ``name`` (its core made steep)."""
+
+    def start(target: Target, model: str = "inverse") -> PairTable:
+        u = invert(target.r, target.g, target.density, name)
+        r, u = _below_first_point(target.r, u)
+        r_t, u_t, f_t = extend_core(r, u)
+        return PairTable(r_t, u_t, f_t, name=f"{name}-inversion", check_force=False)
+
+    return start
+
+
+#: Starts by name: ``f(target, model) -> PairTable`` (reduced units). ``refine --start``
+#: takes these names or a potential file.
+STARTS = {"network": network_start, **{name: inversion_start(name) for name in INVERSIONS}}
+
+
+def start_names() -> list[str]:
+    return list(STARTS)
 
 
 def start_table(start: str, target: Target, units: Units | None = None, model: str = "inverse") -> PairTable:
     """The starting potential as a table (reduced units).
 
     Args:
-        start: ``network``, ``hnc``, ``boltzmann``, or a potential file (CSV, LAMMPS, VOTCA).
+        start: A name of :data:`STARTS` (``network``, ``hnc``, ``boltzmann``), or a
+            potential file (CSV, LAMMPS, VOTCA).
         target: The target g(r).
         units: Units of a potential file.
         model: Inverse model for the ``network`` start.
     """
-    if start == "network":
-        from ..ml.predict import predict_potential
-
-        pred = predict_potential((target.r, target.g), target.density, model=model)
-        return pred.table
-    if start in ("hnc", "boltzmann"):
-        if start == "hnc":
-            u = hnc_inversion(target.r, target.g, target.density)
-        else:
-            u = boltzmann_inversion(target.g)
-        r, u = _below_first_point(target.r, u)
-        r_t, u_t, f_t = extend_core(r, u)
-        return PairTable(r_t, u_t, f_t, name=f"{start}-inversion", check_force=False)
+    if start in STARTS:
+        return STARTS[start](target, model=model)
     if not Path(start).is_file():
-        raise InputError(f"--start must be one of {STARTS} or a potential file; no such file", start)
+        raise InputError(f"--start must be one of {start_names()} or a potential file; no such file", start)
     from ..potentials.table import read_potential_table
 
     return read_potential_table(start, units)
@@ -97,12 +115,12 @@ def grid_potential(table: PairTable, grid) -> np.ndarray:
     return np.minimum(u, U_CUT) if grid[0] <= R_TABLE_MIN_SOFT else u
 
 
-def md_table(grid, u, name: str = "refined") -> PairTable:
+def refined_table(grid, u, name: str = "refined") -> PairTable:
     """An MD table from U on the refinement grid: a shape-preserving cubic through the
     points and F = −dU/dr from it.
     """
     from scipy.interpolate import PchipInterpolator
 
     spline = PchipInterpolator(grid, u)
-    r = np.linspace(grid[0], grid[-1], MD_TABLE_POINTS)
+    r = np.linspace(grid[0], grid[-1], REFINED_TABLE_POINTS)
     return PairTable(r, spline(r), -spline.derivative()(r), name=name, check_force=False)

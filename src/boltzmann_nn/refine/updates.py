@@ -1,18 +1,12 @@
-"""Potential updates of one refinement iteration (energies in k_BT).
+"""The arithmetic the structure-based updates share (energies in k_BT); the methods
+themselves are :mod:`boltzmann_nn.refine.methods`.
 
-* ``ibi`` — iterative Boltzmann inversion (VOTCA's default): ΔU = ln(g_run/g_target).
-* ``imc`` — inverse Monte Carlo, a Newton step whose Jacobian is the run's own pair-count
-  covariance (:mod:`boltzmann_nn.refine.imc`; needs the run's frames, so the loop computes
-  it, not :func:`update`).
-* ``ihnc`` — a Newton step with the Jacobian of the HNC closure (iterative HNC): ΔU =
-  U_HNC[g_target] − U_HNC[g_run], where U_HNC[g] = h − c − ln g is the HNC inversion. The
-  OZ term h − c carries the many-body response that IBI ignores, so the step is close to
-  the full Newton step in dense liquids, where IBI overshoots and oscillates.
-
-Both are defined where either g(r) is resolved (each floored at :data:`G_RESOLVED`);
+:func:`log_ratio_update` is ΔU = ln(g_run/g_target) (IBI), plus, where asked, the change
+of the OZ term h − c between the two g(r) (the Newton step with the HNC Jacobian, ``ihnc``).
+It is defined where either g(r) is resolved (each floored at :data:`G_RESOLVED`);
 inside the core the update of the first resolved point is carried down (the core moves
 with the potential), and a three-point smoothing removes bin noise.
-:func:`pressure_ramp` is VOTCA's linear pressure correction (IBI); :func:`virial_ramp`
+:func:`votca_pressure_correction` is VOTCA's linear pressure correction (IBI); :func:`virial_ramp`
 sizes the same linear ramp by the virial so that one step meets the target pressure (the
 Newton methods).
 
@@ -35,7 +29,6 @@ from ..theory.inversion import hnc_inversion_solver
 from ..theory.pressure import virial_pressure
 from ..units import U_CUT
 
-METHODS = ("ihnc", "ibi", "imc")
 #: g(r) below this is not resolved (no update from it).
 G_RESOLVED = 1e-3
 #: Size of VOTCA's pressure correction at |ΔP|/ρ >= 1 k_BT [k_BT].
@@ -96,9 +89,10 @@ def denoise(dg, err):
     return w * dg + (1.0 - w) * s * factor
 
 
-def update(method: str, r, g_run, g_target, density: float, err=None):
-    """ΔU on the points ``r`` (shape (n,)) for one iteration of ``method``; ``err`` is the
-    combined standard error of the two g(r) on ``r`` (None: no denoising).
+def log_ratio_update(r, g_run, g_target, density: float, err=None, oz_term: bool = False):
+    """ΔU = ln(g_run/g_target) on the points ``r`` (shape (n,)), with ``oz_term`` plus
+    (h − c)[g_target] − (h − c)[g_run]; ``err`` is the combined standard error of the two
+    g(r) on ``r`` (None: no denoising).
     """
     g_run = np.asarray(g_run, float)
     g_target = np.asarray(g_target, float)
@@ -111,12 +105,8 @@ def update(method: str, r, g_run, g_target, density: float, err=None):
     resolved = (g_run > G_RESOLVED) | (g_target > G_RESOLVED)
     with np.errstate(divide="ignore", invalid="ignore"):
         du = np.log(np.maximum(g_run, G_RESOLVED) / np.maximum(g_target, G_RESOLVED))
-    if method == "ihnc":
+    if oz_term:
         du = du + _oz_term(r, g_target, density) - _oz_term(r, g_run, density)
-    elif method == "imc":
-        raise ValueError("imc needs the run's pair-count covariance (see refine.imc.imc_step)")
-    elif method != "ibi":
-        raise ValueError(f"unknown method {method!r}")
     du = _fill_core(np.where(resolved, du, 0.0), resolved)
     # the smoothing averages over the points that are not significant on their own
     keep = 1.0 - np.where(resolved, w, 0.0)
@@ -132,7 +122,7 @@ def _oz_term(r, g, density: float):
     return np.interp(r, rs, h_minus_c)
 
 
-def pressure_ramp(r, r_cut: float, p_run: float, p_target: float, density: float):
+def votca_pressure_correction(r, r_cut: float, p_run: float, p_target: float, density: float):
     """VOTCA's pressure correction ΔU = A (1 − r/r_cut), A = −0.1 k_BT·sign(ΔP)·min(1, |ΔP|/ρ)
     with ΔP = P_run − P_target [k_BT/σ³]: a too-high pressure makes the potential more
     attractive.

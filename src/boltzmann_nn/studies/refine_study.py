@@ -150,7 +150,7 @@ def true_potential(state):
 def run_job(state: dict, start: str, method: str, work: Path = RUNS_DIR) -> dict:
     """One refinement (resumes from its folder); returns its measured summary."""
     from boltzmann_nn.refine.loop import RefineSettings, refine
-    from boltzmann_nn.refine.start import md_table, start_table
+    from boltzmann_nn.refine.start import refined_table, start_table
     from boltzmann_nn.refine.target import make_target
 
     target = make_target(state["r"], state["g"], state["density"], state["err"], state["name"])
@@ -163,8 +163,7 @@ def run_job(state: dict, start: str, method: str, work: Path = RUNS_DIR) -> dict
                               **{**SETTINGS, "max_iter": _max_iter(method)})
     res = refine(target, table, settings, out_dir=folder)
     its = res.iterations
-    reach = next((i for i, it in enumerate(its)
-                  if it.get("within_noise") and it.get("pressure_ok", True)), None)
+    reach = next((i for i, it in enumerate(its) if it.converged), None)
     upto = its if reach is None else its[: reach + 1]
     true = true_potential(state)
     g_t = np.interp(res.grid, target.r, target.g)
@@ -178,18 +177,18 @@ def run_job(state: dict, start: str, method: str, work: Path = RUNS_DIR) -> dict
 
     return {
         "state": state["name"], "kind": state["kind"], "density": state["density"], "start": start,
-        "method": method, "model": model, "version": VERSION, "start_l_mse": its[0]["l_mse"],
-        "start_noise": its[0]["noise_mse"],
-        "start_chi2": its[0]["chi2"], "reached": reach is not None, "iterations_to_noise": reach,
-        "md_steps_to_noise": int(sum(it["md_steps"] for it in upto)),
-        "wall_to_noise": float(sum(it["wall_s"] for it in upto)), "iterations": len(its),
-        "converged": res.converged, "reason": res.reason, "final_l_mse": its[res.best]["l_mse"],
+        "method": method, "model": model, "version": VERSION, "start_l_mse": its[0].comparison.l_mse,
+        "start_noise": its[0].comparison.noise_mse,
+        "start_chi2": its[0].comparison.chi2, "reached": reach is not None, "iterations_to_noise": reach,
+        "md_steps_to_noise": int(sum(it.run.md_steps for it in upto)),
+        "wall_to_noise": float(sum(it.run.wall_s for it in upto)), "iterations": len(its),
+        "converged": res.converged, "reason": res.reason, "final_l_mse": its[res.best].comparison.l_mse,
         "u_mae_start": mae(u_start), "u_mae_final": mae(res.u), "p_true": state["pressure"],
-        "p_start": its[0]["pressure"], "p_final": its[res.best]["pressure"],
+        "p_start": its[0].run.pressure, "p_final": its[res.best].run.pressure,
         "p_eos_network": _eos_pressure(table, state["density"]) if start == "network" else None,
-        "p_eos_final": _eos_pressure(md_table(res.grid, res.u), state["density"]),
+        "p_eos_final": _eos_pressure(refined_table(res.grid, res.u), state["density"]),
         "wall_total": time.perf_counter() - t0,
-        **_curves(folder, target, res),
+        **_curves(target, res),
     }
 
 
@@ -247,13 +246,12 @@ def _model_tag() -> str:
     return str(model_card("inverse")["sha256"])[:8]
 
 
-def _curves(folder: Path, target, res) -> dict:
+def _curves(target, res) -> dict:
     """The target, the start's and the final g(r) on the target's points (for Fig. 10)."""
-    state = json.loads((folder / "refine.json").read_text())["iterations"]
-    first = state[0]
+    first = res.iterations[0]
     out = {"r": target.r.tolist(), "g_target": target.g.tolist()}
-    if first.get("usable"):
-        out["g_start"] = np.interp(target.r, first["r_run"], first["g_run"]).tolist()
+    if first.usable:
+        out["g_start"] = np.interp(target.r, first.run.r, first.run.g).tolist()
     if res.g.size:
         out["g_final"] = np.interp(target.r, res.r, res.g).tolist()
     return out
