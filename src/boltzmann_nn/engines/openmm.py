@@ -26,12 +26,12 @@ from pathlib import Path
 import numpy as np
 
 from ..units import kT_KJ_PER_MOL_TEMPERATURE
-from .base import Progress, SimulationResult, StatePoint
+from .base import StatePoint
 from .diagnostics import wrap_into_box
-from .lammps import initial_positions
-from .protocol import EngineUnavailable, run_protocol
+from .lattice import initial_positions
+from .protocol import EngineUnavailable, ProtocolEngine
 
-TABLE_POINTS = 20000
+OPENMM_TABLE_POINTS = 20000
 SAMPLE_EVERY = 50
 RDF_EVERY = 100
 VOLUME_STEP = 1e-4
@@ -177,14 +177,14 @@ class OpenMMSession:
         del self.context
 
 
-class OpenMMEngine:
+class OpenMMEngine(ProtocolEngine):
     """Langevin NVT through OpenMM (GPU where present). Args: ``platform`` (``auto``,
     ``CUDA``, ``OpenCL``, ``CPU``, ``Reference``), ``table_points``.
     """
 
     name = "openmm"
 
-    def __init__(self, platform: str = "auto", table_points: int = TABLE_POINTS):
+    def __init__(self, platform: str = "auto", table_points: int = OPENMM_TABLE_POINTS):
         self.platform = platform
         self.table_points = table_points
 
@@ -207,8 +207,3 @@ class OpenMMEngine:
     def open(self, potential, state: StatePoint, n: int, box: float, workdir: Path) -> OpenMMSession:
         mm = _openmm()
         return OpenMMSession(mm, potential, state, n, box, self.table_points, self.platform)
-
-    def run(self, potential, state: StatePoint, progress: Progress | None = None,
-            sampler=None, early_stop: bool = True) -> SimulationResult:
-        """Simulate ``potential`` at ``state`` (the shared run protocol); never raises."""
-        return run_protocol(self, potential, state, progress, sampler, early_stop)

@@ -96,9 +96,19 @@ class Session(Protocol):
 
 
 class Engine(Protocol):
-    """Anything that opens a :class:`Session` for a tabulated pair potential."""
+    """An MD engine: it opens a :class:`Session` for a tabulated pair potential, and
+    :meth:`run` simulates a state point (engines inherit :class:`ProtocolEngine`, whose
+    ``run`` is :func:`run_protocol`; a stand-in for tests may answer ``run`` directly).
+    """
 
     name: str
+
+    def run(self, potential, state: StatePoint, progress: Progress | None = None, sampler=None,
+            early_stop: bool = True) -> SimulationResult:
+        """Simulate ``potential`` (a table or named potential) at ``state``; never raises for a
+        failed run. ``sampler`` sees production frames; ``early_stop`` ends a box that stays
+        heterogeneous during equilibration (see :func:`run_protocol`).
+        """
 
     def version(self) -> str:
         """The engine library's version."""
@@ -217,3 +227,16 @@ def _procedure(session: Session, potential, state: StatePoint, n: int, box: floa
         g_err=g_blocks.std(axis=0, ddof=1) / np.sqrt(state.blocks), g_halves=g_halves,
         blocks=blocks, flags=flags, settings={"pairs_per_step": pairs},
     )
+
+
+class ProtocolEngine:
+    """The base of every engine: ``run`` is the shared :func:`run_protocol`; a subclass
+    writes ``name``, ``version``, ``settings``, ``failure_reason`` and ``open``.
+    """
+
+    name = ""
+
+    def run(self, potential, state: StatePoint, progress: Progress | None = None, sampler=None,
+            early_stop: bool = True) -> SimulationResult:
+        """Simulate ``potential`` at ``state`` (the shared run protocol); never raises."""
+        return run_protocol(self, potential, state, progress, sampler, early_stop)

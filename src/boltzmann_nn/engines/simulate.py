@@ -6,7 +6,8 @@ import math
 
 import numpy as np
 
-from .base import Engine, Progress, SimulationResult, StatePoint
+from .base import Progress, SimulationResult, StatePoint
+from .protocol import Engine
 
 
 def default_engine() -> Engine:

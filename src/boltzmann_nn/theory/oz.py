@@ -19,11 +19,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import ConvergenceError, InputError
-from .closures import closure_names, get_closure
+from .closures import get_closure
 from .transforms import RadialFFT
 
-#: The closures' names (the registry is :data:`boltzmann_nn.theory.closures.CLOSURES`).
-CLOSURES = tuple(closure_names())
 #: Largest βU put into exp(−βU) (exp(−700) underflows to 0 anyway).
 U_MAX = 700.0
 #: Floor of S(k) in the inversion of measured g(r) (see :meth:`OZSolver.invert`).
