@@ -12,8 +12,11 @@ from .errors import InputError
 from .grid import NN_GRID
 from .io.gr import read_gr
 from .io.potential_files import WRITE_FORMATS, format_from_suffix, write_gr_csv, write_potential
-from .potentials import PairTable, parse_potential
-from .theory import OZSolver, extend_core, invert, virial_summary
+from .potentials.spec import parse_potential
+from .potentials.table import PairTable
+from .theory.inversion import extend_core, invert
+from .theory.oz import OZSolver
+from .theory.virial import virial_summary
 from .units import U_CUT, Units, check_density
 
 

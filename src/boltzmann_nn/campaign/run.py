@@ -16,8 +16,8 @@ from .store import Store, record_kept
 
 def execute_run(run: RunSpec, threads: int = 1) -> dict:
     """Simulate one run on a worker; returns SimulationResult.to_dict()."""
-    from ..engines import simulate
     from ..engines.lammps import LammpsEngine
+    from ..engines.simulate import simulate
 
     pot = run.build_potential()
     engine = LammpsEngine(table_points=run.engine.get("table_points", 4000))

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..campaign.spec import CampaignSpec
-from ..campaign.store import Store
 from ..errors import InputError
 from .common import emit
 
@@ -47,6 +45,8 @@ def add(sub, parent):
 
 def cmd_generate(args):
     from ..campaign.run import run_campaign
+    from ..campaign.spec import CampaignSpec
+    from ..campaign.store import Store
 
     spec = CampaignSpec.load(args.spec_file)
     store = Store(args.store or f"store-{spec.name}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from .. import demo as demo_job
 from .common import emit
 
 
@@ -16,7 +15,9 @@ def add(sub, parent):
 
 
 def cmd_demo(args):
-    res = demo_job.demo(args.out, args.density, md=not args.no_md)
+    from ..demo import demo
+
+    res = demo(args.out, args.density, md=not args.no_md)
 
     def human(d):
         print(f"{d['potential']} (Lennard-Jones, k_BT/eps = 2)")

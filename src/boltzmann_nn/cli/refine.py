@@ -79,7 +79,7 @@ def _reduced_pressure(args, units):
 
 def cmd_validate(args):
     from ..engines.job import progress_bar
-    from ..potentials import parse_potential
+    from ..potentials.spec import parse_potential
     from ..refine.target import load_target
     from ..refine.validate import validate
 

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from ..engines.base import StatePoint
-from ..engines.job import run_simulation
 from ..engines.registry import DEFAULT_ENGINE, engine_names, get_engine
-from ..potentials import parse_potential
 from .common import emit
 
 
@@ -32,6 +29,10 @@ def add(sub, parent):
 
 
 def cmd_simulate(args):
+    from ..engines.base import StatePoint
+    from ..engines.job import run_simulation
+    from ..potentials.spec import parse_potential
+
     pot = parse_potential(args.spec)
     state = StatePoint(density=args.density, steps=args.steps, equilibration=args.equilibration,
                        n_particles=args.n_particles, seed=args.seed, threads=args.threads,

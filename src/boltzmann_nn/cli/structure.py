@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from .. import api
 from ..io.gr import GR_FORMATS
 from ..io.potential_files import TABLE_FORMATS
 from ..theory.closures import closure_names
@@ -48,6 +47,8 @@ def add(sub, parent):
 
 
 def cmd_potential(args):
+    from .. import api
+
     res = api.tabulate(args.spec, n=args.n, r_min=args.r_min, out=args.out, fmt=args.format,
                        plot=args.plot, units=units_from_args(args))
 
@@ -62,6 +63,8 @@ def cmd_potential(args):
 
 
 def cmd_virial(args):
+    from .. import api
+
     res = api.virial(args.spec, args.density)
 
     def human(d):
@@ -74,6 +77,8 @@ def cmd_virial(args):
 
 
 def cmd_oz(args):
+    from .. import api
+
     res = api.solve_oz(args.spec, args.density, args.closure, out=args.out, plot=args.plot)
 
     def human(d):
@@ -88,6 +93,8 @@ def cmd_oz(args):
 
 
 def cmd_invert(args):
+    from .. import api
+
     res = api.invert_gr(args.gr_file, args.density, args.method, out=args.out, fmt=args.format,
                         plot=args.plot, units=units_from_args(args), fmt_in=args.gr_format)
 

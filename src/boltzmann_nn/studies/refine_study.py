@@ -118,7 +118,7 @@ def named_states(work: Path = RUNS_DIR) -> list[dict]:
     from boltzmann_nn.engines.base import StatePoint
     from boltzmann_nn.engines.simulate import simulate
     from boltzmann_nn.io.atomic import atomic_write_json
-    from boltzmann_nn.potentials import parse_potential
+    from boltzmann_nn.potentials.spec import parse_potential
     from boltzmann_nn.reference import example_gr_path
     from boltzmann_nn.refine.target import load_target
 
@@ -141,7 +141,7 @@ def named_states(work: Path = RUNS_DIR) -> list[dict]:
 
 def true_potential(state):
     from boltzmann_nn.campaign.spec import potential_from_identity
-    from boltzmann_nn.potentials import parse_potential
+    from boltzmann_nn.potentials.spec import parse_potential
 
     p = state["potential"]
     return parse_potential(p["spec"]) if "spec" in p else potential_from_identity(p)
