@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import InputError
+from ..paths import DEFAULT_DATA
 from .common import emit
-
-DEFAULT_DATASET = "data/default.h5"
 
 
 def add(sub, parent):
@@ -38,7 +37,7 @@ def add(sub, parent):
     j.add_argument("--report", metavar="MD", help="also write the tables as Markdown here")
     j.set_defaults(func=cmd_rejudge)
     s = dsub.add_parser("stats", parents=[parent], help="counts, drop reasons, P distribution")
-    s.add_argument("file", nargs="?", default=DEFAULT_DATASET)
+    s.add_argument("file", nargs="?", default=DEFAULT_DATA, help=f"dataset file (default {DEFAULT_DATA})")
     s.add_argument("--plot", metavar="DIR", help="write figures (Fig. 1-like) here")
     s.set_defaults(func=cmd_stats)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 
+from ..paths import DEFAULT_DATA, DEFAULT_STORES
 from .common import emit
 
 
@@ -11,8 +12,8 @@ def add(sub, parent):
     p = sub.add_parser("report", parents=[parent],
                        help="regenerate the tables and figures of reports/ (dataset, models, refinement)")
     p.add_argument("--out", default="reports", help="report folder (default reports/)")
-    p.add_argument("--data", default="data/v2.h5", help="dataset file (default data/v2.h5)")
-    p.add_argument("--store", nargs="+", default=["data/store-default", "data/store-v2"],
+    p.add_argument("--data", default=DEFAULT_DATA, help=f"dataset file (default {DEFAULT_DATA})")
+    p.add_argument("--store", nargs="+", default=list(DEFAULT_STORES),
                    help="stores the dataset was built from (for the record)")
     p.add_argument("--quick", action="store_true",
                    help="minutes: no cross-validation, no refinement MD (tables from the rows measured)")
