@@ -158,6 +158,10 @@ class Units:
     def to_reduced_density(self, rho):
         return rho * self.sigma**3
 
+    def to_reduced_pressure(self, p):
+        """Pressure in energy_unit / length_unit³ to k_BT/σ³."""
+        return p * self.sigma**3 / self.kT
+
     def header(self) -> str:
         """One line stating the units of a file we write."""
         if self.is_reduced:

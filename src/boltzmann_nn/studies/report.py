@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..errors import InputError
 from ..io.atomic import atomic_write_json
 from ..paths import DEFAULT_DATA, DEFAULT_STORES
 
@@ -71,6 +72,8 @@ def build_report(out="reports", data=DEFAULT_DATA, stores=DEFAULT_STORES,
     from .named_fluids import run_named
     from .refine_study import run_study
 
+    if workers < 1:
+        raise InputError(f"--workers must be >= 1, got {workers}")
     out = Path(out)
     stats = dataset_stats(data, out / "dataset")
     atomic_write_json(out / "dataset" / "stats.json", stats, indent=1)
