@@ -17,16 +17,13 @@ def add(sub, parent):
                    help="stores the dataset was built from (for the record)")
     p.add_argument("--quick", action="store_true",
                    help="minutes: no cross-validation, no refinement MD (tables from the rows measured)")
-    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--workers", type=int, default=2, help="processes for the studies (default 2)")
     p.set_defaults(func=cmd_report)
 
 
 def cmd_report(args):
-    from ..errors import InputError
     from ..studies.report import build_report
 
-    if args.workers < 1:
-        raise InputError(f"--workers must be >= 1, got {args.workers}")
     log = (lambda m: None) if args.json else (lambda m: print(m, file=sys.stderr, flush=True))
     res = build_report(args.out, args.data, tuple(args.store), args.quick, args.workers, log)
 
