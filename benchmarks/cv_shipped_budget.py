@@ -22,6 +22,7 @@ from boltzmann_nn.ml.data import load_arrays
 from boltzmann_nn.ml.defaults import EOS_TRAIN, INVERSE_TRAIN
 from boltzmann_nn.ml.experiments import cross_validate
 from boltzmann_nn.ml.models import ArchConfig
+from boltzmann_nn.paths import DEFAULT_DATA
 
 DN = ArchConfig("DN", width=128, depth=3)
 DN256 = ArchConfig("DN", width=256, depth=3)
@@ -49,7 +50,7 @@ KEYS = {"inverse": ("L_MAE", "L_MSE"), "eos": ("MRAE", "dZ", "R2")}
 def main(argv=None):
     ap = argparse.ArgumentParser()
     ap.add_argument("task", choices=sorted(CANDIDATES))
-    ap.add_argument("--data", default="data/v2.h5")
+    ap.add_argument("--data", default=DEFAULT_DATA)
     ap.add_argument("--only", nargs="+")
     ap.add_argument("--out", default="results/cv_shipped_budget")
     args = ap.parse_args(argv)

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
-from boltzmann_nn.engines import StatePoint
+from boltzmann_nn.engines.base import StatePoint
 from boltzmann_nn.engines.registry import get_engine
-from boltzmann_nn.potentials import NamedPotential
+from boltzmann_nn.potentials.base import NamedPotential
 
 STATES = [
     ("WCA", NamedPotential("wca"), 0.6),

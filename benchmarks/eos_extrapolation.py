@@ -4,7 +4,7 @@ Takes test-set potentials with kept runs at all four training densities, simulat
 at densities between (0.35, 0.75) and beyond (0.05, 1.1) the training densities with the
 default campaign settings, and compares the model and P0 = rho + B2 rho^2 with MD.
 
-    python benchmarks/eos_extrapolation.py [--data data/default.h5] [--potentials 8]
+    python benchmarks/eos_extrapolation.py [--data data/v2.h5] [--potentials 8]
 """
 
 from __future__ import annotations
@@ -16,18 +16,20 @@ import warnings
 import numpy as np
 
 from boltzmann_nn.campaign.spec import CampaignSpec
-from boltzmann_nn.engines import StatePoint, simulate
+from boltzmann_nn.engines.base import StatePoint
+from boltzmann_nn.engines.simulate import simulate
 from boltzmann_nn.ml.data import load_arrays
 from boltzmann_nn.ml.metrics import eos_metrics
 from boltzmann_nn.ml.predict import predict_eos
-from boltzmann_nn.potentials import RandomPotential
+from boltzmann_nn.paths import DEFAULT_DATA
+from boltzmann_nn.potentials.random import RandomPotential
 
 DENSITIES = (0.05, 0.35, 0.75, 1.1)
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser()
-    ap.add_argument("--data", default="data/default.h5")
+    ap.add_argument("--data", default=DEFAULT_DATA)
     ap.add_argument("--potentials", type=int, default=8)
     ap.add_argument("--model", default="eos")
     args = ap.parse_args(argv)

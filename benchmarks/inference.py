@@ -21,8 +21,8 @@ import torch
 
 from boltzmann_nn.ml import eos, inverse
 from boltzmann_nn.ml.predict import _model
-from boltzmann_nn.potentials import RandomPotential
-from boltzmann_nn.theory import boltzmann_inversion
+from boltzmann_nn.potentials.random import RandomPotential
+from boltzmann_nn.theory.inversion import boltzmann_inversion
 
 
 def timed(fn, repeats=3):

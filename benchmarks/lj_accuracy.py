@@ -13,8 +13,9 @@ import argparse
 import sys
 import time
 
-from boltzmann_nn.engines import StatePoint, simulate
-from boltzmann_nn.potentials import NamedPotential
+from boltzmann_nn.engines.base import StatePoint
+from boltzmann_nn.engines.simulate import simulate
+from boltzmann_nn.potentials.base import NamedPotential
 from boltzmann_nn.reference import THOL_LJ_T2
 
 

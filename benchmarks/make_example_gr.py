@@ -13,10 +13,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from boltzmann_nn.engines import StatePoint, simulate
+from boltzmann_nn.engines.base import StatePoint
+from boltzmann_nn.engines.simulate import simulate
 from boltzmann_nn.io.atomic import atomic_write
 from boltzmann_nn.io.potential_files import write_gr_csv
-from boltzmann_nn.potentials import NamedPotential
+from boltzmann_nn.potentials.base import NamedPotential
 
 OUT = Path(__file__).resolve().parents[1] / "src" / "boltzmann_nn" / "examples"
 

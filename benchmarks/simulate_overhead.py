@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from boltzmann_nn.engines import StatePoint, simulate
+from boltzmann_nn.engines.base import StatePoint
 from boltzmann_nn.engines.lammps import (
     LAMMPS_TABLE_POINTS,
     lammps_version,
@@ -28,8 +28,9 @@ from boltzmann_nn.engines.lammps import (
     write_data_file,
 )
 from boltzmann_nn.engines.lattice import initial_positions
+from boltzmann_nn.engines.simulate import simulate
 from boltzmann_nn.io.lammps_table import write_lammps_table
-from boltzmann_nn.potentials import NamedPotential
+from boltzmann_nn.potentials.base import NamedPotential
 
 
 def lmp_binary() -> str:

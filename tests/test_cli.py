@@ -85,3 +85,9 @@ def test_no_traceback_from_the_console_script(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "boltzmann_nn", "invert", str(p), "--density", "1",
                            "--debug"], capture_output=True, text=True)
     assert "Traceback" in proc.stderr
+
+
+def test_rejudge_refuses_a_folder_that_is_not_a_store(tmp_path, capsys):
+    assert main(["dataset", "rejudge", str(tmp_path), "--report", str(tmp_path / "r.md")]) == 2
+    assert "not a campaign store" in capsys.readouterr().err
+    assert not (tmp_path / "r.md").exists()

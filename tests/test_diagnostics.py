@@ -6,7 +6,7 @@ import pytest
 
 from boltzmann_nn.engines.diagnostics import judge, neighbours_within, rejudge, solid_fraction
 from boltzmann_nn.engines.lammps import outcome_of_error
-from boltzmann_nn.potentials import NamedPotential
+from boltzmann_nn.potentials.base import NamedPotential
 from boltzmann_nn.potentials.composite import CompositePotential
 from boltzmann_nn.theory.oz import OZSolver
 

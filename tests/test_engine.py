@@ -5,12 +5,14 @@ import math
 import numpy as np
 import pytest
 
-from boltzmann_nn.engines import StatePoint, box_rule, simulate
+from boltzmann_nn.engines.base import StatePoint, box_rule
 from boltzmann_nn.engines.diagnostics import judge
 from boltzmann_nn.engines.registry import get_engine
+from boltzmann_nn.engines.simulate import simulate
 from boltzmann_nn.errors import InputError
-from boltzmann_nn.potentials import NamedPotential, PairTable
-from boltzmann_nn.theory import virial_pressure
+from boltzmann_nn.potentials.base import NamedPotential
+from boltzmann_nn.potentials.table import PairTable
+from boltzmann_nn.theory.pressure import virial_pressure
 
 SHORT = {"equilibration": 1000, "steps": 4000, "blocks": 20}
 

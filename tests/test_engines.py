@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from boltzmann_nn.engines import StatePoint
+from boltzmann_nn.engines.base import StatePoint
 from boltzmann_nn.engines.registry import engine_names, get_engine
 from boltzmann_nn.errors import InputError
-from boltzmann_nn.potentials import NamedPotential
+from boltzmann_nn.potentials.base import NamedPotential
 
 pytest.importorskip("openmm")
 

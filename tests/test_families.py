@@ -67,7 +67,7 @@ def test_penetrable_family_is_soft_at_the_origin():
 
 def test_lj_family_contains_the_lennard_jones_fluid():
     # n = 12, m = 6 Mie with eps = 1 is the LJ potential, B2(k_BT = eps) = -5.3158 (Sun & Teja)
-    from boltzmann_nn.potentials import NamedPotential
+    from boltzmann_nn.potentials.base import NamedPotential
 
     mie = NamedPotential("mie", {"epsilon": 1.0, "n": 12.0, "m": 6.0}, r_cut=np.inf, shift=False)
     assert b2(mie) == pytest.approx(-5.3158, rel=1e-3)

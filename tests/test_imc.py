@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from boltzmann_nn.engines import StatePoint
+from boltzmann_nn.engines.base import StatePoint
 from boltzmann_nn.engines.protocol import frame_interval
 from boltzmann_nn.refine.pair_counts import PairCountSampler, hat_weights, imc_step, knots_for
 
@@ -105,7 +105,7 @@ def test_sampler_in_an_engine_run_matches_its_g(engine):
     """Frames taken by the run protocol give the pair counts the engine's g(r) implies
     (LAMMPS splits each block at the sampler's interval; OpenMM takes its g(r) frames)."""
     from boltzmann_nn.engines.registry import get_engine
-    from boltzmann_nn.potentials import NamedPotential
+    from boltzmann_nn.potentials.base import NamedPotential
 
     if engine == "openmm":
         pytest.importorskip("openmm")
@@ -130,7 +130,8 @@ def test_sampler_in_an_engine_run_matches_its_g(engine):
 def test_imc_refinement_with_lammps_repairs_a_perturbed_potential():
     """Real MD: LJ with a 0.5 k_BT bump added at 1.5σ, refined against LJ's bundled g(r)
     (ρ = 0.512): one IMC step takes most of the bump out (g and U)."""
-    from boltzmann_nn.potentials import PairTable, parse_potential
+    from boltzmann_nn.potentials.spec import parse_potential
+    from boltzmann_nn.potentials.table import PairTable
     from boltzmann_nn.reference import example_gr_path
     from boltzmann_nn.refine.loop import RefineSettings, refine
     from boltzmann_nn.refine.target import load_target

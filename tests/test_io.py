@@ -7,7 +7,7 @@ from boltzmann_nn.errors import InputError
 from boltzmann_nn.io.gr import read_gr
 from boltzmann_nn.io.lammps_table import read_lammps_table
 from boltzmann_nn.io.potential_files import write_gr_csv, write_potential
-from boltzmann_nn.potentials import NamedPotential
+from boltzmann_nn.potentials.base import NamedPotential
 from boltzmann_nn.potentials.table import read_potential_table
 from boltzmann_nn.units import Units
 
@@ -158,7 +158,7 @@ def test_gromacs_table_round_trip(tmp_path):
     import numpy as np
 
     from boltzmann_nn.io.potential_files import write_potential
-    from boltzmann_nn.potentials import parse_potential
+    from boltzmann_nn.potentials.spec import parse_potential
     from boltzmann_nn.potentials.table import read_potential_table
 
     lj = parse_potential("lj:epsilon=0.5,rcut=3").tabulate(1500)

@@ -14,8 +14,9 @@ from boltzmann_nn.ml.options import EOSFlags
 from boltzmann_nn.ml.predict import predict_eos, predict_potential
 from boltzmann_nn.ml.train import TrainConfig
 from boltzmann_nn.ml.zoo import load_model, save_model
-from boltzmann_nn.potentials import NamedPotential, RandomPotential
-from boltzmann_nn.theory import b2, b3
+from boltzmann_nn.potentials.base import NamedPotential
+from boltzmann_nn.potentials.random import RandomPotential
+from boltzmann_nn.theory.virial import b2, b3
 
 TINY = ArchConfig("CN", filters=4, kernel=3, depth=2, head_width=32, head_depth=1)
 
@@ -186,7 +187,7 @@ def test_core_invariant_force_does_not_depend_on_the_table_start(tmp_path):
     from boltzmann_nn.io.potential_files import write_potential
     from boltzmann_nn.ml.features import eos_channels
     from boltzmann_nn.ml.options import EOSFlags
-    from boltzmann_nn.potentials import parse_potential
+    from boltzmann_nn.potentials.spec import parse_potential
     from boltzmann_nn.potentials.table import read_potential_table
 
     lj = parse_potential("lj:epsilon=0.5,rcut=5")
@@ -209,7 +210,7 @@ def test_shipped_eos_does_not_depend_on_how_the_potential_is_given(tmp_path, spe
 
     from boltzmann_nn.io.potential_files import write_potential
     from boltzmann_nn.ml.predict import predict_eos
-    from boltzmann_nn.potentials import parse_potential
+    from boltzmann_nn.potentials.spec import parse_potential
 
     densities = [0.125, 0.512, 1.0]
     table = parse_potential(spec).tabulate(3000, r_min=r_min)
@@ -289,7 +290,7 @@ def test_shipped_inverse_table_lets_particles_into_a_penetrable_core():
     import numpy as np
 
     from boltzmann_nn.ml.predict import predict_potential
-    from boltzmann_nn.potentials import PairTable
+    from boltzmann_nn.potentials.table import PairTable
     from boltzmann_nn.theory.oz import OZSolver
 
     rt = np.linspace(0.0, 3.0, 3001)
@@ -310,9 +311,9 @@ def test_predicted_soft_core_table_starts_at_the_origin():
     import warnings
 
     from boltzmann_nn.ml.predict import predict_potential
-    from boltzmann_nn.potentials import parse_potential
+    from boltzmann_nn.potentials.spec import parse_potential
     from boltzmann_nn.reference import example_gr_path
-    from boltzmann_nn.theory import OZSolver
+    from boltzmann_nn.theory.oz import OZSolver
 
     res = OZSolver("hnc").solve(parse_potential("gauss:epsilon=2,rcut=4"), 0.3)
     keep = res.r <= 6

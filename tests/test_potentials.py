@@ -4,9 +4,10 @@ import numpy as np
 import pytest
 
 from boltzmann_nn.errors import InputError
-from boltzmann_nn.potentials import NamedPotential, RandomPotential, RandomSettings, parse_potential
 from boltzmann_nn.potentials.analytic import REGISTRY, WCA_RMIN
-from boltzmann_nn.potentials.random import PAPER_WCA_FRACTION
+from boltzmann_nn.potentials.base import NamedPotential
+from boltzmann_nn.potentials.random import PAPER_WCA_FRACTION, RandomPotential, RandomSettings
+from boltzmann_nn.potentials.spec import parse_potential
 
 from .conftest import fd_force
 

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from boltzmann_nn.cli import main
-from boltzmann_nn.potentials import parse_potential
+from boltzmann_nn.potentials.spec import parse_potential
 from boltzmann_nn.reference import example_gr_path
 from boltzmann_nn.refine.compare import compare
 from boltzmann_nn.refine.loop import MIN_ALPHA, MIN_FIT, RefineSettings, decide, fitted_alpha, refine
@@ -217,7 +217,7 @@ def test_ihnc_converges_faster_than_ibi_in_the_hnc_world(hnc_world, tmp_path):
 def test_a_target_pressure_fixes_what_g_cannot(hnc_world):
     """A linear offset of the tail barely moves g(r) but moves P by 60 %: g alone ends
     within noise at the wrong pressure, the virial ramp brings P within its tolerance."""
-    from boltzmann_nn.potentials import PairTable
+    from boltzmann_nn.potentials.table import PairTable
 
     target = _hnc_target()
     true = parse_potential(LJ)
@@ -242,7 +242,7 @@ def test_a_target_pressure_fixes_what_g_cannot(hnc_world):
                                                ("gauss:epsilon=2,rcut=4", 0.6, 0.0)])
 def test_virial_ramp_moves_the_pressure_and_hardly_g(spec, density, r0):
     """A ramp sized for ΔP = +0.1 moves the HNC pressure by 0.1 (± 10 %) and g by < 0.005."""
-    from boltzmann_nn.potentials import PairTable
+    from boltzmann_nn.potentials.table import PairTable
     from boltzmann_nn.refine.updates import virial_ramp
 
     pot = parse_potential(spec)

@@ -9,7 +9,7 @@ from boltzmann_nn.cli import build_parser
 from boltzmann_nn.io import gr as gr_io
 from boltzmann_nn.io import potential_files as pf
 from boltzmann_nn.ml import registry as ml_registry
-from boltzmann_nn.potentials import NamedPotential
+from boltzmann_nn.potentials.base import NamedPotential
 from boltzmann_nn.theory import closures
 from boltzmann_nn.theory.oz import OZSolver
 

@@ -3,7 +3,9 @@ import pytest
 
 from boltzmann_nn.errors import InputError
 from boltzmann_nn.grid import NN_GRID, resample
-from boltzmann_nn.potentials import NamedPotential, PairTable, RandomPotential
+from boltzmann_nn.potentials.base import NamedPotential
+from boltzmann_nn.potentials.random import RandomPotential
+from boltzmann_nn.potentials.table import PairTable
 from boltzmann_nn.units import U_CUT
 
 

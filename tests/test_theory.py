@@ -4,15 +4,10 @@ import numpy as np
 import pytest
 
 from boltzmann_nn.errors import ConvergenceError, InputError
-from boltzmann_nn.potentials import NamedPotential
-from boltzmann_nn.theory import (
-    OZSolver,
-    boltzmann_inversion,
-    extend_core,
-    hnc_inversion,
-    virial_pressure,
-)
-from boltzmann_nn.theory.inversion import G_FLOOR
+from boltzmann_nn.potentials.base import NamedPotential
+from boltzmann_nn.theory.inversion import G_FLOOR, boltzmann_inversion, extend_core, hnc_inversion
+from boltzmann_nn.theory.oz import OZSolver
+from boltzmann_nn.theory.pressure import virial_pressure
 from boltzmann_nn.units import U_CUT
 
 
@@ -82,7 +77,7 @@ def test_virial_pressure_route_ideal_and_low_density():
     # low density: g = exp(-U), P = rho + B2 rho^2
     pot = NamedPotential("gauss", {"epsilon": 1.0}, r_cut=6.0)
     u, f = pot.evaluate(r)
-    from boltzmann_nn.theory import b2
+    from boltzmann_nn.theory.virial import b2
 
     rho = 1e-3
     assert virial_pressure(r, np.exp(-u), f, rho) == pytest.approx(rho + b2(pot) * rho**2, rel=1e-6)
@@ -91,3 +86,14 @@ def test_virial_pressure_route_ideal_and_low_density():
 def test_hnc_inversion_needs_range():
     with pytest.raises(InputError, match="r >= 3"):
         hnc_inversion(np.linspace(0.1, 2, 50), np.ones(50), 0.5)
+
+
+@pytest.mark.parametrize("n", [1, 2, 7, 64, 4097])
+def test_numpy_dst4_matches_scipy(n):
+    from scipy import fft
+
+    from boltzmann_nn.theory.transforms import _dst4
+
+    x = np.random.default_rng(n).normal(size=n)
+    ref = fft.dst(x, type=4)
+    assert np.max(np.abs(_dst4(x) - ref)) <= 1e-13 * np.max(np.abs(ref))

@@ -3,8 +3,8 @@ import math
 import numpy as np
 import pytest
 
-from boltzmann_nn.potentials import NamedPotential
-from boltzmann_nn.theory import b2, b3, carnahan_starling, mayer_f, p0
+from boltzmann_nn.potentials.base import NamedPotential
+from boltzmann_nn.theory.virial import b2, b3, carnahan_starling, mayer_f, p0
 
 
 def test_hard_spheres():

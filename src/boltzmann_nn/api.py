@@ -4,6 +4,8 @@ JSON-able dict (arrays as lists), writing files only where asked.
 
 from __future__ import annotations
 
+import math
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -12,8 +14,11 @@ from .errors import InputError
 from .grid import NN_GRID
 from .io.gr import read_gr
 from .io.potential_files import WRITE_FORMATS, format_from_suffix, write_gr_csv, write_potential
-from .potentials import PairTable, parse_potential
-from .theory import OZSolver, extend_core, invert, virial_summary
+from .potentials.spec import parse_potential
+from .potentials.table import PairTable
+from .theory.inversion import extend_core, invert
+from .theory.oz import OZSolver
+from .theory.virial import virial_summary
 from .units import U_CUT, Units, check_density
 
 
@@ -128,3 +133,118 @@ def invert_gr(path, density: float, method: str = "boltzmann", *, out=None, fmt=
                                                      "U": units.energy(u_t).tolist(),
                                                      "F": units.force(f_t).tolist()},
             "units": units.header(), **info}
+
+
+def _reduced_pressure(pressure: float | None, units: Units) -> float | None:
+    """A target pressure in the user's units (energy unit / length unit³) in k_BT/σ³."""
+    if pressure is None:
+        return None
+    if not math.isfinite(pressure):
+        raise InputError(f"--pressure must be finite, got {pressure}")
+    return float(units.to_reduced_pressure(pressure))
+
+
+def simulate_potential(spec, density: float, *, steps: int = 20000, equilibration: int = 10000,
+                       n_particles: int | None = None, seed: int = 1, threads: int = 1, blocks: int = 20,
+                       dt: float = 0.005, tail: bool = False, engine: str = "lammps", out=None, plot=None,
+                       progress: bool = False) -> dict:
+    """NVT Langevin MD of a potential at ``density`` [σ⁻³]: pressure, energy, g(r) and the
+    run's diagnostics; ``out`` (a folder) gets result.json, gr.csv and gr.png.
+
+    Returns:
+        The run's summary (``ok``, ``pressure`` ± ``pressure_err`` [k_BT/σ³], ``energy``,
+        ``r``, ``g``, ``flags``, ``kept``, ``settings``, ``wall_s``) and the paths written.
+    """
+    from .engines.base import StatePoint
+    from .engines.job import run_simulation
+    from .engines.registry import get_engine
+
+    state = StatePoint(density=density, steps=steps, equilibration=equilibration, n_particles=n_particles,
+                       seed=seed, threads=threads, blocks=blocks, dt=dt)
+    res = run_simulation(_potential(spec), state, out_dir=out, plot=plot, tail_correction=tail,
+                         progress=progress, engine=get_engine(engine))
+    keys = ("status", "ok", "reason", "pressure", "pressure_err", "pressure_tail", "energy", "energy_err",
+            "r", "g", "g_err", "flags", "kept", "settings", "wall_s", "result_file", "gr_file", "plot")
+    return {k: res[k] for k in keys if k in res}
+
+
+def validate_potential(spec, target, density: float, *, units: Units | None = None,
+                       gr_format: str | None = None, steps: int = 20000, equilibration: int = 10000,
+                       pressure: float | None = None, seed: int = 1, threads: int = 1,
+                       engine: str = "lammps", out=None, plot=None, progress: bool = False) -> dict:
+    """Simulate a potential at the target g(r)'s density and compare the two g(r).
+
+    Args:
+        spec: Named potential or table file (read in ``units``), or a Potential.
+        target: The target g(r) file (any format :func:`~boltzmann_nn.io.gr.read_gr` reads).
+        density: Number density of the target [length unit⁻³].
+        pressure: The target's pressure, if known [energy unit / length unit³].
+        out: Folder for gr.csv, comparison.png and validation.json (None: write nothing
+            unless ``plot`` names a PNG).
+
+    Returns:
+        :func:`~boltzmann_nn.validation_output.write_validation_outputs`' record.
+    """
+    from .engines.job import progress_bar
+    from .refine.target import load_target
+    from .refine.validate import validate
+    from .validation_output import write_validation_outputs
+
+    units = units or Units()
+    tgt = load_target(target, density, units, gr_format)
+    pot = parse_potential(spec, units=units) if isinstance(spec, str) else spec
+    update, close = progress_bar("MD", progress)
+    try:
+        val = validate(pot, tgt, steps=steps, equilibration=equilibration,
+                       pressure=_reduced_pressure(pressure, units), seed=seed, threads=threads,
+                       engine=engine, progress=update)
+    finally:
+        close()
+    return write_validation_outputs(val, tgt, units, out, plot)
+
+
+def refine_potential(target, density: float, *, units: Units | None = None, gr_format: str | None = None,
+                     start: str = "hnc", model: str = "inverse", out="refine-output", fmt: str = "lammps",
+                     pressure: float | None = None, r_cut: float | None = None, progress: bool = False,
+                     **settings) -> dict:
+    """Refine a potential by MD until its g(r) matches ``target`` (resumable in ``out``).
+
+    Args:
+        target: The target g(r) file; ``density`` its number density [length unit⁻³].
+        start: ``hnc``, ``network``, ``boltzmann`` or a potential file.
+        pressure: The target's pressure, if known [energy unit / length unit³].
+        r_cut: Cutoff [length unit] (default: min(target range, 5σ)).
+        settings: The other fields of :class:`~boltzmann_nn.refine.loop.RefineSettings`
+            (``method``, ``max_iter``, ``tol``, ``min_steps``, ...).
+
+    Returns:
+        :func:`~boltzmann_nn.refine.output.write_outputs`' summary (user units).
+    """
+    from .refine.loop import RefineSettings, refine
+    from .refine.output import write_outputs
+    from .refine.start import start_table
+    from .refine.target import load_target
+
+    units = units or Units()
+    tgt = load_target(target, density, units, gr_format)
+    cut = None if r_cut is None else float(units.to_reduced_length(r_cut))
+    rs = RefineSettings(pressure=_reduced_pressure(pressure, units), r_cut=cut, **settings)
+    table = start_table(start, tgt, units, model=model)
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=rs.max_iter, desc=f"refine ({rs.method})", unit="it", file=sys.stderr)
+
+    def on_iteration(rec):
+        if bar is not None:
+            bar.update(1)
+            bar.set_postfix(L_MSE=f"{rec.comparison.l_mse:.2e}", chi2=f"{rec.comparison.chi2:.2f}",
+                            steps=rec.run.steps)
+
+    try:
+        res = refine(tgt, table, rs, out_dir=out, on_iteration=on_iteration)
+    finally:
+        if bar is not None:
+            bar.close()
+    return write_outputs(res, tgt, units, Path(out), fmt, start)

@@ -11,9 +11,9 @@ import numpy as np
 from .api import invert_gr, solve_oz, tabulate, virial
 from .grid import NN_GRID
 from .io.potential_files import write_potential
-from .potentials import parse_potential
+from .potentials.spec import parse_potential
 from .reference import EXAMPLE_GR_PRESSURE, THOL_LJ_T2, example_gr_path
-from .theory import invert
+from .theory.inversion import invert
 from .units import U_CUT
 
 

@@ -16,9 +16,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from scipy import constants as _scipy_constants
-
 from .errors import InputError
+
+# SI constants, exact by the 2019 definition of the SI (CODATA 2018, the values
+# scipy.constants gives); stated here so that importing units costs no SciPy.
+_BOLTZMANN = 1.380649e-23  #: k_B [J/K]
+_AVOGADRO = 6.02214076e23  #: N_A [1/mol]
+_ELEMENTARY_CHARGE = 1.602176634e-19  #: e [C]
+_GAS_CONSTANT = _BOLTZMANN * _AVOGADRO  #: R = N_A k_B [J/(mol K)]
+_CALORIE = 4.184  #: thermochemical calorie [J]
+_BAR = 1e5  #: [Pa]
 
 #: Header line written into every file we produce.
 UNITS_HEADER = "units: r [sigma], U [k_BT], F [k_BT/sigma], rho [sigma^-3], P [k_BT/sigma^3]"
@@ -27,7 +34,7 @@ UNITS_HEADER = "units: r [sigma], U [k_BT], F [k_BT/sigma], rho [sigma^-3], P [k
 U_CUT = 20.0
 
 #: Temperature [K] at which k_BT = 1 kJ/mol (OpenMM's units with σ = 1 nm, m = 1 amu).
-kT_KJ_PER_MOL_TEMPERATURE = 1000.0 / _scipy_constants.R
+kT_KJ_PER_MOL_TEMPERATURE = 1000.0 / _GAS_CONSTANT
 
 #: Largest number density accepted [σ⁻³]: 7× random close packing of hard spheres;
 #: only interpenetrating soft particles get near it.
@@ -44,21 +51,20 @@ def check_density(density, what: str = "density", source: str | None = None) -> 
         raise InputError(f"{what} must be in (0, {MAX_DENSITY:g}] sigma^-3, got {density}", source)
     return rho
 
-#: Boltzmann constant in the energy units we accept, per kelvin (CODATA, scipy.constants).
+#: Boltzmann constant in the energy units we accept, per kelvin (exact SI values above).
 K_B = {
-    "kJ/mol": _scipy_constants.R / 1e3,
-    "kcal/mol": _scipy_constants.R / _scipy_constants.calorie / 1e3,
-    "eV": _scipy_constants.k / _scipy_constants.e,
+    "kJ/mol": _GAS_CONSTANT / 1e3,
+    "kcal/mol": _GAS_CONSTANT / _CALORIE / 1e3,
+    "eV": _BOLTZMANN / _ELEMENTARY_CHARGE,
     "K": 1.0,
-    "J": _scipy_constants.k,
+    "J": _BOLTZMANN,
 }
 
 #: Length units we accept, in metres.
 LENGTHS = {"nm": 1e-9, "A": 1e-10, "Å": 1e-10, "pm": 1e-12, "m": 1.0, "sigma": None}
 
-_AVOGADRO = _scipy_constants.N_A
 #: 1 kJ/mol / nm³ in bar (pressure conversion for molar energies).
-_KJMOL_NM3_IN_BAR = 1e3 / _AVOGADRO / 1e-27 / _scipy_constants.bar
+_KJMOL_NM3_IN_BAR = 1e3 / _AVOGADRO / 1e-27 / _BAR
 
 
 @dataclass(frozen=True)
@@ -151,6 +157,10 @@ class Units:
 
     def to_reduced_density(self, rho):
         return rho * self.sigma**3
+
+    def to_reduced_pressure(self, p):
+        """Pressure in energy_unit / length_unit³ to k_BT/σ³."""
+        return p * self.sigma**3 / self.kT
 
     def header(self) -> str:
         """One line stating the units of a file we write."""

@@ -10,10 +10,13 @@ cutoff range, core, well depth and density.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from pathlib import Path
 
 import numpy as np
 
 from ..engines.diagnostics import rejudge
+from ..errors import InputError
+from ..io.atomic import atomic_write
 from .spec import potential_from_identity
 from .stats import density_label
 from .store import Store
@@ -36,15 +39,27 @@ def potential_classes(pot) -> dict:
     return {"r_cut": rc, "core": "core" if core else "no core", "well": well, "family": family}
 
 
-def rejudge_store(store_dir) -> dict:
-    """Kept counts before/after re-judging every record of ``store_dir``, by class.
+def rejudge_store(store_dir, report=None) -> dict:
+    """Kept counts before/after re-judging every record of ``store_dir``, by class;
+    ``report``: also write them there as Markdown (:func:`format_rejudge`).
 
     Returns:
-        ``{"n_records", "kept_before", "kept_after", "changed": {"gained", "lost"},
+        ``{"store", "n_records", "kept_before", "kept_after", "changed": {"gained", "lost"},
         "by_class": {class_kind: {label: {"runs", "before", "after"}}},
-        "reasons_after": {...}}``.
+        "reasons_after": {...}}``, and ``"report"`` (its path) where written.
+
+    Raises:
+        InputError: ``store_dir`` is not a campaign store.
     """
-    store = Store(store_dir)
+    if not (Path(store_dir) / "spec.json").exists():
+        raise InputError("not a campaign store (no spec.json)", str(store_dir))
+    res = _rejudge(Store(store_dir))
+    if report is not None:
+        res["report"] = str(atomic_write(report, format_rejudge(res)))
+    return res
+
+
+def _rejudge(store: Store) -> dict:
     cache: dict = {}
     by = defaultdict(lambda: defaultdict(lambda: {"runs": 0, "before": 0, "after": 0}))
     reasons = Counter()

@@ -16,8 +16,8 @@ from .store import Store, record_kept
 
 def execute_run(run: RunSpec, threads: int = 1) -> dict:
     """Simulate one run on a worker; returns SimulationResult.to_dict()."""
-    from ..engines import simulate
     from ..engines.lammps import LammpsEngine
+    from ..engines.simulate import simulate
 
     pot = run.build_potential()
     engine = LammpsEngine(table_points=run.engine.get("table_points", 4000))
@@ -150,3 +150,16 @@ def run_campaign(spec: CampaignSpec, store: Store, *, scheduler: str | None = No
             cluster.close()
     return CampaignReport(len(runs), len(runs) - len(todo), done, failed,
                           time.perf_counter() - t0, n_workers, len(unreadable))
+
+
+def generate(spec_file, store_dir=None, **options) -> dict:
+    """Load a campaign spec (TOML file or preset name) and run it into ``store_dir``
+    (default ``store-<name>``); ``options`` are :func:`run_campaign`'s.
+
+    Returns:
+        The :class:`CampaignReport` as a dict, with the store's path and the spec's hash.
+    """
+    spec = CampaignSpec.load(spec_file)
+    store = Store(store_dir or f"store-{spec.name}")
+    report = run_campaign(spec, store, **options)
+    return {"store": str(store.root), "spec_hash": spec.spec_hash, **report.as_dict()}

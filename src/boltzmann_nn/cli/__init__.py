@@ -7,11 +7,22 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .. import __version__
 from . import campaign, demo, ml, refine, report, simulation, structure
 from .common import common_parent, run_guarded
 
 GROUPS = (demo, structure, simulation, refine, campaign, ml, report)
+
+
+class _Version(argparse.Action):
+    """``--version``: the installed version, read only when asked for."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings, dest, nargs=0, default=default, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from .. import __version__
+
+        parser.exit(message=f"boltzmann-nn {__version__}\n")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -28,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Pair potentials, structure and equations of state (reduced units: "
         "sigma, k_BT).",
     )
-    parser.add_argument("--version", action="version", version=f"boltzmann-nn {__version__}")
+    parser.add_argument("--version", action=_Version, help="show the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for group in GROUPS:
         group.add(sub, parent)

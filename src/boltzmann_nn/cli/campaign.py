@@ -2,14 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from ..campaign.spec import CampaignSpec
-from ..campaign.store import Store
-from ..errors import InputError
-from .common import emit
-
-DEFAULT_DATASET = "data/default.h5"
+from ..paths import DEFAULT_DATA
+from .common import add_no_progress, emit
 
 
 def add(sub, parent):
@@ -22,38 +16,36 @@ def add(sub, parent):
     p.add_argument("--threads", type=int, default=1, help="OpenMP threads per run")
     p.add_argument("--retry-failed", action="store_true", help="run failed runs again")
     p.add_argument("--limit", type=int, help="run at most this many pending runs")
-    p.add_argument("--no-progress", action="store_true")
+    add_no_progress(p)
     p.set_defaults(func=cmd_generate)
 
     d = sub.add_parser("dataset", help="build a dataset file from a store; statistics")
     dsub = d.add_subparsers(dest="dataset_command", metavar="ACTION")
     b = dsub.add_parser("build", parents=[parent], help="assemble the HDF5 dataset")
     b.add_argument("store", nargs="+", help="one or more store directories")
-    b.add_argument("--out", required=True)
-    b.add_argument("--split-seed", type=int, default=0)
+    b.add_argument("--out", required=True, help="dataset file to write (HDF5)")
+    b.add_argument("--split-seed", type=int, default=0,
+                   help="seed of the split of potentials into folds and test set (default 0)")
     b.add_argument("--keep-split", metavar="H5",
                    help="an earlier dataset file: its potentials keep their folds (test stays test)")
     b.set_defaults(func=cmd_build)
     j = dsub.add_parser("rejudge", parents=[parent],
                         help="kept counts before/after today's keep criteria, by class")
-    j.add_argument("store")
+    j.add_argument("store", help="campaign store directory")
     j.add_argument("--report", metavar="MD", help="also write the tables as Markdown here")
     j.set_defaults(func=cmd_rejudge)
     s = dsub.add_parser("stats", parents=[parent], help="counts, drop reasons, P distribution")
-    s.add_argument("file", nargs="?", default=DEFAULT_DATASET)
+    s.add_argument("file", nargs="?", default=DEFAULT_DATA, help=f"dataset file (default {DEFAULT_DATA})")
     s.add_argument("--plot", metavar="DIR", help="write figures (Fig. 1-like) here")
     s.set_defaults(func=cmd_stats)
 
 
 def cmd_generate(args):
-    from ..campaign.run import run_campaign
+    from ..campaign.run import generate
 
-    spec = CampaignSpec.load(args.spec_file)
-    store = Store(args.store or f"store-{spec.name}")
-    report = run_campaign(spec, store, scheduler=args.scheduler, workers=args.workers,
-                          threads=args.threads, retry_failed=args.retry_failed, limit=args.limit,
-                          progress=not (args.no_progress or args.json))
-    data = {"store": str(store.root), "spec_hash": spec.spec_hash, **report.as_dict()}
+    data = generate(args.spec_file, args.store, scheduler=args.scheduler, workers=args.workers,
+                    threads=args.threads, retry_failed=args.retry_failed, limit=args.limit,
+                    progress=not (args.no_progress or args.json))
 
     def human(d):
         if d.get("rerun_unreadable"):
@@ -79,13 +71,8 @@ def cmd_build(args):
 
 def cmd_rejudge(args):
     from ..campaign.rejudge import format_rejudge, rejudge_store
-    from ..io.atomic import atomic_write
 
-    if not (Path(args.store) / "spec.json").exists():
-        raise InputError("not a campaign store (no spec.json)", args.store)
-    res = rejudge_store(args.store)
-    if args.report:
-        res["report"] = str(atomic_write(args.report, format_rejudge(res)))
+    res = rejudge_store(args.store, args.report)
     emit(args, res, lambda d: print(format_rejudge(d), end=""))
 
 

@@ -17,6 +17,16 @@ def common_parent() -> argparse.ArgumentParser:
     return p
 
 
+#: Help of a positional potential argument.
+POTENTIAL_HELP = "named potential (e.g. lj:epsilon=0.5,rcut=5) or table file"
+#: Help of --density where physical units may be given.
+DENSITY_HELP = "number density (sigma^-3, or length-unit^-3 with --sigma)"
+
+
+def add_no_progress(p) -> None:
+    p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+
+
 def emit(args, data: dict, human) -> None:
     """Print ``data`` as JSON (with --json) or call ``human(data)`` for text output."""
     if args.json:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from .. import demo as demo_job
 from .common import emit
 
 
@@ -10,13 +9,16 @@ def add(sub, parent):
     p = sub.add_parser("demo", parents=[parent],
                        help="end-to-end job on a built-in default (LJ at k_BT/eps = 2)")
     p.add_argument("--out", default="demo-output", help="output directory (default demo-output)")
-    p.add_argument("--density", type=float, default=0.5)
+    p.add_argument("--density", type=float, default=0.5,
+                   help="number density of the OZ and inversion steps [sigma^-3] (default 0.5)")
     p.add_argument("--no-md", action="store_true", help="skip the MD validation and refinement")
     p.set_defaults(func=cmd_demo)
 
 
 def cmd_demo(args):
-    res = demo_job.demo(args.out, args.density, md=not args.no_md)
+    from ..demo import demo
+
+    res = demo(args.out, args.density, md=not args.no_md)
 
     def human(d):
         print(f"{d['potential']} (Lennard-Jones, k_BT/eps = 2)")

@@ -2,41 +2,37 @@
 
 from __future__ import annotations
 
-import math
-import sys
-from pathlib import Path
-
 from ..engines.registry import DEFAULT_ENGINE, engine_names
-from ..errors import InputError
 from ..io.gr import GR_FORMATS
 from ..io.potential_files import TABLE_FORMATS
 from ..refine.methods import DEFAULT_METHOD, METHODS
 from ..refine.start import start_names
-from .common import emit
+from .common import DENSITY_HELP, POTENTIAL_HELP, add_no_progress, emit
 from .units_args import add_unit_args, units_from_args
 
 DEFAULT_OUT = "refine-output"
 
 
 def _md_args(p, equilibration: int):
-    p.add_argument("--engine", choices=engine_names(), default=DEFAULT_ENGINE)
+    p.add_argument("--engine", choices=engine_names(), default=DEFAULT_ENGINE,
+                   help=f"MD engine (default {DEFAULT_ENGINE})")
     p.add_argument("--threads", type=int, default=1, help="MD threads")
-    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--seed", type=int, default=1, help="seed of the first MD run (default 1)")
     p.add_argument("--equilibration", type=int, default=equilibration,
                    help=f"equilibration steps per run (default {equilibration})")
     p.add_argument("--gr-format", choices=list(GR_FORMATS), help="format of the target g(r) file")
     p.add_argument("--pressure", type=float, metavar="P",
                    help="target pressure (k_BT/sigma^3, or energy-unit/length-unit^3 with units)")
-    p.add_argument("--no-progress", action="store_true")
+    add_no_progress(p)
     add_unit_args(p)
 
 
 def add(sub, parent):
     p = sub.add_parser("validate", parents=[parent],
                        help="simulate a potential at the target's density and compare g(r)")
-    p.add_argument("potential", help="named potential or table file")
+    p.add_argument("potential", help=POTENTIAL_HELP)
     p.add_argument("--target", required=True, metavar="GR", help="target g(r) file (any format)")
-    p.add_argument("--density", type=float, required=True, metavar="RHO")
+    p.add_argument("--density", type=float, required=True, metavar="RHO", help=DENSITY_HELP)
     p.add_argument("--steps", type=int, default=20000, help="production steps (default 20000)")
     p.add_argument("--out", help="folder for gr.csv, comparison.png and validation.json")
     p.add_argument("--plot", help="PNG of both g(r) and their difference")
@@ -46,7 +42,7 @@ def add(sub, parent):
     p = sub.add_parser("refine", parents=[parent],
                        help="refine a potential by MD until it reproduces a target g(r)")
     p.add_argument("gr_file", help="target g(r) (text/CSV, LAMMPS, GROMACS .xvg, VOTCA .dist.tgt)")
-    p.add_argument("--density", type=float, required=True, metavar="RHO")
+    p.add_argument("--density", type=float, required=True, metavar="RHO", help=DENSITY_HELP)
     p.add_argument("--start", default="hnc",
                    help=f"one of {', '.join(start_names())} (default hnc: HNC inversion of the target, "
                         "the fastest start measured), or a potential file")
@@ -69,53 +65,14 @@ def add(sub, parent):
     p.set_defaults(func=cmd_refine)
 
 
-def _reduced_pressure(args, units):
-    if args.pressure is None:
-        return None
-    if not math.isfinite(args.pressure):
-        raise InputError(f"--pressure must be finite, got {args.pressure}")
-    return args.pressure / units.pressure(1.0)
-
-
 def cmd_validate(args):
-    from ..engines.job import progress_bar
-    from ..potentials import parse_potential
-    from ..refine.target import load_target
-    from ..refine.validate import validate
+    from ..api import validate_potential
 
-    units = units_from_args(args)
-    target = load_target(args.target, args.density, units, args.gr_format)
-    pot = parse_potential(args.potential, units=units)
-    update, close = progress_bar("MD", not (args.no_progress or args.json))
-    try:
-        val = validate(pot, target, steps=args.steps, equilibration=args.equilibration,
-                       pressure=_reduced_pressure(args, units), seed=args.seed, threads=args.threads,
-                       engine=args.engine, progress=update)
-    finally:
-        close()
-    data = val.to_dict()
-    data["r"] = units.length(val.comparison.r).tolist()
-    data.update(pressure=units.pressure(val.pressure), pressure_err=units.pressure(val.pressure_err),
-                units=units.header(), target=target.source, target_err_estimated=target.err_estimated)
-    if args.out is not None:
-        from ..io.atomic import atomic_write_json
-        from ..io.potential_files import write_gr_csv
-
-        out = Path(args.out)
-        res = val.result
-        data["gr_file"] = str(write_gr_csv(out / "gr.csv", res.r, res.g, f"MD at rho = {target.density:g}",
-                                           units, extra={"g_err": res.g_err}))
-        args.plot = args.plot or str(out / "comparison.png")
-        data["result_file"] = str(out / "validation.json")
-    if args.plot:
-        from ..plots import plot_gr_comparison
-
-        c = val.comparison
-        data["plot"] = str(plot_gr_comparison(
-            units.length(c.r), c.g_target, c.g_run, c.dg_err, args.plot,
-            f"L_MSE = {c.l_mse:.2e} (noise {c.noise_mse:.1e}), P = {val.pressure:.4g}"))
-    if args.out is not None:
-        atomic_write_json(Path(args.out) / "validation.json", data)
+    data = validate_potential(args.potential, args.target, args.density, units=units_from_args(args),
+                              gr_format=args.gr_format, steps=args.steps, equilibration=args.equilibration,
+                              pressure=args.pressure, seed=args.seed, threads=args.threads,
+                              engine=args.engine, out=args.out, plot=args.plot,
+                              progress=not (args.no_progress or args.json))
 
     def human(d):
         verdict = "within noise" if d["within_noise"] else "NOT within noise"
@@ -137,38 +94,14 @@ def cmd_validate(args):
 
 
 def cmd_refine(args):
-    from ..refine.loop import RefineSettings, refine
-    from ..refine.output import write_outputs
-    from ..refine.start import start_table
-    from ..refine.target import load_target
+    from ..api import refine_potential
 
-    units = units_from_args(args)
-    target = load_target(args.gr_file, args.density, units, args.gr_format)
-    r_cut = None if args.r_cut is None else float(units.to_reduced_length(args.r_cut))
-    settings = RefineSettings(
-        method=args.method, max_iter=args.max_iter, pressure=_reduced_pressure(args, units), r_cut=r_cut,
-        tol=args.tol, min_steps=args.min_steps, max_steps=args.max_steps,
-        equilibration=args.equilibration, max_du=args.max_du, seed=args.seed, threads=args.threads,
-        engine=args.engine)
-    start = start_table(args.start, target, units, model=args.model)
-    bar = None
-    if not (args.no_progress or args.json):
-        from tqdm import tqdm
-
-        bar = tqdm(total=args.max_iter, desc=f"refine ({args.method})", unit="it", file=sys.stderr)
-
-    def on_iteration(rec):
-        if bar is not None:
-            bar.update(1)
-            bar.set_postfix(L_MSE=f"{rec.comparison.l_mse:.2e}", chi2=f"{rec.comparison.chi2:.2f}",
-                            steps=rec.run.steps)
-
-    try:
-        res = refine(target, start, settings, out_dir=args.out, on_iteration=on_iteration)
-    finally:
-        if bar is not None:
-            bar.close()
-    data = write_outputs(res, target, units, Path(args.out), args.format, args.start)
+    data = refine_potential(
+        args.gr_file, args.density, units=units_from_args(args), gr_format=args.gr_format, start=args.start,
+        model=args.model, out=args.out, fmt=args.format, pressure=args.pressure, r_cut=args.r_cut,
+        progress=not (args.no_progress or args.json), method=args.method, max_iter=args.max_iter,
+        tol=args.tol, min_steps=args.min_steps, max_steps=args.max_steps, equilibration=args.equilibration,
+        max_du=args.max_du, seed=args.seed, threads=args.threads, engine=args.engine)
 
     def human(d):
         for it, p in zip(d["history"], d["pressure"]):

@@ -2,46 +2,39 @@
 
 from __future__ import annotations
 
-from ..engines.base import StatePoint
-from ..engines.job import run_simulation
-from ..engines.registry import DEFAULT_ENGINE, engine_names, get_engine
-from ..potentials import parse_potential
-from .common import emit
+from ..engines.registry import DEFAULT_ENGINE, engine_names
+from .common import POTENTIAL_HELP, add_no_progress, emit
 
 
 def add(sub, parent):
     p = sub.add_parser("simulate", parents=[parent],
                        help="NVT Langevin MD of a pair potential (LAMMPS): P, g(r), diagnostics")
-    p.add_argument("spec", help="named potential or table file")
-    p.add_argument("--density", type=float, required=True, metavar="RHO")
+    p.add_argument("spec", help=POTENTIAL_HELP)
+    p.add_argument("--density", type=float, required=True, metavar="RHO", help="number density [sigma^-3]")
     p.add_argument("--steps", type=int, default=20000, help="production steps (default 20000)")
     p.add_argument("--equilibration", type=int, default=10000, help="equilibration steps (10000)")
     p.add_argument("--n-particles", type=int, help="N (default: box rule, at least 1000)")
-    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     p.add_argument("--threads", type=int, default=1, help="threads (LAMMPS OpenMP, OpenMM CPU)")
     p.add_argument("--engine", choices=engine_names(), default=DEFAULT_ENGINE,
                    help=f"MD engine (default {DEFAULT_ENGINE}; openmm uses a GPU where present)")
     p.add_argument("--blocks", type=int, default=20, help="production blocks (default 20)")
-    p.add_argument("--dt", type=float, default=0.005)
+    p.add_argument("--dt", type=float, default=0.005, help="time step [tau] (default 0.005)")
     p.add_argument("--tail", action="store_true",
                    help="add the long-range pressure correction (named potentials)")
     p.add_argument("--out", help="output directory (result.json, gr.csv, gr.png)")
     p.add_argument("--plot", help="PNG of g(r) and U(r)")
-    p.add_argument("--no-progress", action="store_true")
+    add_no_progress(p)
     p.set_defaults(func=cmd_simulate)
 
 
 def cmd_simulate(args):
-    pot = parse_potential(args.spec)
-    state = StatePoint(density=args.density, steps=args.steps, equilibration=args.equilibration,
-                       n_particles=args.n_particles, seed=args.seed, threads=args.threads,
-                       blocks=args.blocks, dt=args.dt)
-    res = run_simulation(pot, state, out_dir=args.out, plot=args.plot, tail_correction=args.tail,
-                         progress=not (args.no_progress or args.json), engine=get_engine(args.engine))
-    out = {k: res[k] for k in ("status", "ok", "reason", "pressure", "pressure_err", "pressure_tail",
-                               "energy", "energy_err", "r", "g", "g_err", "flags", "kept",
-                               "settings", "wall_s") if k in res}
-    out.update({k: res[k] for k in ("result_file", "gr_file", "plot") if k in res})
+    from ..api import simulate_potential
+
+    out = simulate_potential(args.spec, args.density, steps=args.steps, equilibration=args.equilibration,
+                             n_particles=args.n_particles, seed=args.seed, threads=args.threads,
+                             blocks=args.blocks, dt=args.dt, tail=args.tail, engine=args.engine, out=args.out,
+                             plot=args.plot, progress=not (args.no_progress or args.json))
 
     def human(d):
         s = d["settings"]
@@ -59,4 +52,4 @@ def cmd_simulate(args):
                 print(f"wrote {d[key]}")
 
     emit(args, out, human)
-    return 0 if res["ok"] else 1
+    return 0 if out["ok"] else 1

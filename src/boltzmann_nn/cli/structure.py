@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from .. import api
 from ..io.gr import GR_FORMATS
 from ..io.potential_files import TABLE_FORMATS
 from ..theory.closures import closure_names
 from ..theory.inversion import inversion_names
-from .common import emit, fmt_list
+from .common import DENSITY_HELP, POTENTIAL_HELP, emit, fmt_list
 from .units_args import add_unit_args, units_from_args
+
+FORMAT_HELP = "table format (default: from the --out suffix)"
 
 
 def add(sub, parent):
     p = sub.add_parser("potential", parents=[parent], help="tabulate a potential, write a table file")
-    p.add_argument("spec", help="named potential (e.g. lj:epsilon=0.5,rcut=5) or table file")
+    p.add_argument("spec", help=POTENTIAL_HELP)
     p.add_argument("--out", help="output file (.table: LAMMPS, .pot: VOTCA, else CSV)")
-    p.add_argument("--format", choices=list(TABLE_FORMATS))
+    p.add_argument("--format", choices=list(TABLE_FORMATS), help=FORMAT_HELP)
     p.add_argument("--n", type=int, default=1000, help="table points (default 1000)")
     p.add_argument("--r-min", type=float, help="first table point [sigma] (default: where U <= 1e4 k_BT)")
     p.add_argument("--plot", help="PNG of U(r) and F(r)")
@@ -23,31 +24,35 @@ def add(sub, parent):
     p.set_defaults(func=cmd_potential)
 
     p = sub.add_parser("virial", parents=[parent], help="B2, B3 and low-density pressures")
-    p.add_argument("spec")
-    p.add_argument("--density", type=float, nargs="*", default=[], metavar="RHO")
+    p.add_argument("spec", help="named potential (e.g. lj:rcut=inf,shift=false) or table file")
+    p.add_argument("--density", type=float, nargs="*", default=[], metavar="RHO",
+                   help="densities for P0 = rho + B2 rho^2 and P(B2, B3) [sigma^-3]")
     p.set_defaults(func=cmd_virial)
 
     p = sub.add_parser("oz", parents=[parent], help="Ornstein-Zernike structure (HNC or PY)")
-    p.add_argument("spec")
-    p.add_argument("--density", type=float, required=True, metavar="RHO")
-    p.add_argument("--closure", choices=closure_names(), default="hnc")
+    p.add_argument("spec", help=POTENTIAL_HELP)
+    p.add_argument("--density", type=float, required=True, metavar="RHO", help="number density [sigma^-3]")
+    p.add_argument("--closure", choices=closure_names(), default="hnc", help="closure (default hnc)")
     p.add_argument("--out", help="CSV of g(r)")
     p.add_argument("--plot", help="PNG of g(r) and S(k)")
     p.set_defaults(func=cmd_oz)
 
     p = sub.add_parser("invert", parents=[parent], help="potential from g(r) (Boltzmann or HNC)")
-    p.add_argument("gr_file")
-    p.add_argument("--density", type=float, required=True, metavar="RHO")
-    p.add_argument("--method", choices=inversion_names(), default="boltzmann")
-    p.add_argument("--gr-format", choices=list(GR_FORMATS))
+    p.add_argument("gr_file", help="g(r) file (text/CSV, LAMMPS, GROMACS .xvg, VOTCA .dist.tgt)")
+    p.add_argument("--density", type=float, required=True, metavar="RHO", help=DENSITY_HELP)
+    p.add_argument("--method", choices=inversion_names(), default="boltzmann",
+                   help="boltzmann: U = -ln g; hnc: the HNC closure solved for U (default boltzmann)")
+    p.add_argument("--gr-format", choices=list(GR_FORMATS), help="format of gr_file (default: recognised)")
     p.add_argument("--out", help="potential table (.table, .pot or .csv)")
-    p.add_argument("--format", choices=list(TABLE_FORMATS))
+    p.add_argument("--format", choices=list(TABLE_FORMATS), help=FORMAT_HELP)
     p.add_argument("--plot", help="PNG of g(r) and U(r)")
     add_unit_args(p)
     p.set_defaults(func=cmd_invert)
 
 
 def cmd_potential(args):
+    from .. import api
+
     res = api.tabulate(args.spec, n=args.n, r_min=args.r_min, out=args.out, fmt=args.format,
                        plot=args.plot, units=units_from_args(args))
 
@@ -62,6 +67,8 @@ def cmd_potential(args):
 
 
 def cmd_virial(args):
+    from .. import api
+
     res = api.virial(args.spec, args.density)
 
     def human(d):
@@ -74,6 +81,8 @@ def cmd_virial(args):
 
 
 def cmd_oz(args):
+    from .. import api
+
     res = api.solve_oz(args.spec, args.density, args.closure, out=args.out, plot=args.plot)
 
     def human(d):
@@ -88,6 +97,8 @@ def cmd_oz(args):
 
 
 def cmd_invert(args):
+    from .. import api
+
     res = api.invert_gr(args.gr_file, args.density, args.method, out=args.out, fmt=args.format,
                         plot=args.plot, units=units_from_args(args), fmt_in=args.gr_format)
 

@@ -40,7 +40,8 @@ SHIPPED_MD = Path("reports") / "named" / "md.json"
 
 def simulate_states(cache_path, run: bool = True, log=print) -> dict:
     """MD of every named state (those missing from ``cache_path`` when ``run``)."""
-    from ..engines import StatePoint, simulate
+    from ..engines.base import StatePoint
+    from ..engines.simulate import simulate
     from ..potentials.spec import parse_potential
 
     cache_path = Path(cache_path)

@@ -24,6 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..paths import DEFAULT_DATA, DEFAULT_STORES
+
 #: Where the study's working files live by default (relative to the working directory).
 RUNS_DIR = Path("results") / "refine_study"
 #: (start, method) pairs, in the order they run for each state: the reference practice
@@ -52,7 +54,7 @@ N_TEST = 16
 NAMED = [("wca", 0.8), ("gauss:epsilon=2,rcut=4", 0.6), ("yukawa:epsilon=2,kappa=2,rcut=4", 0.4)]
 
 
-def test_states(n: int, data="data/v2.h5", stores=("data/store-default", "data/store-v2"),
+def test_states(n: int, data=DEFAULT_DATA, stores=DEFAULT_STORES,
                 seed: int = 0, names=None) -> list[dict]:
     """``n`` test-set states spread over the densities, distinct potentials; the records
     (for the generating potential) are looked up in ``stores``. ``names``: states to keep
@@ -118,7 +120,7 @@ def named_states(work: Path = RUNS_DIR) -> list[dict]:
     from boltzmann_nn.engines.base import StatePoint
     from boltzmann_nn.engines.simulate import simulate
     from boltzmann_nn.io.atomic import atomic_write_json
-    from boltzmann_nn.potentials import parse_potential
+    from boltzmann_nn.potentials.spec import parse_potential
     from boltzmann_nn.reference import example_gr_path
     from boltzmann_nn.refine.target import load_target
 
@@ -141,7 +143,7 @@ def named_states(work: Path = RUNS_DIR) -> list[dict]:
 
 def true_potential(state):
     from boltzmann_nn.campaign.spec import potential_from_identity
-    from boltzmann_nn.potentials import parse_potential
+    from boltzmann_nn.potentials.spec import parse_potential
 
     p = state["potential"]
     return parse_potential(p["spec"]) if "spec" in p else potential_from_identity(p)
@@ -428,8 +430,7 @@ def figures(rows: list[dict], out: Path) -> list[str]:
     return paths
 
 
-def run_study(out="reports/refine", work=RUNS_DIR, data="data/v2.h5",
-              stores=("data/store-default", "data/store-v2"),
+def run_study(out="reports/refine", work=RUNS_DIR, data=DEFAULT_DATA, stores=DEFAULT_STORES,
               n_test: int = N_TEST, quick: bool = False, workers: int = 2, run: bool = True, log=print,
               combos=COMBOS) -> dict:
     """Run what is missing of the study (``run``), then write ``table.md``, the figures and

@@ -20,7 +20,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..errors import InputError
 from ..io.atomic import atomic_write_json
+from ..paths import DEFAULT_DATA, DEFAULT_STORES
 
 
 def _shipped_assessments(ds, out: Path, log) -> dict:
@@ -56,10 +58,10 @@ def _assessment_header(shipped, ds) -> str:
 
 #: The refinement study's test states come from the dataset the shipped inverse model was
 #: trained on (its held-out potentials), whatever dataset the models are assessed on.
-REFINE_DATA = ("data/v2.h5", ("data/store-default", "data/store-v2"))
+REFINE_DATA = (DEFAULT_DATA, DEFAULT_STORES)
 
 
-def build_report(out="reports", data="data/v2.h5", stores=("data/store-default", "data/store-v2"),
+def build_report(out="reports", data=DEFAULT_DATA, stores=DEFAULT_STORES,
                  quick: bool = False, workers: int = 2, log=print, refine_data=REFINE_DATA) -> dict:
     """Regenerate ``out`` (see the module table). ``quick`` skips the cross-validation
     studies, the refinement MD and the named fluids' MD (minutes instead of hours).
@@ -70,6 +72,8 @@ def build_report(out="reports", data="data/v2.h5", stores=("data/store-default",
     from .named_fluids import run_named
     from .refine_study import run_study
 
+    if workers < 1:
+        raise InputError(f"--workers must be >= 1, got {workers}")
     out = Path(out)
     stats = dataset_stats(data, out / "dataset")
     atomic_write_json(out / "dataset" / "stats.json", stats, indent=1)

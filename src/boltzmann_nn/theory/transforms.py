@@ -15,7 +15,26 @@ f(r) = (1/(2π² r)) ∫₀^∞ k f̂(k) sin(kr) dk.
 from __future__ import annotations
 
 import numpy as np
-from scipy import fft
+
+
+def _dst1(x):
+    """scipy.fft.dst(x, type=1), SciPy's FFT imported only here (it costs start-up time)."""
+    from scipy import fft
+
+    return fft.dst(x, type=1)
+
+
+def _dst4(x):
+    """DST-IV, y_k = 2 Σ_n x_n sin(π (2n + 1)(2k + 1) / 4N) (scipy.fft.dst(x, type=4)),
+    by one complex FFT of length 2N in NumPy: y_k = 2 Im[e^(iπ(2k+1)/4N) Σ_n x_n e^(iπn/2N)
+    e^(2πi nk/2N)]. Agrees with SciPy to rounding (≈ 1e-15 relative); it keeps SciPy's FFT
+    (≈ 0.15 s to import) out of the virial coefficients.
+    """
+    x = np.asarray(x, float)
+    n = x.size
+    twisted = x * np.exp(1j * np.pi * np.arange(n) / (2 * n))
+    s = np.fft.ifft(twisted, 2 * n)[:n] * (2 * n)
+    return 2.0 * np.imag(np.exp(1j * np.pi * (2 * np.arange(n) + 1) / (4 * n)) * s)
 
 
 class RadialFFT:
@@ -35,11 +54,11 @@ class RadialFFT:
 
     def forward(self, f):
         """f̂(k), shape (N−1,), from f(r), shape (N−1,)."""
-        return 2.0 * np.pi * self.dr / self.k * fft.dst(self.r * f, type=1)
+        return 2.0 * np.pi * self.dr / self.k * _dst1(self.r * f)
 
     def inverse(self, fk):
         """f(r), shape (N−1,), from f̂(k), shape (N−1,)."""
-        return self.dk / (4.0 * np.pi**2 * self.r) * fft.dst(self.k * fk, type=1)
+        return self.dk / (4.0 * np.pi**2 * self.r) * _dst1(self.k * fk)
 
 
 def midpoint_transform(f, dr: float):
@@ -52,5 +71,5 @@ def midpoint_transform(f, dr: float):
     n = f.size
     r = (np.arange(n) + 0.5) * dr
     k = (np.arange(n) + 0.5) * np.pi / (n * dr)
-    fk = 2.0 * np.pi * dr / k * fft.dst(r * f, type=4)
+    fk = 2.0 * np.pi * dr / k * _dst4(r * f)
     return k, fk
