@@ -17,9 +17,9 @@ import numpy as np
 
 from boltzmann_nn.campaign.spec import CampaignSpec
 from boltzmann_nn.engines import StatePoint, simulate
-from boltzmann_nn.ml.data import load_arrays
-from boltzmann_nn.ml.metrics import eos_metrics
-from boltzmann_nn.ml.predict import predict_eos
+from boltzmann_nn.ml.pipeline.data import load_arrays
+from boltzmann_nn.ml.pipeline.metrics import eos_metrics
+from boltzmann_nn.ml.serving.predict import predict_eos
 from boltzmann_nn.potentials import RandomPotential
 
 DENSITIES = (0.05, 0.35, 0.75, 1.1)

@@ -35,7 +35,7 @@ def start_table(start: str, target: Target, units: Units | None = None, model: s
         model: Inverse model for the ``network`` start.
     """
     if start == "network":
-        from ..ml.predict import predict_potential
+        from ..ml.serving.predict import predict_potential
 
         pred = predict_potential((target.r, target.g), target.density, model=model)
         return pred.table
