@@ -17,11 +17,11 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from boltzmann_nn.ml import eos, inverse
-from boltzmann_nn.ml.data import load_arrays
-from boltzmann_nn.ml.defaults import EOS_TRAIN, INVERSE_TRAIN
-from boltzmann_nn.ml.experiments import cross_validate
-from boltzmann_nn.ml.models import ArchConfig
+from boltzmann_nn.ml.nets.architectures import ArchConfig
+from boltzmann_nn.ml.pipeline.data import load_arrays
+from boltzmann_nn.ml.pipeline.experiments import cross_validate
+from boltzmann_nn.ml.tasks import eos, inverse
+from boltzmann_nn.ml.tasks.registry import get_task
 from boltzmann_nn.paths import DEFAULT_DATA
 
 DN = ArchConfig("DN", width=128, depth=3)
@@ -59,13 +59,13 @@ def main(argv=None):
     out.parent.mkdir(parents=True, exist_ok=True)
     rows = [json.loads(x) for x in out.read_text().splitlines()] if out.exists() else []
     done = {r["variant"] for r in rows if r["dataset_hash"] == ds.dataset_hash}
-    train_one = inverse.train_inverse if args.task == "inverse" else eos.train_eos
-    base = replace(INVERSE_TRAIN if args.task == "inverse" else EOS_TRAIN, keep_best=True)
+    task = get_task(args.task)
+    base = replace(task.final_budget, keep_best=True)
     keys = KEYS[args.task]
     for name, (cfg, over) in CANDIDATES[args.task].items():
         if name in done or (args.only and name not in args.only):
             continue
-        row = cross_validate(train_one, ds, cfg, replace(base, **over), keys)
+        row = cross_validate(task, ds, cfg, replace(base, **over), keys)
         row.update(variant=name, dataset_hash=ds.dataset_hash)
         with out.open("a") as fh:
             fh.write(json.dumps(row) + "\n")

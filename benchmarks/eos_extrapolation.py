@@ -18,9 +18,9 @@ import numpy as np
 from boltzmann_nn.campaign.spec import CampaignSpec
 from boltzmann_nn.engines.base import StatePoint
 from boltzmann_nn.engines.simulate import simulate
-from boltzmann_nn.ml.data import load_arrays
-from boltzmann_nn.ml.metrics import eos_metrics
-from boltzmann_nn.ml.predict import predict_eos
+from boltzmann_nn.ml.pipeline.data import load_arrays
+from boltzmann_nn.ml.pipeline.metrics import eos_metrics
+from boltzmann_nn.ml.serving.predict import predict_eos
 from boltzmann_nn.paths import DEFAULT_DATA
 from boltzmann_nn.potentials.random import RandomPotential
 

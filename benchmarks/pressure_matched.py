@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from boltzmann_nn.io.atomic import atomic_write, atomic_write_json
-from boltzmann_nn.ml.predict import predict_potential
+from boltzmann_nn.ml.serving.predict import predict_potential
 from boltzmann_nn.refine.target import load_target
 from boltzmann_nn.refine.validate import validate
 

@@ -205,14 +205,13 @@ _VALID_CACHE: dict = {}
 
 # --- readers and oracle ----------------------------------------------------------------
 def _read_model_card(path):
-    from boltzmann_nn.ml import eos
-    from boltzmann_nn.ml.zoo import load_model
+    from boltzmann_nn.ml.serving.zoo import load_model
 
     weights = resources.files("boltzmann_nn.zoo").joinpath("eos.safetensors")
     target = Path(path).with_name("eos.safetensors")
     if not target.exists():
         shutil.copyfile(str(weights), target)
-    return load_model(path, eos.build, eos.EOSConfig, task="eos")
+    return load_model(path, task="eos")
 
 
 def _read_toml(path):
@@ -453,16 +452,15 @@ def stand_ins(monkeypatch_setattr) -> None:
 
     from boltzmann_nn import demo as demo_job
     from boltzmann_nn.engines import lammps, openmm
-    from boltzmann_nn.ml import eos_pipeline, inverse_pipeline
+    from boltzmann_nn.ml.pipeline import workflow
 
     def reached(*args, **kwargs):
         raise Reached("work")
 
     monkeypatch_setattr(lammps.LammpsEngine, "run", reached)
     monkeypatch_setattr(openmm.OpenMMEngine, "run", reached)
-    for mod in (eos_pipeline, inverse_pipeline):
-        monkeypatch_setattr(mod, "train_final", reached)
-        monkeypatch_setattr(mod, "study", reached)
+    monkeypatch_setattr(workflow, "train_final", reached)
+    monkeypatch_setattr(workflow, "study", reached)
     monkeypatch_setattr(dask.distributed, "LocalCluster", reached)
     monkeypatch_setattr(dask.distributed, "Client", reached)
     monkeypatch_setattr(demo_job, "demo", reached)

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from boltzmann_nn.ml.evaluation import bootstrap, coverage
+from boltzmann_nn.ml.pipeline.evaluation import bootstrap, coverage
 
 
 def test_grouped_bootstrap_widens_with_correlated_groups(rng):
@@ -36,11 +36,11 @@ def test_spread_beyond_the_card_threshold_warns():
     99 % of the test set did carry a DomainWarning."""
     import warnings
 
-    from boltzmann_nn.ml import predict
+    from boltzmann_nn.ml.serving import predict
     from boltzmann_nn.reference import example_gr_path
 
     predict._CACHE.clear()
-    shipped = predict._model("inverse", "inverse")
+    shipped = predict.shipped_model("inverse", "inverse")
     saved = shipped.card.get("spread_ood")
     try:
         shipped.card["spread_ood"] = 0.0  # any disagreement is above it
@@ -59,7 +59,7 @@ def test_spread_beyond_the_card_threshold_warns():
 
 
 def test_spread_scale_recovers_the_factor_of_an_under_dispersed_ensemble():
-    from boltzmann_nn.ml.evaluation import spread_scale
+    from boltzmann_nn.ml.pipeline.evaluation import spread_scale
 
     rng = np.random.default_rng(3)
     spread = rng.uniform(0.5, 2.0, 20000)

@@ -133,7 +133,7 @@ def test_sigkill_during_dataset_build(tmp_path):
     assert done.returncode == 0, done.stderr
     res = json.loads(done.stdout)
     assert res["n_kept"] > 10
-    from boltzmann_nn.ml.data import load_arrays
+    from boltzmann_nn.ml.pipeline.data import load_arrays
 
     assert len(load_arrays(out)) == res["n_kept"]
 
@@ -150,10 +150,9 @@ def test_sigkill_during_training(tmp_path):
     assert not [n for n in leftovers if n.endswith(".safetensors") and not (models / "eos.json").exists()]
     done = subprocess.run(args(5), capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
-    from boltzmann_nn.ml import eos
-    from boltzmann_nn.ml.zoo import load_model
+    from boltzmann_nn.ml.serving.zoo import load_model
 
-    assert load_model(models / "eos.json", eos.build, eos.EOSConfig).card["members"] == 1
+    assert load_model(models / "eos.json").card["members"] == 1
 
 
 @pytest.mark.parametrize("tamper", ["weights", "checksum", "json", "config"])

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from boltzmann_nn.grid import NN_GRID
-from boltzmann_nn.ml.features import g_at_origin, gr_on_grid, hnc_on_grid
+from boltzmann_nn.ml.tasks.features import g_at_origin, gr_on_grid, hnc_on_grid
 from boltzmann_nn.potentials.spec import parse_potential
 from boltzmann_nn.units import U_CUT
 

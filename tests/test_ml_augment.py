@@ -5,8 +5,9 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from boltzmann_nn.ml import inverse
-from boltzmann_nn.ml.train import TrainConfig
+from boltzmann_nn.ml.pipeline.experiments import train_one
+from boltzmann_nn.ml.pipeline.train import TrainConfig
+from boltzmann_nn.ml.tasks import inverse
 
 from .test_ml_models import TINY, synthetic  # noqa: F401  (fixture)
 
@@ -39,7 +40,7 @@ def test_training_with_noisy_copies_runs_and_refuses_a_dataset_without_errors(sy
     assert cfg.name().endswith("+n2")
     tr, va = synthetic.split(0)
     ds = replace(synthetic, g_err=np.full_like(synthetic.g_bins, 0.005))
-    _, rep = inverse.train_inverse(ds, tr, va, cfg, TrainConfig(epochs=6, eval_every=3))
+    _, rep = train_one(inverse.TASK, ds, tr, va, cfg, TrainConfig(epochs=6, eval_every=3))
     assert np.isfinite(rep["validation"]["L_MAE"])
     with pytest.raises(ValueError, match="g_err"):
-        inverse.train_inverse(synthetic, tr, va, cfg, TrainConfig(epochs=2))
+        train_one(inverse.TASK, synthetic, tr, va, cfg, TrainConfig(epochs=2))

@@ -4,8 +4,14 @@ import numpy as np
 import pytest
 import torch
 
-from boltzmann_nn.ml.losses import difference_term, l_le, laplace_term, potential_loss, relative_pressure_loss
-from boltzmann_nn.ml.metrics import eos_metrics, exponential_width, potential_errors
+from boltzmann_nn.ml.nets.losses import (
+    difference_term,
+    l_le,
+    laplace_term,
+    potential_loss,
+    relative_pressure_loss,
+)
+from boltzmann_nn.ml.pipeline.metrics import eos_metrics, exponential_width, potential_errors
 
 
 def t(x):
@@ -97,8 +103,8 @@ def test_virial_weights_give_the_pressure_change_md_sees():
     """Σ w δU equals the virial change at fixed g of δU linear between grid points (the
     bundled LJ g(r)); the pressure term is zero for Û = U and ignores the core (U > U_cut)."""
     from boltzmann_nn.grid import NN_GRID
-    from boltzmann_nn.ml.features import virial_weights
-    from boltzmann_nn.ml.losses import pressure_consistency_loss
+    from boltzmann_nn.ml.nets.losses import pressure_consistency_loss
+    from boltzmann_nn.ml.tasks.features import virial_weights
     from boltzmann_nn.reference import example_gr_path
     from boltzmann_nn.refine.target import load_target
     from boltzmann_nn.theory.pressure import virial_pressure

@@ -6,14 +6,15 @@ import torch
 
 from boltzmann_nn.errors import InputError
 from boltzmann_nn.grid import NN_GRID
-from boltzmann_nn.ml import eos, inverse
-from boltzmann_nn.ml.data import Arrays
-from boltzmann_nn.ml.heads import EOSNet
-from boltzmann_nn.ml.models import ArchConfig
-from boltzmann_nn.ml.options import EOSFlags
-from boltzmann_nn.ml.predict import predict_eos, predict_potential
-from boltzmann_nn.ml.train import TrainConfig
-from boltzmann_nn.ml.zoo import load_model, save_model
+from boltzmann_nn.ml.nets.architectures import ArchConfig
+from boltzmann_nn.ml.nets.heads import EOSNet
+from boltzmann_nn.ml.pipeline.data import Arrays
+from boltzmann_nn.ml.pipeline.experiments import train_one
+from boltzmann_nn.ml.pipeline.train import TrainConfig
+from boltzmann_nn.ml.serving.predict import predict_eos, predict_potential
+from boltzmann_nn.ml.serving.zoo import load_model, save_model
+from boltzmann_nn.ml.tasks import eos, inverse
+from boltzmann_nn.ml.tasks.options import EOSFlags
 from boltzmann_nn.potentials.base import NamedPotential
 from boltzmann_nn.potentials.random import RandomPotential
 from boltzmann_nn.theory.virial import b2, b3
@@ -78,7 +79,7 @@ def test_b2_input_reaches_the_coefficients():
 
 
 def test_b2_correction_starts_from_the_exact_b2_and_bounds_huge_ones():
-    from boltzmann_nn.ml.heads import B2_PRIOR_CAP
+    from boltzmann_nn.ml.nets.outputs import B2_PRIOR_CAP
 
     net = EOSNet("Bn", EOSFlags.parse("cfkr"), TINY, n_virial=4)
     with torch.no_grad():
@@ -102,22 +103,22 @@ def test_eos_network_overfits_a_small_batch(synthetic, strategy, options, tol):
     # the direct P map learns slowest (as in the paper); it gets a looser bound
     cfg = eos.EOSConfig(strategy, options, TINY)
     idx = np.arange(16)
-    _, rep = eos.train_eos(synthetic, idx, None, cfg, TrainConfig(epochs=1200, lr=3e-3, lr_final=1e-4))
+    _, rep = train_one(eos.TASK, synthetic, idx, None, cfg, TrainConfig(epochs=1200, lr=3e-3, lr_final=1e-4))
     assert rep["train"]["MRAE"] < tol
 
 
 def test_inverse_network_overfits_with_force_loss(synthetic):
     cfg = inverse.InverseConfig("f", TINY)
     idx = np.arange(16)
-    _, rep = inverse.train_inverse(synthetic, idx, None, cfg, TrainConfig(epochs=600, lr=3e-3, lr_final=1e-4))
+    _, rep = train_one(inverse.TASK, synthetic, idx, None, cfg, TrainConfig(epochs=600, lr=3e-3, lr_final=1e-4))
     assert rep["train"]["L_MAE"] < 0.3
 
 
 @pytest.mark.parametrize("scale", [10.0, 1.0])
 def test_residual_output_is_the_hnc_guess_plus_scaled_correction(scale):
-    from boltzmann_nn.ml.features import U_SCALE
-    from boltzmann_nn.ml.heads import InverseNet
-    from boltzmann_nn.ml.options import InverseFlags
+    from boltzmann_nn.ml.nets.heads import InverseNet
+    from boltzmann_nn.ml.tasks.features import U_SCALE
+    from boltzmann_nn.ml.tasks.options import InverseFlags
 
     net = InverseNet(InverseFlags.parse("hrf"), TINY, residual_scale=scale)
     torch.manual_seed(0)
@@ -135,27 +136,27 @@ def test_residual_output_is_the_hnc_guess_plus_scaled_correction(scale):
 
 def test_zoo_round_trip_and_checksum(synthetic, tmp_path):
     cfg = eos.EOSConfig("Bn", "c", TINY)
-    models = [eos.build(cfg) for _ in range(2)]
+    models = [eos.TASK.build(cfg) for _ in range(2)]
     card = save_model(tmp_path, "m", "eos", models, cfg, {"domain": {"density": [0.05, 0.2]}})
-    shipped = load_model(tmp_path / "m.json", eos.build, eos.EOSConfig)
+    shipped = load_model(tmp_path / "m.json", torch=True)
     inputs = eos.eos_inputs(synthetic.u[:4], synthetic.f[:4], synthetic.density[:4], synthetic.b2[:4], cfg)
-    want = np.mean([eos.predict(m, inputs) for m in models], axis=0)
-    np.testing.assert_allclose(shipped(eos.predict, inputs)[0], want, rtol=1e-6)
+    want = np.mean([eos.TASK.predict(m, inputs) for m in models], axis=0)
+    np.testing.assert_allclose(shipped(eos.TASK.predict, inputs)[0], want, rtol=1e-6)
     assert card["members"] == 2 and len(card["sha256"]) == 64
     raw = bytearray((tmp_path / "m.safetensors").read_bytes())
     raw[-1] ^= 0xFF
     (tmp_path / "m.safetensors").write_bytes(bytes(raw))
     with pytest.raises(InputError, match="checksum"):
-        load_model(tmp_path / "m.json", eos.build, eos.EOSConfig)
+        load_model(tmp_path / "m.json", torch=True)
 
 
 def _save_trained(synthetic, tmp_path):
     cfg = eos.EOSConfig("Bn", "c", TINY)
-    model, _ = eos.train_eos(synthetic, np.arange(32), None, cfg, TrainConfig(epochs=200, lr=3e-3))
+    model, _ = train_one(eos.TASK, synthetic, np.arange(32), None, cfg, TrainConfig(epochs=200, lr=3e-3))
     save_model(tmp_path, "eos", "eos", [model], cfg,
                {"domain": {"density": [0.05, 0.2], "u_capped_min": -1.0, "r_cut_max": 5.0}})
     icfg = inverse.InverseConfig("f", TINY)
-    imodel, _ = inverse.train_inverse(synthetic, np.arange(32), None, icfg, TrainConfig(epochs=100))
+    imodel, _ = train_one(inverse.TASK, synthetic, np.arange(32), None, icfg, TrainConfig(epochs=100))
     save_model(tmp_path, "inverse", "inverse", [imodel], icfg,
                {"domain": {"density": [0.05, 0.2], "first_peak": [0.8, 2.0], "first_peak_median": 1.1}})
 
@@ -185,8 +186,8 @@ def test_core_invariant_force_does_not_depend_on_the_table_start(tmp_path):
 
     from boltzmann_nn.grid import NN_GRID
     from boltzmann_nn.io.potential_files import write_potential
-    from boltzmann_nn.ml.features import eos_channels
-    from boltzmann_nn.ml.options import EOSFlags
+    from boltzmann_nn.ml.tasks.features import eos_channels
+    from boltzmann_nn.ml.tasks.options import EOSFlags
     from boltzmann_nn.potentials.spec import parse_potential
     from boltzmann_nn.potentials.table import read_potential_table
 
@@ -209,7 +210,7 @@ def test_shipped_eos_does_not_depend_on_how_the_potential_is_given(tmp_path, spe
     import numpy as np
 
     from boltzmann_nn.io.potential_files import write_potential
-    from boltzmann_nn.ml.predict import predict_eos
+    from boltzmann_nn.ml.serving.predict import predict_eos
     from boltzmann_nn.potentials.spec import parse_potential
 
     densities = [0.125, 0.512, 1.0]
@@ -228,7 +229,7 @@ def test_shipped_inverse_does_not_depend_on_the_gr_format():
 
     import numpy as np
 
-    from boltzmann_nn.ml.predict import predict_potential
+    from boltzmann_nn.ml.serving.predict import predict_potential
     from boltzmann_nn.units import Units
 
     ex = resources.files("boltzmann_nn.examples")
@@ -243,7 +244,7 @@ def test_density_warnings_follow_the_card_training_range():
     warning, outside it one that states the range."""
     import warnings
 
-    from boltzmann_nn.ml.zoo import model_card
+    from boltzmann_nn.ml.serving.zoo import model_card
     from boltzmann_nn.reference import example_gr_path
 
     for task in ("eos", "inverse"):
@@ -269,7 +270,7 @@ def test_shipped_inverse_sees_a_soft_core_at_r_zero(spec, rho, u0_tol):
     table stays soft there (g(0) = 0.4 is information, not a core)."""
     import numpy as np
 
-    from boltzmann_nn.ml.predict import predict_potential
+    from boltzmann_nn.ml.serving.predict import predict_potential
     from boltzmann_nn.potentials.spec import parse_potential
     from boltzmann_nn.theory.oz import OZSolver
 
@@ -289,7 +290,7 @@ def test_shipped_inverse_table_lets_particles_into_a_penetrable_core():
     table; here the table keeps the soft inside, so MD can fill what the target holds."""
     import numpy as np
 
-    from boltzmann_nn.ml.predict import predict_potential
+    from boltzmann_nn.ml.serving.predict import predict_potential
     from boltzmann_nn.potentials.table import PairTable
     from boltzmann_nn.theory.oz import OZSolver
 
@@ -310,7 +311,7 @@ def test_predicted_soft_core_table_starts_at_the_origin():
     hard core (LJ) keeps its table start outside the origin with U far above U_cut."""
     import warnings
 
-    from boltzmann_nn.ml.predict import predict_potential
+    from boltzmann_nn.ml.serving.predict import predict_potential
     from boltzmann_nn.potentials.spec import parse_potential
     from boltzmann_nn.reference import example_gr_path
     from boltzmann_nn.theory.oz import OZSolver

@@ -6,7 +6,7 @@ import json
 import numpy as np
 
 from boltzmann_nn.cli import main
-from boltzmann_nn.ml.predict import predict_potential
+from boltzmann_nn.ml.serving.predict import predict_potential
 from boltzmann_nn.potentials.spec import parse_potential
 from boltzmann_nn.reference import EXAMPLE_GR_PRESSURE, example_gr_path
 from boltzmann_nn.refine.target import load_target

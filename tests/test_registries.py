@@ -8,7 +8,7 @@ import pytest
 from boltzmann_nn.cli import build_parser
 from boltzmann_nn.io import gr as gr_io
 from boltzmann_nn.io import potential_files as pf
-from boltzmann_nn.ml import registry as ml_registry
+from boltzmann_nn.ml.nets import architectures as ml_registry
 from boltzmann_nn.potentials.base import NamedPotential
 from boltzmann_nn.theory import closures
 from boltzmann_nn.theory.oz import OZSolver
@@ -77,7 +77,8 @@ def test_a_new_table_format(monkeypatch, tmp_path):
 def test_a_new_architecture(monkeypatch):
     import torch
 
-    from boltzmann_nn.ml.models import ArchConfig, make_branch
+    from boltzmann_nn.ml.nets.architectures import ArchConfig
+    from boltzmann_nn.ml.nets.models import make_branch
 
     class Linear(torch.nn.Module):
         def __init__(self, n_points, cfg):

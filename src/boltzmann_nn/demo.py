@@ -68,7 +68,7 @@ def loop_demo(out) -> dict:
     """
     import warnings
 
-    from .ml.predict import predict_potential
+    from .ml.serving.predict import predict_potential
     from .refine.loop import RefineSettings, refine
     from .refine.output import write_outputs
     from .refine.target import load_target
@@ -106,7 +106,7 @@ def network_demo(out) -> dict:
     """
     import warnings
 
-    from .ml.predict import predict_eos, predict_potential
+    from .ml.serving.predict import predict_eos, predict_potential
     from .plots import plot_gr_and_potentials
 
     out = Path(out)

@@ -6,14 +6,13 @@ import warnings
 from dataclasses import replace
 from pathlib import Path
 
-from ..errors import InputError
 from ..io.gr import GR_FORMATS
 from ..io.potential_files import TABLE_FORMATS
-from ..ml.registry import architecture_names
+from ..ml.nets.architectures import architecture_names
+from ..ml.tasks.registry import get_task, task_names
+from ..paths import DEFAULT_DATA
 from .common import emit, fmt_list
 from .units_args import add_unit_args, units_from_args
-
-DEFAULT_DATA = "data/v2.h5"
 
 
 def _train_args(p):
@@ -29,43 +28,30 @@ def _train_args(p):
 def add(sub, parent):
     t = sub.add_parser("train", help="train a network (reproduces the shipped models)")
     tsub = t.add_subparsers(dest="task", metavar="TASK")
-    for task in ("eos", "inverse"):
-        p = tsub.add_parser(task, parents=[parent], help=f"train the {task} network on train+validation")
+    for name in task_names():
+        p = tsub.add_parser(name, parents=[parent], help=f"train the {name} network on train+validation")
         _train_args(p)
         p.add_argument("--arch", choices=architecture_names())
         p.add_argument("--options", help="network options (paper Table 1/2), e.g. c or f")
-        if task == "eos":
-            p.add_argument("--strategy", choices=["P", "B2*", "Bn"])
-            p.add_argument("--n-virial", type=int, help="highest virial coefficient (Bn)")
-            p.add_argument("--exact-b2", action="store_true", help="physics-informed: exact B2, learn B3..Bn")
-        else:
-            p.add_argument("--alpha-pressure", type=float, metavar="A",
-                           help="weight of the loss term that keeps the virial pressure of U at the run's "
-                                "own g(r) (default 0, the paper's loss, as shipped; docs/networks.md)")
-            p.add_argument("--noisy-copies", type=int, metavar="K",
-                           help="train on K copies of each g(r) with noise of its block errors besides "
-                                "the clean one, one per epoch in turn (default 0, as shipped)")
-            p.add_argument("--residual-scale", type=float, metavar="S",
-                           help="option r: k_BT per unit of network output added to the first guess "
-                                "(default: the shipped model's)")
+        get_task(name).add_arguments(p)
         p.add_argument("--members", type=int,
                        help="an ensemble of this many seeds on all of train+validation (default, as "
                             "shipped: one member per CV fold, each stopping early on the fold it leaves "
                             "out, the spread calibrated on those folds)")
         p.add_argument("--out", default="models", help="weights and card go here (default models/)")
         p.add_argument("--report", help="figures and the report go here (default: --out)")
-        p.add_argument("--name", default=task)
+        p.add_argument("--name", default=name)
         p.set_defaults(func=cmd_train)
 
     e = sub.add_parser("evaluate", help="cross-validation study: the paper's tables and figures")
     esub = e.add_subparsers(dest="task", metavar="TASK")
-    for task in ("eos", "inverse"):
-        p = esub.add_parser(task, parents=[parent], help=f"4-fold CV of every {task} network variant")
+    for name in task_names():
+        p = esub.add_parser(name, parents=[parent], help=f"4-fold CV of every {name} network variant")
         _train_args(p)
         p.add_argument("--archs", nargs="+", default=architecture_names(), choices=architecture_names())
         p.add_argument("--no-search", action="store_true", help="skip the hyperparameter search")
         p.add_argument("--workers", type=int, default=1, help="processes (one thread each)")
-        p.add_argument("--out", default=f"results/{task}", help="output directory")
+        p.add_argument("--out", default=f"results/{name}", help="output directory")
         p.set_defaults(func=cmd_evaluate)
 
     p = sub.add_parser("predict-eos", parents=[parent], help="pressure and virial coefficients from U(r)")
@@ -92,42 +78,27 @@ def add(sub, parent):
 
 
 def _tcfg(args, default):
-
     return replace(default, epochs=args.epochs or default.epochs, lr=args.lr,
                    batch_size=args.batch_size, seed=args.seed, device=args.device)
 
 
 def _load(args):
-    from ..ml.data import load_arrays
+    from ..ml.pipeline.data import load_arrays
 
     return load_arrays(args.data)
 
 
 def cmd_train(args):
-    from ..ml import eos_pipeline, inverse_pipeline
-    from ..ml.defaults import EOS_TRAIN, INVERSE_TRAIN
+    from ..ml.pipeline import workflow
 
+    task = get_task(args.task)
     ds = _load(args)
-    if args.task == "eos":
-        cfg = eos_pipeline.SHIPPED
-        arch = replace(cfg.arch, arch=args.arch) if args.arch else cfg.arch
-        cfg = replace(cfg, arch=arch, options=args.options or cfg.options,
-                      strategy=args.strategy or cfg.strategy,
-                      n_virial=args.n_virial or cfg.n_virial, exact_b2=args.exact_b2 or cfg.exact_b2)
-        res = eos_pipeline.train_final(ds, cfg, _tcfg(args, EOS_TRAIN), args.members or 0,
-                                       args.out, args.name, progress=not args.no_progress,
-                                       report_dir=args.report, committee=not args.members)
-    else:
-        cfg = inverse_pipeline.SHIPPED
-        arch = replace(cfg.arch, arch=args.arch) if args.arch else cfg.arch
-        cfg = replace(cfg, arch=arch, options=args.options or cfg.options,
-                      alpha_pressure=cfg.alpha_pressure if args.alpha_pressure is None else args.alpha_pressure,
-                      noisy_copies=cfg.noisy_copies if args.noisy_copies is None else args.noisy_copies,
-                      residual_scale=args.residual_scale or cfg.residual_scale)
-        res = inverse_pipeline.train_final(ds, cfg, _tcfg(args, INVERSE_TRAIN),
-                                           args.members or 0, args.out, args.name,
-                                           progress=not args.no_progress, report_dir=args.report,
-                                           committee=not args.members)
+    cfg = task.shipped
+    arch = replace(cfg.arch, arch=args.arch) if args.arch else cfg.arch
+    cfg = task.configure(replace(cfg, arch=arch, options=args.options or cfg.options), args)
+    res = workflow.train_final(task, ds, cfg, _tcfg(args, task.final_budget), args.members or 0, args.out,
+                               args.name, progress=not args.no_progress, report_dir=args.report,
+                               committee=not args.members)
 
     def human(d):
         c = d["card"]
@@ -135,7 +106,7 @@ def cmd_train(args):
               f"in {c['training_seconds']:.0f} s on {c['training_device']}")
         for part in ("train", "test"):
             m = c["metrics"][part]
-            keys = [k for k in ("MRAE", "dZ", "R2", "L_MAE", "L_MSE", "L_MAE_delta") if k in m]
+            keys = [k for k in task.keys if k in m]
             print(f"  {part}: " + ", ".join(f"{k} = {m[k]:.4g}" for k in keys))
         print(f"  wrote {Path(args.out) / (c['name'] + '.safetensors')} and its card")
 
@@ -143,16 +114,12 @@ def cmd_train(args):
 
 
 def cmd_evaluate(args):
-    from ..ml import eos_pipeline, inverse_pipeline
-    from ..ml.defaults import EOS_CV, INVERSE_CV
+    from ..ml.pipeline import workflow
 
+    task = get_task(args.task)
     ds = _load(args)
-    if args.task == "eos":
-        res = eos_pipeline.study(ds, _tcfg(args, EOS_CV), args.out, tuple(args.archs),
-                                 search=not args.no_search, workers=args.workers)
-    else:
-        res = inverse_pipeline.study(ds, _tcfg(args, INVERSE_CV), args.out, tuple(args.archs),
-                                     search=not args.no_search, workers=args.workers)
+    res = workflow.study(task, ds, _tcfg(args, task.cv_budget), args.out, tuple(args.archs),
+                         search=not args.no_search, workers=args.workers)
 
     def human(d):
         print(f"{d['rows']} cross-validated variants; best: {d['best']}")
@@ -162,13 +129,13 @@ def cmd_evaluate(args):
 
 
 def cmd_predict_eos(args):
-    from ..ml.predict import predict_eos
+    from ..ml.serving.outputs import write_eos_outputs
+    from ..ml.serving.predict import predict_eos
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        res = predict_eos(args.spec, args.density, units=units_from_args(args), model=args.model).to_dict()
-    if args.plot:
-        res["plot"] = str(_plot_eos(res, args.plot))
+        pred = predict_eos(args.spec, args.density, units=units_from_args(args), model=args.model)
+    res = write_eos_outputs(pred.to_dict(), args.plot)
 
     def human(d):
         for w in d["warnings"]:
@@ -192,44 +159,16 @@ def cmd_predict_eos(args):
     emit(args, res, human)
 
 
-def _plot_eos(res, path):
-    import numpy as np
-
-    from ..plots import plot_series
-
-    order = np.argsort(res["density"])
-    rho = np.asarray(res["density"])[order]
-    return plot_series(rho, {"network": np.asarray(res["pressure"])[order],
-                             "P0 = rho + B2 rho^2": np.asarray(res["P0"])[order]}, path,
-                       r"$\rho\sigma^3$", r"$P\sigma^3/k_BT$", "equation of state")
-
-
 def cmd_predict_potential(args):
-    from ..io.potential_files import format_from_suffix, write_potential
-    from ..ml.predict import predict_potential
+    from ..ml.serving.outputs import write_potential_outputs
+    from ..ml.serving.predict import predict_potential
 
     units = units_from_args(args)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         pred = predict_potential(args.gr_file, args.density, units=units, model=args.model,
                                  fmt_in=args.gr_format, pressure=args.pressure)
-    table, r_g, g = pred.table, pred.r_g, pred.g
-    res = pred.to_dict()
-    if args.out:
-        fmt = args.format or format_from_suffix(args.out)
-        res["out"] = str(write_potential(args.out, table, fmt, units,
-                                         comment=f"predicted by boltzmann-nn ({res['model']}) from "
-                                                 f"{args.gr_file} at rho = {args.density:g}"))
-    if args.plot:
-        import numpy as np
-
-        from ..grid import NN_GRID
-        from ..plots import plot_gr_and_potentials
-
-        res["plot"] = str(plot_gr_and_potentials(
-            r_g, g, {"network": (NN_GRID.r, np.asarray(res["U_network"]) / units.kT),
-                     "U0 (Boltzmann)": (NN_GRID.r, np.asarray(res["U0"]) / units.kT)},
-            args.plot, f"{Path(args.gr_file).name}, rho = {res['density']:.3g} sigma^-3"))
+    res = write_potential_outputs(pred, units, args.gr_file, args.out, args.format, args.plot)
 
     def human(d):
         for w in d["warnings"]:
@@ -248,6 +187,3 @@ def cmd_predict_potential(args):
                 print(f"wrote {d[key]}")
 
     emit(args, res, human)
-
-
-__all__ = ["add", "InputError"]

@@ -2,8 +2,3 @@
 (iterative Boltzmann inversion, or Newton steps with the HNC Jacobian) until the
 simulated g(r) matches the target within its statistical error.
 """
-
-from .compare import Comparison, compare
-from .target import Target, load_target
-
-__all__ = ["Comparison", "Target", "compare", "load_target"]

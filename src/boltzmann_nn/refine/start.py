@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import InputError
-from ..potentials import PairTable
 from ..potentials.base import R_TABLE_MIN_SOFT
+from ..potentials.table import PairTable
 from ..theory.inversion import INVERSIONS, extend_core, invert
 from ..units import U_CUT, Units
 from .compare import G_INFORMATIVE
@@ -27,7 +27,7 @@ REFINED_TABLE_POINTS = 1000
 
 def network_start(target: Target, model: str = "inverse") -> PairTable:
     """The inverse network's potential for the target g(r)."""
-    from ..ml.predict import predict_potential
+    from ..ml.serving.predict import predict_potential
 
     return predict_potential((target.r, target.g), target.density, model=model).table
 

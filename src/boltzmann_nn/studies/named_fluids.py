@@ -66,9 +66,9 @@ def evaluate(cache: dict, eos_model="eos", inverse_model="inverse") -> list[dict
     Boltzmann and HNC inversions of the same g(r) against the true U.
     """
     from ..grid import NN_GRID
-    from ..ml.features import gr_on_grid, hnc_on_grid
-    from ..ml.metrics import potential_errors
-    from ..ml.predict import predict_eos, predict_potential
+    from ..ml.pipeline.metrics import potential_errors
+    from ..ml.serving.predict import predict_eos, predict_potential
+    from ..ml.tasks.features import gr_on_grid, hnc_on_grid
     from ..potentials.spec import parse_potential
     from ..theory.inversion import boltzmann_inversion
     from ..theory.virial import b2, low_density_pressure

@@ -243,7 +243,7 @@ def _models_line(rows) -> str:
 
 def _model_tag() -> str:
     """The first 8 hex digits of the shipped inverse model's weights checksum."""
-    from boltzmann_nn.ml.zoo import model_card
+    from boltzmann_nn.ml.serving.zoo import model_card
 
     return str(model_card("inverse")["sha256"])[:8]
 
@@ -260,7 +260,7 @@ def _curves(target, res) -> dict:
 
 
 def _eos_pressure(table, density):
-    from boltzmann_nn.ml.predict import predict_eos
+    from boltzmann_nn.ml.serving.predict import predict_eos
 
     return float(predict_eos(table, [density]).pressure[0])
 

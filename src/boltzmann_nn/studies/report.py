@@ -26,27 +26,26 @@ from ..paths import DEFAULT_DATA, DEFAULT_STORES
 
 
 def _shipped_assessments(ds, out: Path, log) -> dict:
-    from ..ml import eos, eos_pipeline, inverse, inverse_pipeline
-    from ..ml.zoo import load_model
+    from ..ml.pipeline import workflow
+    from ..ml.serving.zoo import load_model
+    from ..ml.tasks.registry import get_task, task_names
 
-    shipped = load_model("eos", eos.build, eos.EOSConfig, task="eos")
-    metrics, fig = eos_pipeline.assess(ds, shipped.members, shipped.config, out / "eos" / "fig4_eos_parity.png",
-                                       shipped.spread_scale)
-    md = metrics.pop("test_evaluation_md")
-    atomic_write_json(out / "eos" / "eos_assessment.json", {"model": shipped.card["name"], "data": str(ds.path),
-                                                             "metrics": metrics, "figure": str(fig)}, indent=1)
-    (out / "eos" / "eos_assessment.md").write_text(_assessment_header(shipped, ds) + md)
-    log(f"EOS network on {ds.path}: test MRAE {metrics['test']['MRAE']:.3f}; {fig}")
-    shipped = load_model("inverse", inverse.build, inverse.InverseConfig, task="inverse")
-    metrics, figs, transfer = inverse_pipeline.assess(ds, shipped.members, shipped.config, out / "inverse",
-                                                       scale=shipped.spread_scale)
-    md = metrics.pop("test_evaluation_md")
-    atomic_write_json(out / "inverse" / "inverse_assessment.json",
-                      {"model": shipped.card["name"], "data": str(ds.path), "metrics": metrics, "figures": figs,
-                       "transfer": transfer}, indent=1)
-    (out / "inverse" / "inverse_assessment.md").write_text(_assessment_header(shipped, ds) + md)
-    log(f"inverse network: test L_MAE {metrics['test']['L_MAE']:.3f}; {', '.join(figs)}")
-    return {"eos": [str(fig)], "inverse": figs}
+    figures = {}
+    for name in task_names():
+        task = get_task(name)
+        shipped = load_model(name, task=name, torch=True)
+        metrics, figs, extra = workflow.assess(task, ds, shipped.members, shipped.config, out / name, name,
+                                               shipped.spread_scale)
+        md = metrics.pop("test_evaluation_md")
+        atomic_write_json(out / name / f"{name}_assessment.json",
+                          {"model": shipped.card["name"], "data": str(ds.path), "metrics": metrics, **figs,
+                           **extra}, indent=1)
+        (out / name / f"{name}_assessment.md").write_text(_assessment_header(shipped, ds) + md)
+        paths = [figs["figure"]] if "figure" in figs else list(figs["figures"])
+        key = task.keys[0]
+        log(f"{task.label} network on {ds.path}: test {key} {metrics['test'][key]:.3f}; {', '.join(paths)}")
+        figures[name] = paths
+    return figures
 
 
 def _assessment_header(shipped, ds) -> str:
@@ -68,7 +67,7 @@ def build_report(out="reports", data=DEFAULT_DATA, stores=DEFAULT_STORES,
     ``stores`` are kept for the record (the dataset file holds what the report needs).
     """
     from ..campaign.stats import dataset_stats
-    from ..ml.data import load_arrays
+    from ..ml.pipeline.data import load_arrays
     from .named_fluids import run_named
     from .refine_study import run_study
 
@@ -82,16 +81,18 @@ def build_report(out="reports", data=DEFAULT_DATA, stores=DEFAULT_STORES,
     figures = {"dataset": stats.get("plots", [])}
     figures.update(_shipped_assessments(ds, out, log))
     if not quick:
-        from ..ml import eos_pipeline, inverse_pipeline
-        from ..ml.defaults import EOS_CV, INVERSE_CV
-        from ..ml.registry import architecture_names
+        from ..ml.nets.architectures import architecture_names
+        from ..ml.pipeline import workflow
+        from ..ml.tasks.registry import get_task, task_names
 
         archs = tuple(architecture_names())
-        eos_cv = eos_pipeline.study(ds, EOS_CV, out / "eos", archs, workers=workers)
-        inv_cv = inverse_pipeline.study(ds, INVERSE_CV, out / "inverse", archs, workers=workers)
-        figures["eos"].append(eos_cv["figure"])
-        figures["inverse"].append(inv_cv["figure"])
-        log(f"cross-validation: EOS best {eos_cv['best']}, inverse best {inv_cv['best']}")
+        best = {}
+        for name in task_names():
+            task = get_task(name)
+            cv = workflow.study(task, ds, task.cv_budget, out / name, archs, workers=workers)
+            figures[name].append(cv["figure"])
+            best[name] = cv["best"]
+        log("cross-validation: " + ", ".join(f"{get_task(n).label} best {b}" for n, b in best.items()))
     named = run_named(out / "named", run=not quick, log=log)
     log(f"named fluids: {named['rows']} states; {named['table']}")
     ref = run_study(out / "refine", data=refine_data[0], stores=refine_data[1], workers=workers, run=not quick,

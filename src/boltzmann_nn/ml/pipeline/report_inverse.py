@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..grid import NN_GRID
-from ..theory.inversion import boltzmann_inversion
-from ..units import U_CUT
+from ...grid import NN_GRID
+from ...theory.inversion import boltzmann_inversion
+from ...units import U_CUT
+from ..tasks.options import INVERSE_ALL
 from .data import Arrays
 from .metrics import exponential_width
-from .options import INVERSE_ALL as ALL_OPTIONS
 
 
 def render_table(rows, base) -> str:
@@ -29,19 +29,19 @@ def render_table(rows, base) -> str:
 
 
 def figure_cv(rows, base, path, archs):
-    from ..plots import pyplot, save_figure
+    from ...plots import pyplot, save_figure
 
     plt = pyplot()
     fig, axes = plt.subplots(1, len(archs), figsize=(4.5 * len(archs), 3.2), squeeze=False)
     by = {(r["config"]["arch"]["arch"], r["config"]["options"]): r for r in rows}
-    x = np.arange(len(ALL_OPTIONS))
+    x = np.arange(len(INVERSE_ALL))
     for ax, a in zip(axes[0], archs):
         for k, (key, color) in enumerate((("L_MSE", "tab:blue"), ("L_MAE", "tab:green"))):
-            vals = [by.get((a, o), {}).get(f"validation_{key}", np.nan) for o in ALL_OPTIONS]
-            errs = [by.get((a, o), {}).get(f"validation_{key}_se", 0) for o in ALL_OPTIONS]
+            vals = [by.get((a, o), {}).get(f"validation_{key}", np.nan) for o in INVERSE_ALL]
+            errs = [by.get((a, o), {}).get(f"validation_{key}_se", 0) for o in INVERSE_ALL]
             ax.bar(x + 0.4 * k - 0.2, vals, 0.4, yerr=errs, color=color, label=f"<{key}>")
             ax.axhline(base["Boltzmann"][key], color=color, ls="--", lw=0.8)
-        ax.set_xticks(x, ALL_OPTIONS)
+        ax.set_xticks(x, INVERSE_ALL)
         ax.set_yscale("log")
         ax.set_title(f"{a} (dashed: Boltzmann inversion)", fontsize=9)
     axes[0][0].legend(fontsize=7)
@@ -49,7 +49,7 @@ def figure_cv(rows, base, path, archs):
 
 
 def figure_mae_distribution(maes, path):
-    from ..plots import pyplot, save_figure
+    from ...plots import pyplot, save_figure
 
     plt = pyplot()
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.4))
@@ -75,7 +75,7 @@ def figure_transfer(ds: Arrays, rows, u_hat, path):
         u_hat: The predictions for ``rows``, shape (len(rows), 50) [k_BT].
         path: PNG to write.
     """
-    from ..plots import pyplot, save_figure
+    from ...plots import pyplot, save_figure
 
     plt = pyplot()
     fig, (a, b) = plt.subplots(1, 2, figsize=(9, 3.5))

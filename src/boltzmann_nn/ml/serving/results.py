@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..units import Units
+from ...units import Units
 
 
 class _JSONView(Mapping):

@@ -8,36 +8,37 @@ import warnings
 
 import numpy as np
 
-from ..errors import InputError
-from ..grid import NN_GRID
-from ..potentials import PairTable, parse_potential
-from ..potentials.base import R_TABLE_MIN_SOFT
-from ..theory.inversion import G_FLOOR, boltzmann_inversion, extend_core, first_peak
-from ..theory.pressure import pressure_ramp
-from ..theory.virial import b2 as exact_b2
-from ..theory.virial import low_density_pressure
-from ..units import U_CUT, Units, check_density
-from . import eos, inverse
-from .evaluation import sample_spread
-from .features import gr_on_grid, hnc_on_grid
+from ...errors import InputError
+from ...grid import NN_GRID
+from ...potentials.base import R_TABLE_MIN_SOFT
+from ...potentials.spec import parse_potential
+from ...potentials.table import PairTable
+from ...theory.inversion import G_FLOOR, boltzmann_inversion, extend_core, first_peak
+from ...theory.pressure import pressure_ramp
+from ...theory.virial import b2 as exact_b2
+from ...theory.virial import low_density_pressure
+from ...units import U_CUT, Units, check_density
+from ..pipeline.evaluation import sample_spread
+from ..tasks.eos import eos_inputs
+from ..tasks.features import gr_on_grid, hnc_on_grid
+from ..tasks.inverse import inverse_inputs, uses_hnc
 from .results import EOSPrediction, PotentialPrediction
-from .zoo import load_model
+from .zoo import Shipped, load_model
 
 _CACHE: dict = {}
-TABLE_POINTS = 500
+#: Points of the MD table a predicted potential comes with (:func:`prediction_table`).
+PREDICTION_TABLE_POINTS = 500
 
 
 class DomainWarning(UserWarning):
     """The input lies outside the training distribution of the model."""
 
 
-def _model(kind: str, name):
-    key = (kind, str(name))
+def shipped_model(task: str, name) -> Shipped:
+    """The model ``name`` (shipped name or card path) of ``task``, loaded once (NumPy)."""
+    key = (task, str(name))
     if key not in _CACHE:
-        if kind == "eos":
-            _CACHE[key] = load_model(name, eos.build, eos.EOSConfig, task="eos")
-        else:
-            _CACHE[key] = load_model(name, inverse.build, inverse.InverseConfig, task="inverse")
+        _CACHE[key] = load_model(name, task=task)
     return _CACHE[key]
 
 
@@ -56,13 +57,13 @@ def predict_eos(potential, densities, *, units: Units | None = None, model="eos"
         model: Shipped model name or a path to a model card.
 
     Returns:
-        An :class:`~boltzmann_nn.ml.results.EOSPrediction` (``to_dict()``: ``density`` and
+        An :class:`~boltzmann_nn.ml.serving.results.EOSPrediction` (``to_dict()``: ``density`` and
         ``pressure`` lists (reduced), ``virial_coefficients`` (B2…Bn [σ^(3(i−1))]),
         ``B2_exact``, ``P0``, ``pressure_spread`` (ensemble), ``warnings``, and with physical
         units ``density_phys``/``pressure_phys``/``pressure_bar``).
     """
     units = units or Units()
-    shipped = _model("eos", model)
+    shipped = shipped_model("eos", model)
     cfg = shipped.config
     pot = parse_potential(potential, units=units) if isinstance(potential, str) else potential
     rho = np.atleast_1d(np.asarray(densities, float))
@@ -87,9 +88,8 @@ def predict_eos(potential, densities, *, units: Units | None = None, model="eos"
                     f"(min {dom['u_capped_min']:.3g} k_BT)")
     b2 = exact_b2(pot)
     n = rho_red.size
-    inputs = eos.eos_inputs(np.repeat(u[None], n, 0), np.repeat(f[None], n, 0), rho_red,
-                            np.full(n, b2), cfg)
-    p, spread = shipped(eos.predict, inputs)
+    inputs = eos_inputs(np.repeat(u[None], n, 0), np.repeat(f[None], n, 0), rho_red, np.full(n, b2), cfg)
+    p, spread = shipped.predict(inputs)
     ood = shipped.card.get("spread_ood")
     rel = np.asarray(spread) / np.maximum(np.abs(p), 0.01)
     if ood is not None and np.any(rel > ood):
@@ -98,7 +98,7 @@ def predict_eos(potential, densities, *, units: Units | None = None, model="eos"
                     "the training distribution")
     coefs, coef_spread = {}, None
     if cfg.strategy == "Bn":
-        coef, cs = shipped(eos.coefficients, {"x": inputs["x"][:1], "b2": inputs["b2"][:1]})
+        coef, cs = shipped(lambda m, x: m.coefficients(x), {"x": inputs["x"][:1], "b2": inputs["b2"][:1]})
         coefs = {f"B{i + 2}": float(c) for i, c in enumerate(coef[0])}
         coef_spread = {f"B{i + 2}": float(c) for i, c in enumerate(cs[0])}
     else:
@@ -128,7 +128,7 @@ def predict_potential(gr, density: float, *, units: Units | None = None, model="
             unit): the prediction is made to meet it.
 
     Returns:
-        A :class:`~boltzmann_nn.ml.results.PotentialPrediction` (``to_dict()``: ``r``/``U``
+        A :class:`~boltzmann_nn.ml.serving.results.PotentialPrediction` (``to_dict()``: ``r``/``U``
         on the network grid (user units; the network's Û capped at U_cut), ``U0``
         (Boltzmann inversion), ``table`` (r, U, F ready for MD: a hard core, extended
         smoothly, from r = 0 up to where g first reaches 7·10⁻³ (:func:`core_from_origin`),
@@ -136,7 +136,7 @@ def predict_potential(gr, density: float, *, units: Units | None = None, model="
         of Û with the given g(r), before any ramp), with ``pressure``: ``pressure_target``
         and ``pressure_ramp`` (A), and ``warnings``).
     """
-    from ..io.gr import read_gr
+    from ...io.gr import read_gr
 
     units = units or Units()
     if isinstance(gr, (tuple, list)):
@@ -150,7 +150,7 @@ def predict_potential(gr, density: float, *, units: Units | None = None, model="
     if pressure is not None and not np.isfinite(pressure):
         raise InputError(f"pressure must be finite, got {pressure}")
     check_density(units.to_reduced_density(density) if units is not None else density)
-    shipped = _model("inverse", model)
+    shipped = shipped_model("inverse", model)
     cfg = shipped.config
     dom = shipped.card.get("domain", {})
     r = units.to_reduced_length(r_raw)
@@ -179,9 +179,9 @@ def predict_potential(gr, density: float, *, units: Units | None = None, model="
     if not (lo <= rho <= hi):
         _warn(msgs, f"density {rho:.3g} sigma^-3 lies outside the training range [{lo:.3g}, {hi:.3g}]")
     g_nn = gr_on_grid(r, g_raw, NN_GRID.r)
-    u_hnc = hnc_on_grid(r, g_raw, [rho], NN_GRID.r) if inverse.uses_hnc(cfg) else None
-    inputs = inverse.inverse_inputs(g_nn, np.array([rho]), cfg, u_hnc)
-    u_hat, spread = shipped(inverse.predict, inputs)
+    u_hnc = hnc_on_grid(r, g_raw, [rho], NN_GRID.r) if uses_hnc(cfg) else None
+    inputs = inverse_inputs(g_nn, np.array([rho]), cfg, u_hnc)
+    u_hat, spread = shipped.predict(inputs)
     u_hat, spread = u_hat[0], spread[0]
     ood = shipped.card.get("spread_ood")
     mean_spread = float(sample_spread(u_hat, spread))
@@ -192,9 +192,9 @@ def predict_potential(gr, density: float, *, units: Units | None = None, model="
     u0 = boltzmann_inversion(g_nn[0])
     u_net = np.minimum(u_hat, U_CUT)
     # Û keeps the network's values where g is tiny, which are closer to U there than any cap
-    # (test set: mean L_MAE 0.50 against 0.68 with the cap); the MD table makes hard only
-    # the core around r = 0 (see core_from_origin)
-    table = md_table(NN_GRID.r, np.where(core_from_origin(g_nn[0]), U_CUT, u_net))
+    # (measured in docs/networks.md, "Where g is tiny"); the MD table makes hard only the
+    # core around r = 0 (see core_from_origin)
+    table = prediction_table(NN_GRID.r, np.where(core_from_origin(g_nn[0]), U_CUT, u_net))
     p_target = None if pressure is None else float(pressure) / units.pressure(1.0)
     ramp, p_virial = pressure_ramp(r, g_raw, table.evaluate(r)[1], rho,
                                    rho if p_target is None else p_target, table.r_cut)
@@ -242,7 +242,7 @@ def core_from_origin(g) -> np.ndarray:
     return np.arange(g.size) < first
 
 
-def md_table(r, u, n: int = TABLE_POINTS) -> PairTable:
+def prediction_table(r, u, n: int = PREDICTION_TABLE_POINTS) -> PairTable:
     """An MD-ready table from a potential on a coarse grid: the core (U >= U_cut) extended
     smoothly and monotonically, a shape-preserving cubic (PCHIP) through the points, and
     F = −dU/dr from that cubic.

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..theory.virial import low_density_pressure
-from .options import eos_options_for
+from ...theory.virial import low_density_pressure
+from ..tasks.options import eos_options_for
 
 
 def render_table(rows, baseline) -> str:
@@ -22,7 +22,7 @@ def render_table(rows, baseline) -> str:
 
 
 def figure_cv(rows, baseline, path, archs, strategies):
-    from ..plots import pyplot, save_figure
+    from ...plots import pyplot, save_figure
 
     plt = pyplot()
     fig, axes = plt.subplots(len(archs), len(strategies), figsize=(4.2 * len(strategies), 2.8 * len(archs)),
@@ -48,7 +48,7 @@ def figure_cv(rows, baseline, path, archs, strategies):
 
 
 def figure_parity(preds, ds, tr, te, path):
-    from ..plots import pyplot, save_figure
+    from ...plots import pyplot, save_figure
 
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(4.6, 4.4))

@@ -19,7 +19,7 @@ def sample_spread(u, spread):
     """Per-sample mean ensemble spread of Û over the grid points with U <= U_cut (inputs of
     unknown U: pass U = Û).
     """
-    from ..units import U_CUT
+    from ...units import U_CUT
 
     mask = np.asarray(u) <= U_CUT
     return np.where(mask, spread, 0.0).sum(axis=-1) / np.maximum(mask.sum(axis=-1), 1)
@@ -146,7 +146,7 @@ def honest_eos(ds, idx, p_members, scale: float = 1.0) -> tuple[dict, str]:
     the ensemble's coverage. ``p_members``: shape (members, len(idx)); ``scale``: the
     spread's calibration factor (the model card's ``spread_scale``).
     """
-    from ..theory.virial import low_density_pressure
+    from ...theory.virial import low_density_pressure
     from .metrics import P_FLOOR
 
     p = ds.pressure[idx]
@@ -178,7 +178,7 @@ def honest_inverse(ds, idx, u_members, baselines: dict, scale: float = 1.0) -> t
     the coverage of the ensemble spread over the grid points with U <= U_cut.
     ``u_members``: shape (members, len(idx), 50).
     """
-    from ..units import U_CUT
+    from ...units import U_CUT
     from .metrics import exponential_width, potential_errors
 
     u = ds.u[idx]

@@ -26,8 +26,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..theory.inversion import G_FLOOR, boltzmann_inversion
-from ..units import U_CUT
+from ...theory.inversion import G_FLOOR, boltzmann_inversion
+from ...units import U_CUT
 from .options import EOSFlags, InverseFlags
 
 U_SCALE = 10.0
@@ -40,7 +40,7 @@ def eos_channels(u, f, opts: EOSFlags) -> np.ndarray:
     Args:
         u: Potential on the network grid, shape (n, 50) [k_BT].
         f: Force of the uncapped potential, shape (n, 50) [k_BT/σ].
-        opts: The model's options (:class:`~boltzmann_nn.ml.options.EOSFlags`).
+        opts: The model's options (:class:`~boltzmann_nn.ml.tasks.options.EOSFlags`).
 
     Returns:
         Shape (n, n_channels, 50): the potential channel, then the force channel if ``f``.
@@ -105,7 +105,7 @@ def hnc_on_grid(r_bins, g_bins, density, grid_r) -> np.ndarray:
     interpolated onto the network grid (at r = 0 from g(0), :func:`_hnc_at_origin`);
     shape (n, 50).
     """
-    from ..theory.inversion import hnc_inversion, hnc_inversion_solver
+    from ...theory.inversion import hnc_inversion, hnc_inversion_solver
 
     solver = hnc_inversion_solver()
     r_bins = np.asarray(r_bins, float)

@@ -4,6 +4,11 @@ A model is an ensemble of one or more members with the same configuration; the w
 of member k are stored under the prefix ``m{k}.`` in one safetensors file. The card
 holds the task, the configuration, the grid, the options, the training-data hash, the
 metrics, the date and the SHA-256 of the weights file. Nothing is ever unpickled.
+
+Loading reads the weights as NumPy arrays (``safetensors.numpy``) and builds the task's
+NumPy network (:mod:`.numpy_nets`), so that prediction never imports PyTorch; with
+``torch=True`` it builds the PyTorch modules instead (training, assessment). The task of a
+card is looked up in :mod:`boltzmann_nn.ml.tasks.registry`.
 """
 
 from __future__ import annotations
@@ -16,12 +21,11 @@ from importlib import resources
 from pathlib import Path
 
 import numpy as np
-from safetensors.torch import load_file, save_file
 
-from .. import __version__
-from ..errors import InputError
-from ..grid import NN_GRID
-from ..io.atomic import atomic_path, atomic_write_json
+from ... import __version__
+from ...errors import InputError
+from ...grid import NN_GRID
+from ...io.atomic import atomic_path, atomic_write_json
 
 ZOO_PACKAGE = "boltzmann_nn.zoo"
 
@@ -32,7 +36,9 @@ def sha256_file(path) -> str:
 
 @dataclass
 class Shipped:
-    """A loaded model: the members, their configuration and the card."""
+    """A loaded model: the members (NumPy networks, or PyTorch modules with ``torch=True``),
+    their configuration and the card.
+    """
 
     task: str
     members: list
@@ -49,9 +55,19 @@ class Shipped:
         outs = np.stack([fn(m, *args) for m in self.members])
         return outs.mean(axis=0), self.spread_scale * outs.std(axis=0)
 
+    def predict(self, inputs: dict):
+        """Ensemble mean and calibrated spread of the NumPy members' predictions."""
+        return self(lambda m, x: m.predict(x), inputs)
+
 
 def save_model(directory, name: str, task: str, members, config, card_extra: dict) -> dict:
-    """Write ``name.safetensors`` and ``name.json`` into ``directory``; returns the card."""
+    """Write ``name.safetensors`` and ``name.json`` into ``directory``; returns the card.
+
+    Args:
+        members: PyTorch modules of the same configuration.
+    """
+    from safetensors.torch import save_file
+
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     tensors = {f"m{k}.{key}": v.detach().cpu().contiguous()
@@ -129,8 +145,22 @@ def model_card(name_or_path) -> dict:
     return _locate(name_or_path)[2]
 
 
-def load_model(name_or_path, builder, config_cls, task: str | None = None) -> Shipped:
+def _task(name: str, where: str):
+    from ..tasks.registry import get_task
+
+    try:
+        return get_task(name)
+    except ValueError as exc:
+        raise InputError(f"the model card's task: {exc}", where) from exc
+
+
+def load_model(name_or_path, task: str | None = None, *, torch: bool = False) -> Shipped:
     """Load a shipped or saved model; the weights' checksum must match the card's.
+
+    Args:
+        name_or_path: A shipped model's name or the path of a card.
+        task: The task the model must be for (None: any).
+        torch: Build PyTorch modules instead of NumPy networks.
 
     Raises:
         InputError: a missing, unreadable, malformed or tampered card or weights file, a
@@ -139,32 +169,50 @@ def load_model(name_or_path, builder, config_cls, task: str | None = None) -> Sh
     card_path, weights, card = _locate(name_or_path)
     if task is not None and card["task"] != task:
         raise InputError(f"this is a {card['task']!r} model, expected {task!r}", str(card_path))
+    model_task = _task(card["task"], str(card_path))
     if not weights.is_file():
         raise InputError(f"weights file {weights.name} missing", str(card_path))
     if sha256_file(weights) != card["sha256"]:
         raise InputError(f"the weights {weights.name} do not match the card's checksum (a corrupt or "
                          "replaced file)", str(card_path))
     try:
+        from safetensors.numpy import load_file
+
         tensors = load_file(str(weights))  # safetensors: no code execution, no pickle
     except Exception as exc:  # noqa: BLE001 - any decoding problem is a bad file
         raise InputError(f"not a readable safetensors file ({type(exc).__name__})", str(weights)) from exc
     try:
-        config = config_cls.from_dict(card["config"])
+        config = model_task.config_cls.from_dict(card["config"])
     except (TypeError, ValueError, KeyError) as exc:
         raise InputError(f"the model card's configuration is not valid: {exc}", str(card_path)) from exc
+    build = _torch_member if torch else _numpy_member
     members = []
     for k in range(card["members"]):
-        try:
-            model = builder(config)
-        except (TypeError, ValueError, KeyError, RuntimeError) as exc:
-            raise InputError(f"the model card's configuration cannot be built: {exc}", str(card_path)) from exc
         prefix = f"m{k}."
         state = {key[len(prefix):]: v for key, v in tensors.items() if key.startswith(prefix)}
-        try:
-            model.load_state_dict(state)
-        except (RuntimeError, KeyError) as exc:
-            raise InputError(f"member {k}: the card's configuration does not fit the weights in "
-                             f"{weights.name}", str(card_path)) from exc
-        model.eval()
-        members.append(model)
+        members.append(build(model_task, config, state, k, weights.name, str(card_path)))
     return Shipped(card["task"], members, config, card)
+
+
+def _numpy_member(task, config, state: dict, k: int, weights: str, where: str):
+    try:
+        return task.numpy_net(config, state)
+    except (KeyError, ValueError, TypeError) as exc:
+        raise InputError(f"member {k}: the card's configuration does not fit the weights in {weights} "
+                         f"({str(exc).strip(chr(39))})", where) from exc
+
+
+def _torch_member(task, config, state: dict, k: int, weights: str, where: str):
+    import torch
+
+    try:
+        model = task.build(config)
+    except (TypeError, ValueError, KeyError, RuntimeError) as exc:
+        raise InputError(f"the model card's configuration cannot be built: {exc}", where) from exc
+    try:
+        model.load_state_dict({key: torch.from_numpy(v) for key, v in state.items()})
+    except (RuntimeError, KeyError) as exc:
+        raise InputError(f"member {k}: the card's configuration does not fit the weights in "
+                         f"{weights}", where) from exc
+    model.eval()
+    return model

@@ -16,7 +16,7 @@ import math
 
 import torch
 
-from ..units import U_CUT
+from ...units import U_CUT
 
 
 def l_se(d):
@@ -97,7 +97,7 @@ def pressure_consistency_loss(u, u_hat, weights, scale, basic: str = "LE", sharp
                               u_cut: float = U_CUT):
     """Loss on the relative change of the virial pressure, at the run's own g, that the
     error of Û makes: d = Σ_j w_j (Û_j − U_j) / scale (weights of
-    :func:`~boltzmann_nn.ml.features.virial_weights`; points with U > u_cut, where g ≈ 0,
+    :func:`~boltzmann_nn.ml.tasks.features.virial_weights`; points with U > u_cut, where g ≈ 0,
     left out). g(r) hardly constrains U's tail, and a tail off by a few 0.01 k_BT moves P
     by O(1); this term asks Û to keep the pressure that made g.
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import InputError
-from ..grid import NN_GRID
-from .features import gr_on_grid, hnc_on_grid
+from ...errors import InputError
+from ...grid import NN_GRID
+from ..tasks.features import gr_on_grid, hnc_on_grid
 
 
 @dataclass

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..units import U_CUT
+from ...units import U_CUT
 
 P_FLOOR = 0.01
 

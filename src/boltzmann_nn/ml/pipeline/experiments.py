@@ -1,4 +1,4 @@
-"""Cross-validation grids, hyperparameter search and final training (paper §2.1).
+"""Training one model of a task, cross-validation grids and ensembles (paper §2.1).
 
 Each result row is appended to a JSON-lines file as soon as it exists, so a long grid
 resumes where it stopped (rows already present are skipped).
@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .data import Arrays
 from .metrics import mean_se
+from .train import fit
 
 FOLDS = (0, 1, 2, 3)
 
@@ -32,17 +33,33 @@ def _append(path, row: dict) -> None:
         fh.flush()
 
 
-def cross_validate(train_one, ds: Arrays, cfg, tcfg, keys, folds=FOLDS) -> dict:
+def train_one(task, ds: Arrays, train_idx, val_idx, cfg, tcfg, progress: bool = False):
+    """Train one model of ``task``; returns the model and a report with curves and metrics
+    (on the training batch and, with ``val_idx``, on the validation batch).
+    """
+    model = task.build(cfg)
+    copies = task.training_batches(ds, train_idx, cfg, tcfg)
+    va = task.batch(ds, val_idx, cfg) if val_idx is not None and len(val_idx) else None
+    hist = fit(model, task.loss(cfg), copies, va, tcfg, progress=progress, desc=cfg.name())
+    report = {"config": cfg.as_dict(), "train_config": tcfg.as_dict(), "history": hist,
+              "train": task.batch_metrics(copies[0], task.predict(model, copies[0]))}
+    if va is not None:
+        report["validation"] = task.batch_metrics(va, task.predict(model, va))
+    return model, report
+
+
+def cross_validate(task, ds: Arrays, cfg, tcfg, keys=None, folds=FOLDS) -> dict:
     """Train on each fold's training part, evaluate on its validation part.
 
     Args:
-        train_one: ``(ds, train_idx, val_idx, cfg, tcfg) -> (model, report)``.
-        keys: Metric names to aggregate (mean ± standard error over folds).
+        keys: Metric names to aggregate (mean ± standard error over folds); default the
+            task's.
     """
+    keys = task.keys if keys is None else keys
     per = []
     for fold in folds:
         tr, va = ds.split(fold)
-        _, rep = train_one(ds, tr, va, cfg, replace(tcfg, seed=tcfg.seed + fold))
+        _, rep = train_one(task, ds, tr, va, cfg, replace(tcfg, seed=tcfg.seed + fold))
         per.append({"fold": fold, "train": rep["train"], "validation": rep["validation"],
                     "seconds": rep["history"]["seconds"]})
     agg = {}
@@ -58,18 +75,18 @@ def cross_validate(train_one, ds: Arrays, cfg, tcfg, keys, folds=FOLDS) -> dict:
 def _cv_job(args):
     import torch
 
-    train_one, ds, cfg, tcfg, keys = args
+    task, ds, cfg, tcfg = args
     torch.set_num_threads(1)
-    return cross_validate(train_one, ds, cfg, tcfg, keys)
+    return cross_validate(task, ds, cfg, tcfg)
 
 
-def run_grid(train_one, ds: Arrays, configs, tcfg, keys, out, progress: bool = True,
-             workers: int = 1) -> list[dict]:
-    """Cross-validate every config; rows go to ``out`` (JSON lines) as they finish.
+def run_grid(task, ds: Arrays, configs, tcfg, out, progress: bool = True, workers: int = 1) -> list[dict]:
+    """Cross-validate every config of ``task``; rows go to ``out`` (JSON lines) as they finish.
 
     Args:
         workers: Processes working on different configs at once (one thread each).
     """
+    keys = task.keys
     done = {r["name"] for r in _rows(out)}
     todo = [c for c in configs if c.name() not in done]
     bar = None
@@ -90,12 +107,12 @@ def run_grid(train_one, ds: Arrays, configs, tcfg, keys, out, progress: bool = T
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
         with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn")) as pool:
-            futures = {pool.submit(_cv_job, (train_one, ds, c, tcfg, keys)): c for c in todo}
+            futures = {pool.submit(_cv_job, (task, ds, c, tcfg)): c for c in todo}
             for fut in as_completed(futures):
                 record(futures[fut], fut.result())
     else:
         for cfg in todo:
-            record(cfg, cross_validate(train_one, ds, cfg, tcfg, keys))
+            record(cfg, cross_validate(task, ds, cfg, tcfg))
     if bar:
         bar.close()
     names = {c.name() for c in configs}
@@ -114,7 +131,7 @@ def report_directory(out: Path, report_dir=None) -> Path:
     return rep
 
 
-def fold_committee(train_one, ds: Arrays, cfg, tcfg, progress: bool = False):
+def fold_committee(task, ds: Arrays, cfg, tcfg, progress: bool = False):
     """One member per cross-validation fold: member k learns the other folds and stops
     early on fold k (the weights of its best validation epoch are kept).
 
@@ -125,7 +142,7 @@ def fold_committee(train_one, ds: Arrays, cfg, tcfg, progress: bool = False):
     models, reports, held = [], [], []
     for k in FOLDS:
         tr, va = ds.split(k)
-        model, rep = train_one(ds, tr, va, cfg, replace(tcfg, seed=tcfg.seed + 100 * k, keep_best=True),
+        model, rep = train_one(task, ds, tr, va, cfg, replace(tcfg, seed=tcfg.seed + 100 * k, keep_best=True),
                                progress)
         models.append(model)
         reports.append(rep)
@@ -133,27 +150,27 @@ def fold_committee(train_one, ds: Arrays, cfg, tcfg, progress: bool = False):
     return models, reports, held
 
 
-def train_ensemble(train_one, calibrate, ds: Arrays, cfg, tcfg, members: int, committee: bool,
+def train_ensemble(task, calibrate, ds: Arrays, cfg, tcfg, members: int, committee: bool,
                    progress: bool = False):
-    """A fold committee calibrated by ``calibrate(ds, models, cfg, held_out)`` (returns
+    """A fold committee calibrated by ``calibrate(task, ds, models, cfg, held_out)`` (returns
     ``(scale, ood)``), or ``members`` seeds (uncalibrated: scale 1, no threshold).
 
     Returns:
         ``(models, reports, spread_scale, spread_ood)``.
     """
     if committee:
-        models, reports, held = fold_committee(train_one, ds, cfg, tcfg, progress)
-        return (models, reports, *calibrate(ds, models, cfg, held))
-    models, reports = seeds_ensemble(train_one, ds, cfg, tcfg, members, progress)
+        models, reports, held = fold_committee(task, ds, cfg, tcfg, progress)
+        return (models, reports, *calibrate(task, ds, models, cfg, held))
+    models, reports = seeds_ensemble(task, ds, cfg, tcfg, members, progress)
     return models, reports, 1.0, None
 
 
-def seeds_ensemble(train_one, ds: Arrays, cfg, tcfg, members: int, progress: bool = False):
+def seeds_ensemble(task, ds: Arrays, cfg, tcfg, members: int, progress: bool = False):
     """Train ``members`` models on train+validation (different seeds)."""
     tr, _ = ds.split(None)
     models, reports = [], []
     for k in range(members):
-        model, rep = train_one(ds, tr, None, cfg, replace(tcfg, seed=tcfg.seed + 100 * k), progress)
+        model, rep = train_one(task, ds, tr, None, cfg, replace(tcfg, seed=tcfg.seed + 100 * k), progress)
         models.append(model)
         reports.append(rep)
     return models, reports

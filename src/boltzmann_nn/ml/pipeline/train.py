@@ -1,4 +1,8 @@
-"""A small, seeded training loop (Adam, full batch or mini-batches, cosine decay)."""
+"""A small, seeded training loop (Adam, full batch or mini-batches, cosine decay).
+
+PyTorch is imported when a function here runs, so that a task can name its training
+budget (:class:`TrainConfig`) without importing it.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,6 @@ import time
 from dataclasses import asdict, dataclass
 
 import numpy as np
-import torch
 
 
 @dataclass(frozen=True)
@@ -41,19 +44,25 @@ class TrainConfig:
         return asdict(self)
 
 
-def pick_device(name: str = "auto") -> torch.device:
+def pick_device(name: str = "auto"):
+    import torch
+
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     return torch.device(name)
 
 
 def seed_everything(seed: int) -> None:
+    import torch
+
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
 
 
 def to_tensors(batch: dict, device) -> dict:
+    import torch
+
     return {k: torch.as_tensor(v, dtype=torch.float32, device=device) for k, v in batch.items()}
 
 
@@ -69,6 +78,8 @@ def fit(model, loss_fn, train: dict | list[dict], val: dict | None, cfg: TrainCo
     Returns:
         History: ``epochs``, ``train_loss``, ``val_loss`` (lists), ``best_epoch``, ``seconds``.
     """
+    import torch
+
     seed_everything(cfg.seed)
     device = pick_device(cfg.device)
     model.to(device)

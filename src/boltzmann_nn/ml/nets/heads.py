@@ -1,19 +1,6 @@
-"""EOS networks: U(r) (and ρ) -> βP through one of three strategies (paper §3.1).
-
-* ``P``:   βP = sinh(o(U, ρ[, P0])) — asinh-scaled because βP spans four decades
-           (10⁻¹ to 10³ k_BT/σ³ in our data); a linear output learned far worse
-* ``B2*``: βP = ρ + ρ² B2*(U, ρ[, P0]),   B2* = B_SCALE · o
-* ``Bn``:  βP = ρ + Σ_{i=2}^{n} B_i ρ^i,    B_i = B_SCALE · o_i(U)  (density independent;
-           the sum is a layer without parameters)
-* ``Bn`` with ``exact_b2``: B2 is the exact value from the potential, the network learns
-  only B3…Bn (the physics-informed variant).
-
-Option ``r`` (``Bn``): B2 = B2_PRIOR_CAP·tanh(B2_exact/B2_PRIOR_CAP) + B_SCALE·o₂ — the
-network corrects a physical prior instead of learning the integral from nothing.
-
-Option ``b`` (any strategy) joins asinh(B2) of the exact B2 to the scalar inputs: the network
-still outputs its own B2 (so deep wells, whose B2 no truncated series can use, do not break
-it) but no longer has to learn the integral.
+"""PyTorch heads of the two tasks: :class:`EOSNet` (U(r), ρ -> βP) and :class:`InverseNet`
+(g(r), ρ -> Û(r)). What their outputs mean (strategies, scales, option ``r`` and ``b``) is
+in :mod:`boltzmann_nn.ml.nets.outputs`, shared with NumPy inference.
 """
 
 from __future__ import annotations
@@ -21,24 +8,17 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .features import U_SCALE
-from .models import ArchConfig, Encoder
-from .options import EOSFlags, InverseFlags
-
-B_SCALE = 10.0
-#: Option ``r``: the prior for B2 is B2_PRIOR_CAP · tanh(B2 / B2_PRIOR_CAP) [σ³] — the exact
-#: B2 where it is ordinary, bounded where a deep well or a long-range repulsion makes it huge.
-B2_PRIOR_CAP = 20.0
-#: Option ``r`` of the inverse networks: k_BT per unit of network output added to the first
-#: guess (the default of ``InverseConfig.residual_scale``; what older model cards used).
-RESIDUAL_SCALE = 10.0
-STRATEGIES = ("P", "B2*", "Bn")
+from ..tasks.features import U_SCALE
+from ..tasks.options import EOSFlags, InverseFlags
+from .architectures import ArchConfig
+from .models import Encoder
+from .outputs import B2_PRIOR_CAP, B_SCALE, RESIDUAL_SCALE, check_eos_head
 
 
 class EOSNet(nn.Module):
     """Args:
     strategy: ``P``, ``B2*`` or ``Bn``.
-    opts: The options (:class:`~boltzmann_nn.ml.options.EOSFlags`; ``i`` only for P, B2*).
+    opts: The options (:class:`~boltzmann_nn.ml.tasks.options.EOSFlags`; ``i`` only for P, B2*).
     cfg: Architecture.
     n_virial: Highest virial coefficient for ``Bn`` (paper: 5).
     exact_b2: Use the exact B2 (``Bn`` only).
@@ -47,14 +27,7 @@ class EOSNet(nn.Module):
     def __init__(self, strategy: str, opts: EOSFlags, cfg: ArchConfig, n_virial: int = 5,
                  exact_b2: bool = False):
         super().__init__()
-        if strategy not in STRATEGIES:
-            raise ValueError(f"unknown strategy {strategy!r}; use one of {STRATEGIES}")
-        if strategy == "Bn" and opts.p0:
-            raise ValueError("option i (P0 input) applies to the P and B2* strategies only")
-        if exact_b2 and strategy != "Bn":
-            raise ValueError("exact_b2 applies to the Bn strategy only")
-        if opts.b2_residual and (strategy != "Bn" or exact_b2):
-            raise ValueError("option r (B2 as a correction) applies to the Bn strategy without exact_b2")
+        check_eos_head(strategy, opts, exact_b2)
         self.strategy, self.options, self.n_virial, self.exact_b2 = strategy, opts.code, n_virial, exact_b2
         n_channels = 2 if opts.force else 1
         self.use_p0 = opts.p0

@@ -8,41 +8,10 @@ branches and concatenated afterwards (paper Fig. 2).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-
 import torch
 from torch import nn
 
-from .registry import architecture
-
-
-@dataclass(frozen=True)
-class ArchConfig:
-    """Hyperparameters of one architecture.
-
-    Args:
-        arch: ``DN``, ``CN`` or ``UN``.
-        width: Units of the dense layers.
-        depth: Dense layers (DN) or convolution blocks (CN) or U-Net levels (UN).
-        filters: Convolution filters of the first block (doubled each level in UN).
-        kernel: Convolution kernel size (odd).
-        head_width: Units of the dense layers after the branches.
-        head_depth: Number of those layers.
-        activation: ``gelu``, ``relu``, ``tanh`` or ``softplus``.
-    """
-
-    arch: str = "CN"
-    width: int = 128
-    depth: int = 3
-    filters: int = 16
-    kernel: int = 5
-    head_width: int = 128
-    head_depth: int = 2
-    activation: str = "gelu"
-
-    def as_dict(self) -> dict:
-        return asdict(self)
-
+from .architectures import ArchConfig, architecture
 
 ACTIVATIONS = {"gelu": nn.GELU, "relu": nn.ReLU, "tanh": nn.Tanh, "softplus": nn.Softplus}
 
@@ -135,7 +104,7 @@ class UNetEncoder(nn.Module):
 
 
 def make_branch(n_points: int, cfg: ArchConfig) -> nn.Module:
-    """The encoder branch of ``cfg.arch`` (see :mod:`boltzmann_nn.ml.registry`)."""
+    """The encoder branch of ``cfg.arch`` (see :mod:`boltzmann_nn.ml.nets.architectures`)."""
     return architecture(cfg.arch)(n_points, cfg)
 
 
