@@ -107,3 +107,70 @@ def test_unknown_names_are_one_line_errors():
 
     with pytest.raises(InputError, match="unknown closure"):
         OZSolver("kh")
+
+
+@pytest.fixture
+def hnc_world(monkeypatch):
+    from boltzmann_nn.engines import registry
+
+    monkeypatch.setitem(registry.ENGINES, "hnc-test", "tests.hnc_engine:HNCEngine")
+
+
+def _hnc_lj_target():
+    from boltzmann_nn.potentials.spec import parse_potential
+    from boltzmann_nn.refine.target import make_target
+
+    from . import hnc_engine
+
+    r = (np.arange(200) + 0.5) * 0.025
+    g, err, _ = hnc_engine.noisy_gr(parse_potential("lj:epsilon=0.5,rcut=4"), 0.5, r, 20000, 3)
+    return make_target(r, g, 0.5, err, "hnc-lj")
+
+
+def test_a_new_refinement_method_start_and_inversion(monkeypatch, hnc_world, tmp_path):
+    """A half-IBI method (ΔU = ½ ln(g_run/g_target)), a start and an inversion, each one
+    unit and one registry line: the loop runs the method without knowing its name, the
+    inversion becomes a start, and the CLI offers all three."""
+    from boltzmann_nn.refine import methods, start
+    from boltzmann_nn.refine.loop import RefineSettings, refine
+    from boltzmann_nn.refine.methods.base import Direction, RefinementMethod
+    from boltzmann_nn.refine.updates import log_ratio_update
+    from boltzmann_nn.theory import inversion
+
+    calls = []
+
+    class HalfIBI(RefinementMethod):
+        name = "half-ibi"
+        summary = "half an IBI step"
+
+        def direction(self, res):
+            calls.append(res.grid.size)
+            return Direction(0.5 * log_ratio_update(res.grid, res.g_run, res.g_target, res.density, res.err))
+
+    def shifted_boltzmann(r, g, density):
+        return inversion.boltzmann_inversion(g) + 0.0  # the same U, under another name
+
+    monkeypatch.setitem(methods.METHODS, "half-ibi", HalfIBI())
+    monkeypatch.setitem(inversion.INVERSIONS, "bi2", shifted_boltzmann)
+    monkeypatch.setitem(start.STARTS, "bi2", start.inversion_start("bi2"))
+    target = _hnc_lj_target()
+    table = start.start_table("bi2", target)
+    assert table.name == "bi2-inversion"
+    assert np.allclose(table.U, start.start_table("boltzmann", target).U)
+    res = refine(target, table, RefineSettings(method="half-ibi", max_iter=3, engine="hnc-test", r_cut=4.0),
+                 out_dir=tmp_path / "r")
+    assert len(res.iterations) == 3 and len(calls) == 2
+    assert res.distances[1] < res.distances[0]  # half a step of IBI still moves g towards the target
+    assert "half-ibi" in _choices(["refine"], "method")
+    assert "bi2" in _choices(["invert"], "method")
+
+
+def test_a_new_network_task_is_offered_by_train_and_evaluate(monkeypatch):
+    from boltzmann_nn.ml.tasks import registry as tasks
+
+    monkeypatch.setitem(tasks.TASKS, "eos2", "boltzmann_nn.ml.tasks.eos:TASK")
+    assert tasks.get_task("eos2") is tasks.get_task("eos")
+    for command in ("train", "evaluate"):
+        parser = build_parser()
+        sub = next(a for a in parser._actions if a.dest == "command").choices[command]
+        assert "eos2" in next(a for a in sub._actions if a.dest == "task").choices
