@@ -44,7 +44,7 @@ WARMUP_STEPS = 1000
 WARMUP_MAX_DISPLACEMENT = 0.05
 #: Most equilibration chunks (each followed by an S(k_min) check), and their least length.
 EQ_CHUNKS, EQ_CHUNK_MIN = 20, 500
-#: The solid-like fraction (50 ms for 1000 particles) is measured after every this many
+#: The solid-like fraction (docs/simulation.md: its cost) is measured after every this many
 #: production blocks (and after the last): its mean is what the verdict uses.
 SOLID_EVERY = 4
 

@@ -38,9 +38,7 @@ RIDGE = 1e-3
 #: Fewest frames for a usable covariance.
 MIN_FRAMES = 20
 #: Shortest production run of an IMC iteration: C from fewer, more correlated frames
-#: amplifies noise (measured on WCA at ρ = 0.8 from the HNC start: 4,000 steps with 400
-#: frames gave a step whose rms distance to the exact one was 0.155 k_BT at best, no better
-#: than IBI; 20,000 steps with 800 frames 0.113, against 0.25 for ihnc).
+#: amplifies noise (docs/refinement.md, "Measured": why 16,000).
 IMC_MIN_STEPS = 16000
 
 

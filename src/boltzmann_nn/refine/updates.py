@@ -149,8 +149,8 @@ def virial_ramp(r, density: float, p_run: float, p_target: float, u, g_run, g_ne
     term, where g is 0 either way). g(r) hardly sees such a ramp (its long-wavelength
     response is damped by the fluid's low compressibility), so P is what fixes it. The
     change of g is what makes the estimate work: a step that corrects g at the core edge
-    moves P by as much as the ramp (Lennard-Jones example: from 0.497 to 0.652 k_BT/σ³; at
-    fixed g it would predict 0.441, with the change of g 0.579).
+    moves P by as much as the ramp (docs/refinement.md, "Measured", has a Lennard-Jones
+    example).
     """
     r = np.asarray(r, float)
     u = np.asarray(u, float)

@@ -27,8 +27,8 @@ def _dst1(x):
 def _dst4(x):
     """DST-IV, y_k = 2 Σ_n x_n sin(π (2n + 1)(2k + 1) / 4N) (scipy.fft.dst(x, type=4)),
     by one complex FFT of length 2N in NumPy: y_k = 2 Im[e^(iπ(2k+1)/4N) Σ_n x_n e^(iπn/2N)
-    e^(2πi nk/2N)]. Agrees with SciPy to rounding (≈ 1e-15 relative); it keeps SciPy's FFT
-    (≈ 0.15 s to import) out of the virial coefficients.
+    e^(2πi nk/2N)]. Agrees with SciPy to rounding (tests/test_theory.py); it keeps SciPy's
+    FFT, slow to import, out of the virial coefficients (benchmarks/startup.py).
     """
     x = np.asarray(x, float)
     n = x.size
