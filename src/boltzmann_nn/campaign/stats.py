@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import InputError
+from ..io.dataset_file import open_dataset
 
 
 def _reason_class(status: str, reason: str) -> str:
@@ -20,18 +20,8 @@ def _reason_class(status: str, reason: str) -> str:
 
 def dataset_stats(path, plot_dir=None) -> dict:
     """Statistics of a dataset file; figures into ``plot_dir`` if given."""
-    import h5py
-
     path = Path(path)
-    if not path.exists():
-        raise InputError("no such file", str(path))
-    try:
-        h5 = h5py.File(path, "r")
-    except OSError as exc:
-        raise InputError("not an HDF5 dataset file", str(path)) from exc
-    with h5:
-        if h5.attrs.get("format") != "boltzmann-nn dataset":
-            raise InputError("not a boltzmann-nn dataset file", str(path))
+    with open_dataset(path) as h5:
         k = h5["kept"]
         dens = k["density"][:]
         pres = k["pressure"][:]

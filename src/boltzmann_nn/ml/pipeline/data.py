@@ -9,6 +9,7 @@ import numpy as np
 
 from ...errors import InputError
 from ...grid import NN_GRID
+from ...io.dataset_file import open_dataset
 from ..tasks.features import gr_on_grid, hnc_on_grid
 
 
@@ -56,20 +57,8 @@ class Arrays:
 
 def load_arrays(path) -> Arrays:
     """Read the kept runs of a dataset file."""
-    import h5py
-
     path = Path(path)
-    if not path.exists():
-        raise InputError("no such dataset file", str(path))
-    if not path.is_file():
-        raise InputError("not a file", str(path))
-    try:
-        h5 = h5py.File(path, "r")
-    except OSError as exc:
-        raise InputError("not an HDF5 dataset file", str(path)) from exc
-    with h5:
-        if h5.attrs.get("format") != "boltzmann-nn dataset":
-            raise InputError("not a boltzmann-nn dataset file", str(path))
+    with open_dataset(path) as h5:
         missing = [k for k in ("density", "pressure", "U_nn", "g", "fold", "B2") if k not in h5.get("kept", {})]
         if missing:
             raise InputError(f"dataset file lacks kept/{missing[0]}", str(path))
