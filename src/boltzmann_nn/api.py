@@ -1,5 +1,6 @@
-"""The Python API behind the command line: each function does one job and returns a
-JSON-able dict (arrays as lists), writing files only where asked.
+"""The Python API behind the command line: each function does one job, writes files
+only where asked, and returns a typed result (:mod:`boltzmann_nn.api_results`) whose
+``to_dict()`` is the JSON record the command line prints (user units, arrays as lists).
 """
 
 from __future__ import annotations
@@ -10,6 +11,15 @@ from pathlib import Path
 
 import numpy as np
 
+from .api_results import (
+    InvertedPotential,
+    OZStructure,
+    RefinementReport,
+    SimulationReport,
+    TabulatedPotential,
+    ValidationReport,
+    VirialCoefficients,
+)
 from .errors import InputError
 from .grid import NN_GRID
 from .io.gr import read_gr
@@ -31,12 +41,12 @@ def _check_density(density: float, what: str = "density") -> float:
 
 
 def tabulate(spec, *, n: int = 1000, r_min: float | None = None, out=None, fmt: str | None = None,
-             plot=None, units: Units | None = None) -> dict:
+             plot=None, units: Units | None = None) -> TabulatedPotential:
     """Tabulate a potential on [r_min, r_cut]; write it (LAMMPS, VOTCA, CSV) if asked.
 
     Returns:
-        Dict with ``r``, ``U``, ``F``, the 50-point network-grid view (``nn``), the
-        description and the written paths.
+        The table; its record has ``r``, ``U``, ``F``, the 50-point network-grid view
+        (``nn_grid``), the description and the written paths.
     """
     pot = _potential(spec)
     if not np.isfinite(pot.r_cut):
@@ -58,7 +68,7 @@ def tabulate(spec, *, n: int = 1000, r_min: float | None = None, out=None, fmt: 
         from .plots import plot_potential
 
         out_info["plot"] = str(plot_potential(table.r, table.U, table.F, plot, table.name))
-    return {
+    return TabulatedPotential(table=table, record={
         "potential": pot.describe(),
         "r_cut": table.r_cut,
         "r": table.r.tolist(),
@@ -67,18 +77,20 @@ def tabulate(spec, *, n: int = 1000, r_min: float | None = None, out=None, fmt: 
         "nn_grid": {"r": NN_GRID.r.tolist(), "U": nn[0].tolist(), "F": nn[1].tolist(),
                     "U_capped": np.minimum(nn[0], U_CUT).tolist()},
         **out_info,
-    }
+    })
 
 
-def virial(spec, densities=()) -> dict:
+def virial(spec, densities=()) -> VirialCoefficients:
     """B2, B3 and the low-density pressures P0 = ρ + B2ρ² (and with B3) at ``densities``."""
     pot = _potential(spec)
     for d in densities:
         _check_density(d)
-    return {"potential": pot.describe(), **virial_summary(pot, densities)}
+    summary = virial_summary(pot, densities)
+    return VirialCoefficients(b2=summary["B2"], b3=summary["B3"],
+                              record={"potential": pot.describe(), **summary})
 
 
-def solve_oz(spec, density: float, closure: str = "hnc", *, out=None, plot=None) -> dict:
+def solve_oz(spec, density: float, closure: str = "hnc", *, out=None, plot=None) -> OZStructure:
     """Ornstein–Zernike with HNC or PY: g(r), S(k), virial and compressibility pressures."""
     pot = _potential(spec)
     _check_density(density)
@@ -97,11 +109,11 @@ def solve_oz(spec, density: float, closure: str = "hnc", *, out=None, plot=None)
     d.update(r=res.r[keep].tolist(), g=res.g[keep].tolist(), potential=pot.describe(), **info)
     kk = res.k <= 30
     d.update(k=res.k[kk].tolist(), S=res.s[kk].tolist())
-    return d
+    return OZStructure(result=res, record=d)
 
 
 def invert_gr(path, density: float, method: str = "boltzmann", *, out=None, fmt=None,
-              plot=None, units: Units | None = None, fmt_in: str | None = None) -> dict:
+              plot=None, units: Units | None = None, fmt_in: str | None = None) -> InvertedPotential:
     """Effective potential from a g(r) file by Boltzmann or HNC inversion.
 
     The result is capped at U_cut = 20 k_BT where g is (nearly) zero; the written table
@@ -128,11 +140,12 @@ def invert_gr(path, density: float, method: str = "boltzmann", *, out=None, fmt=
 
         info["plot"] = str(plot_gr_and_potentials(r, rdf.g, {method: (r, u)}, plot,
                                                   f"{Path(path).name}, rho = {rho:g}"))
-    return {"method": method, "density": rho, "r": units.length(r).tolist(),
-            "U": units.energy(u).tolist(), "table": {"r": units.length(r_t).tolist(),
-                                                     "U": units.energy(u_t).tolist(),
-                                                     "F": units.force(f_t).tolist()},
-            "units": units.header(), **info}
+    record = {"method": method, "density": rho, "r": units.length(r).tolist(),
+              "U": units.energy(u).tolist(), "table": {"r": units.length(r_t).tolist(),
+                                                       "U": units.energy(u_t).tolist(),
+                                                       "F": units.force(f_t).tolist()},
+              "units": units.header(), **info}
+    return InvertedPotential(table=table, r=r, u=u, record=record)
 
 
 def _reduced_pressure(pressure: float | None, units: Units) -> float | None:
@@ -147,13 +160,14 @@ def _reduced_pressure(pressure: float | None, units: Units) -> float | None:
 def simulate_potential(spec, density: float, *, steps: int = 20000, equilibration: int = 10000,
                        n_particles: int | None = None, seed: int = 1, threads: int = 1, blocks: int = 20,
                        dt: float = 0.005, tail: bool = False, engine: str = "lammps", out=None, plot=None,
-                       progress: bool = False) -> dict:
+                       progress: bool = False) -> SimulationReport:
     """NVT Langevin MD of a potential at ``density`` [σ⁻³]: pressure, energy, g(r) and the
     run's diagnostics; ``out`` (a folder) gets result.json, gr.csv and gr.png.
 
     Returns:
-        The run's summary (``ok``, ``pressure`` ± ``pressure_err`` [k_BT/σ³], ``energy``,
-        ``r``, ``g``, ``flags``, ``kept``, ``settings``, ``wall_s``) and the paths written.
+        The :class:`~boltzmann_nn.engines.base.SimulationResult`; its record is the run's
+        summary (``ok``, ``pressure`` ± ``pressure_err`` [k_BT/σ³], ``energy``, ``r``,
+        ``g``, ``flags``, ``kept``, ``settings``, ``wall_s``) and the paths written.
     """
     from .engines.base import StatePoint
     from .engines.job import run_simulation
@@ -161,17 +175,17 @@ def simulate_potential(spec, density: float, *, steps: int = 20000, equilibratio
 
     state = StatePoint(density=density, steps=steps, equilibration=equilibration, n_particles=n_particles,
                        seed=seed, threads=threads, blocks=blocks, dt=dt)
-    res = run_simulation(_potential(spec), state, out_dir=out, plot=plot, tail_correction=tail,
+    result, res = run_simulation(_potential(spec), state, out_dir=out, plot=plot, tail_correction=tail,
                          progress=progress, engine=get_engine(engine))
     keys = ("status", "ok", "reason", "pressure", "pressure_err", "pressure_tail", "energy", "energy_err",
             "r", "g", "g_err", "flags", "kept", "settings", "wall_s", "result_file", "gr_file", "plot")
-    return {k: res[k] for k in keys if k in res}
+    return SimulationReport(result=result, record={k: res[k] for k in keys if k in res})
 
 
 def validate_potential(spec, target, density: float, *, units: Units | None = None,
                        gr_format: str | None = None, steps: int = 20000, equilibration: int = 10000,
                        pressure: float | None = None, seed: int = 1, threads: int = 1,
-                       engine: str = "lammps", out=None, plot=None, progress: bool = False) -> dict:
+                       engine: str = "lammps", out=None, plot=None, progress: bool = False) -> ValidationReport:
     """Simulate a potential at the target g(r)'s density and compare the two g(r).
 
     Args:
@@ -183,7 +197,8 @@ def validate_potential(spec, target, density: float, *, units: Units | None = No
             unless ``plot`` names a PNG).
 
     Returns:
-        :func:`~boltzmann_nn.validation_output.write_validation_outputs`' record.
+        The :class:`~boltzmann_nn.refine.validate.Validation`; its record is
+        :func:`~boltzmann_nn.validation_output.write_validation_outputs`'.
     """
     from .engines.job import progress_bar
     from .refine.target import load_target
@@ -200,13 +215,13 @@ def validate_potential(spec, target, density: float, *, units: Units | None = No
                        engine=engine, progress=update)
     finally:
         close()
-    return write_validation_outputs(val, tgt, units, out, plot)
+    return ValidationReport(validation=val, record=write_validation_outputs(val, tgt, units, out, plot))
 
 
 def refine_potential(target, density: float, *, units: Units | None = None, gr_format: str | None = None,
                      start: str = "hnc", model: str = "inverse", out="refine-output", fmt: str = "lammps",
                      pressure: float | None = None, r_cut: float | None = None, progress: bool = False,
-                     **settings) -> dict:
+                     **settings) -> RefinementReport:
     """Refine a potential by MD until its g(r) matches ``target`` (resumable in ``out``).
 
     Args:
@@ -218,6 +233,7 @@ def refine_potential(target, density: float, *, units: Units | None = None, gr_f
             (``method``, ``max_iter``, ``tol``, ``min_steps``, ...).
 
     Returns:
+        The :class:`~boltzmann_nn.refine.loop.RefineResult`; its record is
         :func:`~boltzmann_nn.refine.output.write_outputs`' summary (user units).
     """
     from .refine.loop import RefineSettings, refine
@@ -247,4 +263,4 @@ def refine_potential(target, density: float, *, units: Units | None = None, gr_f
     finally:
         if bar is not None:
             bar.close()
-    return write_outputs(res, tgt, units, Path(out), fmt, start)
+    return RefinementReport(result=res, record=write_outputs(res, tgt, units, Path(out), fmt, start))

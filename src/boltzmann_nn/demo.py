@@ -30,12 +30,12 @@ def demo(out_dir="demo-output", density: float = 0.5, md: bool = True) -> dict:
     spec = "lj:epsilon=0.5,rcut=5"
     tab = tabulate(spec, n=1000, out=out / "lj.table", plot=out / "lj_potential.png")
     write_potential(out / "lj.csv", parse_potential(spec).tabulate(1000), "csv")
-    vir = virial("lj:epsilon=0.5,rcut=inf,shift=false", [0.125, 0.244, 0.512, density])
-    hnc = solve_oz(spec, density, "hnc", out=out / "gr_hnc.csv", plot=out / "structure_hnc.png")
-    py = solve_oz(spec, density, "py", out=out / "gr_py.csv")
+    vir = virial("lj:epsilon=0.5,rcut=inf,shift=false", [0.125, 0.244, 0.512, density]).to_dict()
+    hnc = solve_oz(spec, density, "hnc", out=out / "gr_hnc.csv", plot=out / "structure_hnc.png").result
+    py = solve_oz(spec, density, "py", out=out / "gr_py.csv").result
     inv = invert_gr(out / "gr_hnc.csv", density, "hnc", out=out / "lj_from_hnc.table",
                     plot=out / "inversion_hnc.png")
-    r_inv = np.asarray(inv["r"])
+    r_inv = inv.r
     u_true = parse_potential(spec).evaluate(r_inv)[0]
     ok = (r_inv > 0.95) & (r_inv < 5.0)
     return {
@@ -44,14 +44,13 @@ def demo(out_dir="demo-output", density: float = 0.5, md: bool = True) -> dict:
         "B2": vir["B2"],
         "B3": vir["B3"],
         "P0": dict(zip([f"{d:g}" for d in vir["density"]], vir["P0"])),
-        "pressure_hnc": {"virial": hnc["pressure_virial"],
-                         "compressibility": hnc["pressure_compressibility"]},
-        "pressure_py": {"virial": py["pressure_virial"], "compressibility": py["pressure_compressibility"]},
-        "hnc_round_trip_max_error": float(np.max(np.abs(np.asarray(inv["U"])[ok] - u_true[ok]))),
+        "pressure_hnc": {"virial": hnc.pressure_virial, "compressibility": hnc.pressure_compressibility},
+        "pressure_py": {"virial": py.pressure_virial, "compressibility": py.pressure_compressibility},
+        "hnc_round_trip_max_error": float(np.max(np.abs(inv.u[ok] - u_true[ok]))),
         "networks": network_demo(out),
         "loop": loop_demo(out / "refine") if md else None,
         "files": sorted(str(p) for p in out.iterdir()),
-        "table_points": len(tab["r"]),
+        "table_points": tab.table.r.size,
     }
 
 

@@ -72,7 +72,7 @@ def cmd_validate(args):
                               gr_format=args.gr_format, steps=args.steps, equilibration=args.equilibration,
                               pressure=args.pressure, seed=args.seed, threads=args.threads,
                               engine=args.engine, out=args.out, plot=args.plot,
-                              progress=not (args.no_progress or args.json))
+                              progress=not (args.no_progress or args.json)).to_dict()
 
     def human(d):
         verdict = "within noise" if d["within_noise"] else "NOT within noise"
@@ -101,7 +101,7 @@ def cmd_refine(args):
         model=args.model, out=args.out, fmt=args.format, pressure=args.pressure, r_cut=args.r_cut,
         progress=not (args.no_progress or args.json), method=args.method, max_iter=args.max_iter,
         tol=args.tol, min_steps=args.min_steps, max_steps=args.max_steps, equilibration=args.equilibration,
-        max_du=args.max_du, seed=args.seed, threads=args.threads, engine=args.engine)
+        max_du=args.max_du, seed=args.seed, threads=args.threads, engine=args.engine).to_dict()
 
     def human(d):
         for it, p in zip(d["history"], d["pressure"]):

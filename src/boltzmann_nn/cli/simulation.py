@@ -34,7 +34,7 @@ def cmd_simulate(args):
     out = simulate_potential(args.spec, args.density, steps=args.steps, equilibration=args.equilibration,
                              n_particles=args.n_particles, seed=args.seed, threads=args.threads,
                              blocks=args.blocks, dt=args.dt, tail=args.tail, engine=args.engine, out=args.out,
-                             plot=args.plot, progress=not (args.no_progress or args.json))
+                             plot=args.plot, progress=not (args.no_progress or args.json)).to_dict()
 
     def human(d):
         s = d["settings"]

@@ -54,7 +54,7 @@ def cmd_potential(args):
     from .. import api
 
     res = api.tabulate(args.spec, n=args.n, r_min=args.r_min, out=args.out, fmt=args.format,
-                       plot=args.plot, units=units_from_args(args))
+                       plot=args.plot, units=units_from_args(args)).to_dict()
 
     def human(d):
         print(f"{d['potential'].get('name')}: r_cut = {d['r_cut']:.4g} sigma, {len(d['r'])} points")
@@ -69,7 +69,7 @@ def cmd_potential(args):
 def cmd_virial(args):
     from .. import api
 
-    res = api.virial(args.spec, args.density)
+    res = api.virial(args.spec, args.density).to_dict()
 
     def human(d):
         print(f"B2 = {d['B2']:.6g} sigma^3")
@@ -83,7 +83,7 @@ def cmd_virial(args):
 def cmd_oz(args):
     from .. import api
 
-    res = api.solve_oz(args.spec, args.density, args.closure, out=args.out, plot=args.plot)
+    res = api.solve_oz(args.spec, args.density, args.closure, out=args.out, plot=args.plot).to_dict()
 
     def human(d):
         print(f"OZ/{d['closure'].upper()} at rho = {d['density']:g}: converged in {d['iterations']} iterations")
@@ -100,7 +100,7 @@ def cmd_invert(args):
     from .. import api
 
     res = api.invert_gr(args.gr_file, args.density, args.method, out=args.out, fmt=args.format,
-                        plot=args.plot, units=units_from_args(args), fmt_in=args.gr_format)
+                        plot=args.plot, units=units_from_args(args), fmt_in=args.gr_format).to_dict()
 
     def human(d):
         print(f"{d['method']} inversion: {len(d['r'])} points, U min = {min(d['U']):.4g}")

@@ -43,12 +43,12 @@ def check_simulable(potential, state: StatePoint) -> None:
 
 
 def run_simulation(potential, state: StatePoint, *, out_dir=None, plot=None,
-                   tail_correction: bool = False, progress: bool = True, engine=None) -> dict:
+                   tail_correction: bool = False, progress: bool = True, engine=None):
     """Simulate and write outputs; a failed run is written too, marked as failed.
 
     Returns:
-        ``SimulationResult.to_dict()`` plus ``flags`` flattened to the verdict list and the
-        paths written.
+        ``(result, record)``: the :class:`SimulationResult`, and its ``to_dict()`` with the
+        run's ``status`` and the paths written.
     """
     check_simulable(potential, state)
     update, close = progress_bar("MD", progress)
@@ -75,4 +75,4 @@ def run_simulation(potential, state: StatePoint, *, out_dir=None, plot=None,
         data["plot"] = str(plot_gr_and_potentials(
             result.r, result.g, {"U": (r, potential.evaluate(r)[0])}, plot,
             f"MD, rho = {state.density:g}, P = {result.pressure:.4g} +- {result.pressure_err:.2g}"))
-    return data
+    return result, data
