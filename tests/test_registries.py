@@ -174,3 +174,45 @@ def test_a_new_network_task_is_offered_by_train_and_evaluate(monkeypatch):
         parser = build_parser()
         sub = next(a for a in parser._actions if a.dest == "command").choices[command]
         assert "eos2" in next(a for a in sub._actions if a.dest == "task").choices
+
+def test_a_new_eos_head(monkeypatch):
+    import torch
+
+    from boltzmann_nn.ml.nets import eos_heads
+    from boltzmann_nn.ml.nets.architectures import ArchConfig
+    from boltzmann_nn.ml.tasks import eos
+    from boltzmann_nn.ml.tasks.options import eos_options_for
+
+    class B2Only(eos_heads.EOSHead):
+        """βP = ρ + ρ² B2, B2 = B_SCALE · o(U): one output, no density input."""
+
+        name = "B2only"
+        takes_density = False
+        refuses = "ir"
+        has_coefficients = True
+
+        def coefficients(self, xp, o, b2, flags, exact_b2):
+            return eos_heads.B_SCALE * o
+
+        def pressure(self, xp, o, density, b2, flags, exact_b2):
+            return density + density**2 * self.coefficients(xp, o, b2, flags, exact_b2)[:, 0]
+
+    monkeypatch.setitem(eos_heads.EOS_HEADS, "B2only", B2Only())
+    torch.manual_seed(0)
+    cfg = eos.EOSConfig("B2only", "bcfk", ArchConfig("DN", width=8, depth=1, head_width=8, head_depth=1))
+    model = eos.TASK.build(cfg).eval()
+    rng = np.random.default_rng(0)
+    inputs = eos.eos_inputs(rng.normal(size=(6, 50)), rng.normal(size=(6, 50)), rng.uniform(0.1, 0.9, 6),
+                            rng.normal(size=6), cfg)
+    twin = eos.TASK.numpy_net(cfg, {k: v.detach().numpy() for k, v in model.state_dict().items()})
+    p = eos.TASK.predict(model, inputs)
+    np.testing.assert_allclose(twin.predict(inputs), p, rtol=1e-5, atol=1e-6)
+    coef = twin.coefficients(inputs)
+    assert coef.shape == (6, 1)
+    np.testing.assert_allclose(coef, eos.TASK.coefficients(model, inputs), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(p, inputs["density"] + inputs["density"] ** 2 * coef[:, 0], rtol=1e-4, atol=1e-5)
+    assert not any(set(o) & {"i", "r"} for o in eos_options_for("B2only"))
+    with pytest.raises(ValueError, match="option i"):
+        eos.TASK.build(eos.EOSConfig("B2only", "ci", cfg.arch))
+    assert "B2only" in _choices(["train", "eos"], "strategy")
+    assert any(c.strategy == "B2only" for c in eos.TASK.study_configs({"DN": cfg.arch}, ["DN"]))

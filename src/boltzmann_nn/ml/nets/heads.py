@@ -1,6 +1,7 @@
 """PyTorch heads of the two tasks: :class:`EOSNet` (U(r), ρ -> βP) and :class:`InverseNet`
-(g(r), ρ -> Û(r)). What their outputs mean (strategies, scales, option ``r`` and ``b``) is
-in :mod:`boltzmann_nn.ml.nets.outputs`, shared with NumPy inference.
+(g(r), ρ -> Û(r)). What the EOS outputs mean (strategies, option ``r``) is in
+:mod:`boltzmann_nn.ml.nets.eos_heads`, the scales in :mod:`boltzmann_nn.ml.nets.outputs`,
+both shared with NumPy inference.
 """
 
 from __future__ import annotations
@@ -11,47 +12,46 @@ from torch import nn
 from ..tasks.features import U_SCALE
 from ..tasks.options import EOSFlags, InverseFlags
 from .architectures import ArchConfig
+from .eos_heads import ArrayOps, eos_head
 from .models import Encoder
-from .outputs import B2_PRIOR_CAP, B_SCALE, RESIDUAL_SCALE, check_eos_head
+from .outputs import RESIDUAL_SCALE
+
+#: The array namespace the EOS heads compute with (:class:`.eos_heads.ArrayOps`).
+TORCH_OPS = ArrayOps(concat=torch.cat, stack=torch.stack, sum=torch.sum, sinh=torch.sinh, tanh=torch.tanh,
+                     asinh=torch.asinh)
 
 
 class EOSNet(nn.Module):
-    """Args:
-    strategy: ``P``, ``B2*`` or ``Bn``.
-    opts: The options (:class:`~boltzmann_nn.ml.tasks.options.EOSFlags`; ``i`` only for P, B2*).
-    cfg: Architecture.
-    n_virial: Highest virial coefficient for ``Bn`` (paper: 5).
-    exact_b2: Use the exact B2 (``Bn`` only).
+    """U(r) (and ρ) -> βP through the output head named ``strategy`` (:mod:`.eos_heads`).
+
+    Args:
+        strategy: A key of ``EOS_HEADS`` (``P``, ``B2*``, ``Bn``).
+        opts: The options (:class:`~boltzmann_nn.ml.tasks.options.EOSFlags`; the head says
+            which apply).
+        cfg: Architecture.
+        n_virial: Highest virial coefficient for ``Bn`` (paper: 5).
+        exact_b2: Use the exact B2 (heads that support it: ``Bn``).
     """
 
     def __init__(self, strategy: str, opts: EOSFlags, cfg: ArchConfig, n_virial: int = 5,
                  exact_b2: bool = False):
         super().__init__()
-        check_eos_head(strategy, opts, exact_b2)
+        self.head = eos_head(strategy, opts, exact_b2)
         self.strategy, self.options, self.n_virial, self.exact_b2 = strategy, opts.code, n_virial, exact_b2
+        self.flags = opts
         n_channels = 2 if opts.force else 1
-        self.use_p0 = opts.p0
-        self.use_b2 = opts.b2_input
-        self.b2_residual = opts.b2_residual
-        if strategy == "Bn":
-            n_extra, n_out = 0, n_virial - (2 if exact_b2 else 1)
-        else:
-            n_extra, n_out = 1 + int(self.use_p0), 1
-        self.encoder = Encoder(n_channels, n_extra + int(self.use_b2), n_out, cfg)
+        n_out = self.head.n_outputs(n_virial, exact_b2)
+        self.encoder = Encoder(n_channels, self.head.n_scalar_inputs(opts), n_out, cfg)
 
-    def _b2_extra(self, b2):
-        return [torch.asinh(b2[:, None])] if self.use_b2 else []
+    def _outputs(self, x, density, b2, p0):
+        return self.encoder(x, self.head.scalar_inputs(TORCH_OPS, self.flags, density, b2, p0))
 
     def coefficients(self, x, b2=None):
-        """Virial coefficients B2…Bn, shape (b, n−1) (``Bn`` strategy)."""
-        extra = self._b2_extra(b2)
-        out = B_SCALE * self.encoder(x, torch.cat(extra, dim=1) if extra else None)
-        if self.exact_b2:
-            out = torch.cat([b2[:, None], out], dim=1)
-        elif self.b2_residual:
-            prior = B2_PRIOR_CAP * torch.tanh(b2 / B2_PRIOR_CAP)
-            out = torch.cat([out[:, :1] + prior[:, None], out[:, 1:]], dim=1)
-        return out
+        """Virial coefficients B2…Bn, shape (b, n−1) (heads with coefficients: ``Bn``)."""
+        if not self.head.has_coefficients:
+            raise ValueError(f"the {self.strategy} strategy has no virial coefficients")
+        return self.head.coefficients(TORCH_OPS, self._outputs(x, None, b2, None), b2, self.flags,
+                                      self.exact_b2)
 
     def forward(self, x, density, b2=None, p0=None):
         """βP, shape (b,).
@@ -59,22 +59,11 @@ class EOSNet(nn.Module):
         Args:
             x: Input channels, shape (b, c, 50).
             density: ρ, shape (b,).
-            b2: Exact B2, shape (b,) (for ``exact_b2``).
+            b2: Exact B2, shape (b,) (for ``exact_b2`` and options ``b``, ``r``).
             p0: βP0, shape (b,) (for option ``i``).
         """
-        if self.strategy == "Bn":
-            coef = self.coefficients(x, b2)
-            powers = torch.stack([density**i for i in range(2, self.n_virial + 1)], dim=1)
-            return density + (coef * powers).sum(dim=1)
-        extra = [density[:, None]]
-        if self.use_p0:
-            # βP0 spans ±10⁵ (deep wells make B2 hugely negative): asinh-compressed
-            extra.append(torch.asinh(p0[:, None]))
-        extra += self._b2_extra(b2)
-        o = self.encoder(x, torch.cat(extra, dim=1))[:, 0]
-        if self.strategy == "P":
-            return torch.sinh(o)
-        return density + density**2 * B_SCALE * o
+        o = self._outputs(x, density, b2, p0)
+        return self.head.pressure(TORCH_OPS, o, density, b2, self.flags, self.exact_b2)
 
 
 class InverseNet(nn.Module):

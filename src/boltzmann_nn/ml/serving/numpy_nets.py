@@ -15,7 +15,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from scipy.special import erf
 
 from ..nets.architectures import ArchConfig
-from ..nets.outputs import B2_PRIOR_CAP, B_SCALE, check_eos_head
+from ..nets.eos_heads import ArrayOps, eos_head
 from ..tasks.features import U_SCALE
 
 
@@ -29,6 +29,9 @@ def gelu(x):
     return 0.5 * x * (1.0 + erf(x / np.sqrt(2.0)))
 
 
+#: The array namespace the EOS heads compute with (:class:`boltzmann_nn.ml.nets.eos_heads.ArrayOps`).
+NUMPY_OPS = ArrayOps(concat=np.concatenate, stack=np.stack, sum=np.sum, sinh=np.sinh, tanh=np.tanh,
+                     asinh=np.arcsinh)
 ACTIVATIONS = {"gelu": gelu, "relu": lambda x: np.maximum(x, 0.0), "tanh": np.tanh, "softplus": softplus}
 
 
@@ -226,50 +229,35 @@ def _f64(a):
 
 
 class NumpyEOSNet:
-    """``nets.heads.EOSNet`` in NumPy: ``predict(inputs)`` -> βP (n,), ``coefficients``."""
+    """``nets.heads.EOSNet`` in NumPy: ``predict(inputs)`` -> βP (n,), ``coefficients``; the
+    output head (:mod:`boltzmann_nn.ml.nets.eos_heads`) is the same unit, computing in NumPy.
+    """
 
     def __init__(self, cfg, state: dict):
-        flags = cfg.flags
-        check_eos_head(cfg.strategy, flags, cfg.exact_b2)
-        self.strategy, self.n_virial, self.exact_b2 = cfg.strategy, cfg.n_virial, cfg.exact_b2
-        self.use_p0, self.use_b2, self.b2_residual = flags.p0, flags.b2_input, flags.b2_residual
-        if self.strategy == "Bn":
-            n_extra, n_out = 0, cfg.n_virial - (2 if cfg.exact_b2 else 1)
-        else:
-            n_extra, n_out = 1 + int(self.use_p0), 1
+        self.flags, self.exact_b2 = cfg.flags, cfg.exact_b2
+        self.head = eos_head(cfg.strategy, self.flags, cfg.exact_b2)
+        n_extra, n_out = self.head.n_scalar_inputs(self.flags), self.head.n_outputs(cfg.n_virial, cfg.exact_b2)
         w = Weights(state)
-        self.encoder = Encoder(w.sub("encoder"), 2 if flags.force else 1, n_extra + int(self.use_b2), n_out,
-                               cfg.arch)
+        self.encoder = Encoder(w.sub("encoder"), 2 if self.flags.force else 1, n_extra, n_out, cfg.arch)
         w.check_all_used()
 
-    def _b2_extra(self, b2):
-        return [np.arcsinh(b2[:, None])] if self.use_b2 else []
+    def _outputs(self, inputs: dict, density):
+        b2, p0 = (_f64(inputs[k]) if k in inputs else None for k in ("b2", "p0"))
+        extra = self.head.scalar_inputs(NUMPY_OPS, self.flags, density, b2, p0)
+        return self.encoder(_f64(inputs["x"]), extra), b2
 
     def coefficients(self, inputs: dict) -> np.ndarray:
-        """Virial coefficients B2…Bn, shape (n, n_virial − 1)."""
-        x = _f64(inputs["x"])
-        b2 = _f64(inputs["b2"]) if "b2" in inputs else None
-        extra = self._b2_extra(b2)
-        out = B_SCALE * self.encoder(x, np.concatenate(extra, axis=1) if extra else None)
-        if self.exact_b2:
-            out = np.concatenate([b2[:, None], out], axis=1)
-        elif self.b2_residual:
-            prior = B2_PRIOR_CAP * np.tanh(b2 / B2_PRIOR_CAP)
-            out = np.concatenate([out[:, :1] + prior[:, None], out[:, 1:]], axis=1)
-        return out
+        """Virial coefficients B2…Bn, shape (n, n_virial − 1) (heads with coefficients)."""
+        if not self.head.has_coefficients:
+            raise ValueError(f"the {self.head.name} strategy has no virial coefficients")
+        o, b2 = self._outputs(inputs, None)
+        return self.head.coefficients(NUMPY_OPS, o, b2, self.flags, self.exact_b2)
 
     def predict(self, inputs: dict) -> np.ndarray:
         """βP, shape (n,)."""
         rho = _f64(inputs["density"])
-        if self.strategy == "Bn":
-            powers = np.stack([rho**i for i in range(2, self.n_virial + 1)], axis=1)
-            return rho + (self.coefficients(inputs) * powers).sum(axis=1)
-        extra = [rho[:, None]]
-        if self.use_p0:
-            extra.append(np.arcsinh(_f64(inputs["p0"])[:, None]))
-        extra += self._b2_extra(_f64(inputs["b2"]) if "b2" in inputs else None)
-        o = self.encoder(_f64(inputs["x"]), np.concatenate(extra, axis=1))[:, 0]
-        return np.sinh(o) if self.strategy == "P" else rho + rho**2 * B_SCALE * o
+        o, b2 = self._outputs(inputs, rho)
+        return self.head.pressure(NUMPY_OPS, o, rho, b2, self.flags, self.exact_b2)
 
 
 class NumpyInverseNet:

@@ -18,6 +18,7 @@ from ...theory.pressure import pressure_ramp
 from ...theory.virial import b2 as exact_b2
 from ...theory.virial import low_density_pressure
 from ...units import U_CUT, Units, check_density
+from ..nets.eos_heads import eos_head
 from ..pipeline.evaluation import sample_spread
 from ..tasks.eos import eos_inputs
 from ..tasks.features import gr_on_grid, hnc_on_grid
@@ -97,7 +98,7 @@ def predict_eos(potential, densities, *, units: Units | None = None, model="eos"
                     f"{ood:.2g} that 99 % of the test set stays under): the input is likely outside "
                     "the training distribution")
     coefs, coef_spread = {}, None
-    if cfg.strategy == "Bn":
+    if eos_head(cfg.strategy).has_coefficients:
         coef, cs = shipped(lambda m, x: m.coefficients(x), {"x": inputs["x"][:1], "b2": inputs["b2"][:1]})
         coefs = {f"B{i + 2}": float(c) for i, c in enumerate(coef[0])}
         coef_spread = {f"B{i + 2}": float(c) for i, c in enumerate(cs[0])}

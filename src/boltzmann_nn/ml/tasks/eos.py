@@ -15,7 +15,7 @@ from ...grid import NN_GRID
 from ...theory.virial import barker_henderson_diameter, carnahan_starling, low_density_pressure
 from ...units import U_CUT
 from ..nets.architectures import ArchConfig
-from ..nets.outputs import STRATEGIES
+from ..nets.eos_heads import EOS_HEADS, eos_head
 from ..pipeline.metrics import eos_metrics
 from ..pipeline.train import TrainConfig
 from .base import TaskBase, TaskConfig, no_grad_numpy
@@ -83,11 +83,12 @@ class EOSTask(TaskBase):
 
     def study_configs(self, best: dict, archs) -> list:
         """Architecture × strategy × option, then the physics-informed variants."""
-        grid = [EOSConfig(s, o, best[a]) for a in archs for s in STRATEGIES for o in eos_options_for(s)]
-        return grid + [EOSConfig("Bn", "c", best[a], n_virial=n, exact_b2=True) for a in archs for n in (5, 6)]
+        grid = [EOSConfig(s, o, best[a]) for a in archs for s in EOS_HEADS for o in eos_options_for(s)]
+        return grid + [EOSConfig(s, "c", best[a], n_virial=n, exact_b2=True)
+                       for a in archs for s, head in EOS_HEADS.items() if head.exact_b2 for n in (5, 6)]
 
     def add_arguments(self, p) -> None:
-        p.add_argument("--strategy", choices=list(STRATEGIES))
+        p.add_argument("--strategy", choices=list(EOS_HEADS), help="output head (ml/nets/eos_heads.py)")
         p.add_argument("--n-virial", type=int, help="highest virial coefficient (Bn)")
         p.add_argument("--exact-b2", action="store_true", help="physics-informed: exact B2, learn B3..Bn")
 
@@ -135,7 +136,7 @@ class EOSTask(TaskBase):
         return no_grad_numpy(model, run)
 
     def coefficients(self, model, inputs: dict) -> np.ndarray:
-        """B2…Bn for ``Bn`` models, shape (n, n_virial − 1)."""
+        """B2…Bn for heads with coefficients (``Bn``), shape (n, n_virial − 1)."""
         return no_grad_numpy(model, lambda torch, device: model.coefficients(
             torch.as_tensor(inputs["x"], device=device), torch.as_tensor(inputs["b2"], device=device)))
 
@@ -181,7 +182,9 @@ class EOSTask(TaskBase):
         return honest_eos(ds, idx, members, scale)
 
     def extra_metrics(self, ds, idx, cfg: EOSConfig, models) -> dict:
-        return {"learned_B2": self.learned_b2_vs_exact(ds, idx, cfg, models)} if cfg.strategy == "Bn" else {}
+        if not eos_head(cfg.strategy).has_coefficients:
+            return {}
+        return {"learned_B2": self.learned_b2_vs_exact(ds, idx, cfg, models)}
 
     def learned_b2_vs_exact(self, ds, idx, cfg: EOSConfig, models) -> dict:
         """The network's B2 (ensemble mean) against the exact B2 of the same potentials (one
@@ -203,7 +206,7 @@ class EOSTask(TaskBase):
     def cv_report(self, rows, baselines, out, archs) -> tuple:
         from ..pipeline.report_eos import figure_cv, render_table
 
-        fig = figure_cv(rows, baselines, out / self.cv_figure, archs, STRATEGIES)
+        fig = figure_cv(rows, baselines, out / self.cv_figure, archs, list(EOS_HEADS))
         return render_table(rows, baselines), fig
 
     def figures(self, ds, models, cfg, parts, rep_dir, name) -> tuple:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..nets.eos_heads import eos_head
+
 EOS_OPTIONS = ("x", "c", "e", "f", "i", "cf", "ci", "ef", "ei", "fi", "cfi", "efi")
 #: Beyond the paper: ``k`` holds the force channel fixed inside the core (where U >= U_cut)
 #: at its value where U crosses U_cut, so that the input does not depend on where a table
@@ -83,7 +85,8 @@ class InverseFlags:
 
 
 def eos_options_for(strategy: str) -> list[str]:
-    """The EOS option codes that apply to ``strategy`` (``i``, the P0 input, not to Bn;
-    ``r``, the B2 correction, only to Bn).
+    """The EOS option codes that apply to the head ``strategy`` (its ``refuses``: ``i``, the
+    P0 input, not to Bn; ``r``, the B2 correction, only to Bn).
     """
-    return [o for o in EOS_ALL if not (strategy == "Bn" and "i" in o) and not (strategy != "Bn" and "r" in o)]
+    head = eos_head(strategy)
+    return [o for o in EOS_ALL if head.accepts(o)]
