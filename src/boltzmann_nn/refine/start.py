@@ -53,6 +53,15 @@ def start_names() -> list[str]:
     return list(STARTS)
 
 
+#: Starts whose potential depends on a trained model (their results are tied to its version).
+MODEL_STARTS = frozenset({"network"})
+
+
+def start_uses_model(name: str) -> bool:
+    """Whether the start ``name`` comes from a trained model (see :data:`MODEL_STARTS`)."""
+    return name in MODEL_STARTS
+
+
 def start_table(start: str, target: Target, units: Units | None = None, model: str = "inverse") -> PairTable:
     """The starting potential as a table (reduced units).
 

@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from ..paths import DEFAULT_DATA, DEFAULT_STORES
+from ..refine.start import start_uses_model
 
 #: Where the study's working files live by default (relative to the working directory).
 RUNS_DIR = Path("results") / "refine_study"
@@ -156,7 +157,7 @@ def run_job(state: dict, start: str, method: str, work: Path = RUNS_DIR) -> dict
     from boltzmann_nn.refine.target import make_target
 
     target = make_target(state["r"], state["g"], state["density"], state["err"], state["name"])
-    model = _model_tag() if start == "network" else None
+    model = _model_tag() if start_uses_model(start) else None
     folder = _folder(work, state["name"], start, method, model)
     t0 = time.perf_counter()
     table = start_table(start, target)
@@ -187,7 +188,7 @@ def run_job(state: dict, start: str, method: str, work: Path = RUNS_DIR) -> dict
         "converged": res.converged, "reason": res.reason, "final_l_mse": its[res.best].comparison.l_mse,
         "u_mae_start": mae(u_start), "u_mae_final": mae(res.u), "p_true": state["pressure"],
         "p_start": its[0].run.pressure, "p_final": its[res.best].run.pressure,
-        "p_eos_network": _eos_pressure(table, state["density"]) if start == "network" else None,
+        "p_eos_network": _eos_pressure(table, state["density"]) if start_uses_model(start) else None,
         "p_eos_final": _eos_pressure(refined_table(res.grid, res.u), state["density"]),
         "wall_total": time.perf_counter() - t0,
         **_curves(target, res),
@@ -231,7 +232,7 @@ def _versions_line(rows) -> str:
 
 def _models_line(rows) -> str:
     """Which inverse model the network starts used, against the one shipped now."""
-    tags = sorted({str(r.get("model")) for r in rows if r["start"] == "network"})
+    tags = sorted({str(r.get("model")) for r in rows if start_uses_model(r["start"])})
     if not tags:
         return "No network start measured."
     now = _model_tag()
@@ -456,7 +457,7 @@ def run_study(out="reports/refine", work=RUNS_DIR, data=DEFAULT_DATA, stores=DEF
         # a network start measured with another inverse model, or any row measured with an
         # earlier refinement, is measured again (its row goes)
         stale = {(r["state"], r["start"], r["method"]) for r in rows
-                 if (r["start"] == "network" and r.get("model") != tag) or _version(r) != VERSION
+                 if (start_uses_model(r["start"]) and r.get("model") != tag) or _version(r) != VERSION
                  or _cut_short(r)}
         stale &= {(s["name"], st, m) for s, st, m in wanted}
         rows = [r for r in rows if (r["state"], r["start"], r["method"]) not in stale]
