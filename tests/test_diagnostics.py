@@ -78,9 +78,9 @@ def test_rejudge_uses_stored_measurements(rng, long_range_fluid):
     b = blocks(rng)
     stored = {"ok": True, "r": R.tolist(), "g": g.tolist(), "flags": {"kept": False},
               "blocks": {k: np.asarray(v).tolist() for k, v in b.items()}}
-    assert rejudge(stored, 0.05, pot)["kept"]
+    assert rejudge(stored, 0.05, pot).kept
     early = dict(stored, flags={"kept": False, "collapsed": True})
-    assert rejudge(early, 0.05, pot) == early["flags"]
+    assert rejudge(early, 0.05, pot).to_dict() == early["flags"]
 
 
 def test_particles_meeting_at_table_start_are_an_outcome():

@@ -52,6 +52,7 @@ import numpy as np
 
 from .. import __version__
 from ..engines.diagnostics import rejudge
+from ..engines.verdict import Verdict
 from ..errors import InputError
 from ..grid import NN_GRID
 from ..io.atomic import atomic_path
@@ -169,11 +170,11 @@ def r_cut_class(r_cut: float) -> str:
     return "short" if r_cut <= 1.5 else ("medium" if r_cut <= 3.0 else "long")
 
 
-def _dropped_reason(rec, flags) -> tuple[str, str]:
+def _dropped_reason(rec, verdict: Verdict) -> tuple[str, str]:
     res = rec["result"]
     if rec["status"] == "failed":
         return "failed", res.get("reason", "")
-    return "dropped", ", ".join(flags.get("reasons", [])) or "dropped"
+    return "dropped", verdict.why or "dropped"
 
 
 def _read_stores(store_dirs):
@@ -206,11 +207,11 @@ def build_dataset(store_dirs, out, split_seed: int = 0, keep_split=None) -> dict
             continue
         seen.add(rec["id"])
         run = rec["run"]
-        flags = {}
+        verdict = Verdict(kept=False)
         if rec["status"] == "done":
             pot = _potential_entry(run["potential"])["potential"]
-            flags = rejudge(rec["result"], run["state"]["density"], pot)
-        (kept if rec["status"] == "done" and flags.get("kept") else dropped).append((rec, flags))
+            verdict = rejudge(rec["result"], run["state"]["density"], pot)
+        (kept if rec["status"] == "done" and verdict.kept else dropped).append((rec, verdict))
     if not kept:
         raise InputError("the store holds no kept runs yet", ", ".join(str(d) for d in store_dirs))
     keys = []
@@ -219,7 +220,7 @@ def build_dataset(store_dirs, out, split_seed: int = 0, keep_split=None) -> dict
         if key not in keys:
             keys.append(key)
     index_of = {k: i for i, k in enumerate(keys)}
-    rows = [_row(rec, flags, index_of) for rec, flags in kept]
+    rows = [_row(rec, verdict, index_of) for rec, verdict in kept]
     strata = {}
     for row in rows:
         low_z = row["pressure"] < row["density"]
@@ -301,7 +302,7 @@ def _potential_entry(ident: dict) -> dict:
     return _POT_CACHE[key]
 
 
-def _row(rec, flags, index_of) -> dict:
+def _row(rec, verdict: Verdict, index_of) -> dict:
     run = rec["run"]
     res = rec["result"]
     ent = _potential_entry(run["potential"])
@@ -328,7 +329,7 @@ def _row(rec, flags, index_of) -> dict:
         "F_md": ent["f_md"],
         "g": np.asarray(res["g"], float),
         "g_err": np.asarray(res["g_err"], float),
-        "flags": json.dumps(flags),
+        "flags": json.dumps(verdict.to_dict()),
         "provenance": json.dumps({**rec["provenance"], "run_seed": run["state"]["seed"],
                                   "spec_hash": rec["provenance"]["campaign"]}),
     }

@@ -75,12 +75,12 @@ def _rejudge(store: Store) -> dict:
         pot, classes = cache[key]
         res = rec["result"]
         before = bool(rec["status"] == "done" and res.get("kept"))
-        flags = rejudge(res, run["state"]["density"], pot) if rec["status"] == "done" else {}
-        after = bool(rec["status"] == "done" and flags.get("kept"))
+        verdict = rejudge(res, run["state"]["density"], pot) if rec["status"] == "done" else None
+        after = bool(verdict is not None and verdict.kept)
         if rec["status"] != "done":
             reasons["failed: " + res.get("reason", "")[:40]] += 1
         elif not after:
-            reasons["dropped: " + ", ".join(flags.get("reasons", []))[:60]] += 1
+            reasons["dropped: " + verdict.why[:60]] += 1
         n += 1
         before_total += before
         after_total += after

@@ -46,8 +46,7 @@ def record_kept(record: dict) -> bool:
     if record.get("status") != "done":
         return False
     run = record["run"]
-    flags = rejudge(record["result"], run["state"]["density"], potential_from_identity(run["potential"]))
-    return bool(flags.get("kept"))
+    return rejudge(record["result"], run["state"]["density"], potential_from_identity(run["potential"])).kept
 
 
 class Store:

@@ -14,6 +14,7 @@ import numpy as np
 from ..errors import InputError
 from ..io.atomic import jsonable
 from ..units import check_density
+from .verdict import Verdict
 
 #: Smallest number of particles the box rule picks.
 N_MIN_DEFAULT = 1000
@@ -154,9 +155,14 @@ class SimulationResult:
     wall_s: float = 0.0
 
     @property
+    def verdict(self) -> Verdict:
+        """The diagnostics' verdict (typed view of ``flags``)."""
+        return Verdict.of(self.flags)
+
+    @property
     def kept(self) -> bool:
         """A successful run that passed every diagnostic."""
-        return self.ok and bool(self.flags.get("kept", False))
+        return self.ok and self.verdict.kept
 
     def to_dict(self) -> dict:
         out = jsonable(asdict(self))

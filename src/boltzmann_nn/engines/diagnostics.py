@@ -59,6 +59,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .verdict import Verdict
+
 DRIFT_SIGMAS = 4.0
 DRIFT_REL = 0.02
 SK_MAX = 10.0
@@ -172,23 +174,23 @@ def judge(density: float, blocks: dict, r, g, u=None) -> dict:
     }
 
 
-def rejudge(result: dict, density: float, potential=None) -> dict:
+def rejudge(result: dict, density: float, potential=None) -> Verdict:
     """The verdict on a stored result (``SimulationResult.to_dict()``), from its stored
     measurements and the potential, without re-simulating. Runs stopped early (collapse,
     particles meeting at the table start) and failed runs keep their verdict.
     """
     flags = result.get("flags") or {}
     if not result.get("ok") or flags.get("collapsed") or flags.get("met_at_table_start"):
-        return flags
+        return Verdict.of(flags)
     blocks = result.get("blocks") or {}
     if not blocks.get("pressure") or not result.get("g"):
-        return flags
+        return Verdict.of(flags)
     r = np.asarray(result["r"], float)
     u = None
     if potential is not None:
         with np.errstate(all="ignore"):
             u = potential.evaluate(r)[0]
-    return judge(density, blocks, r, np.asarray(result["g"], float), u)
+    return Verdict.of(judge(density, blocks, r, np.asarray(result["g"], float), u))
 
 
 def structure_factor_min(x: np.ndarray, box: float) -> np.ndarray:

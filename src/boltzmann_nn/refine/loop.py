@@ -314,7 +314,7 @@ def make_record(k: int, u, res, target: Target, steps: int, equilibration: int, 
     direction are added by the loop).
     """
     usable = bool(res.ok and res.g.size)
-    reason = res.reason if usable else (res.reason or ", ".join(res.flags.get("reasons", [])) or "no g(r)")
+    reason = res.reason if usable else (res.reason or res.verdict.why or "no g(r)")
     run = RunSummary(ok=res.ok, reason=reason, kept=res.kept, steps=steps, md_steps=steps + equilibration,
                      wall_s=res.wall_s, pressure=res.pressure, pressure_err=res.pressure_err,
                      r=res.r if usable else np.zeros(0), g=res.g if usable else np.zeros(0),

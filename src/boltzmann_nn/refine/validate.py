@@ -63,7 +63,7 @@ def validate(potential, target: Target, *, steps: int = 20000, equilibration: in
     check_simulable(potential, state)
     res = get_engine(engine).run(potential, state, progress=progress, early_stop=False)
     if not res.ok or not res.g.size:
-        why = res.reason or ", ".join(res.flags.get("reasons", [])) or "no g(r)"
+        why = res.reason or res.verdict.why or "no g(r)"
         raise InputError(f"the simulation of the potential failed: {why}")
     cmp_ = compare(target, res.r, res.g, res.g_err, r_max=r_max)
     return Validation(cmp_, res.pressure, res.pressure_err, pressure, res)

@@ -133,7 +133,7 @@ def named_states(work: Path = RUNS_DIR) -> list[dict]:
         if not path.exists():
             res = simulate(parse_potential(spec), StatePoint(density=rho, seed=12345))
             if not res.kept:
-                print(f"{spec} at {rho}: target run not kept ({res.flags.get('reasons')})", file=sys.stderr)
+                print(f"{spec} at {rho}: target run not kept ({res.verdict.why})", file=sys.stderr)
                 continue
             atomic_write_json(path, {"r": res.r, "g": res.g, "err": res.g_err, "pressure": res.pressure})
         d = json.loads(path.read_text())
