@@ -128,8 +128,8 @@ def refined_table(grid, u, name: str = "refined") -> PairTable:
     """An MD table from U on the refinement grid: a shape-preserving cubic through the
     points and F = −dU/dr from it.
     """
-    from scipy.interpolate import PchipInterpolator
+    from ..pchip import Pchip
 
-    spline = PchipInterpolator(grid, u)
+    spline = Pchip(grid, u)
     r = np.linspace(grid[0], grid[-1], REFINED_TABLE_POINTS)
-    return PairTable(r, spline(r), -spline.derivative()(r), name=name, check_force=False)
+    return PairTable(r, spline(r), -spline.slope(r), name=name, check_force=False)

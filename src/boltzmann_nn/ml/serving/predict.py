@@ -248,14 +248,14 @@ def prediction_table(r, u, n: int = PREDICTION_TABLE_POINTS) -> PairTable:
     smoothly and monotonically, a shape-preserving cubic (PCHIP) through the points, and
     F = −dU/dr from that cubic.
     """
-    from scipy.interpolate import PchipInterpolator
+    from ...pchip import Pchip
 
     r_e, u_e, _ = extend_core(r, u, r_min=0.0)
-    spline = PchipInterpolator(r_e, u_e)
+    spline = Pchip(r_e, u_e)
     # a soft core (U(0) < U_cut: particles overlap) is tabulated from r -> 0, as the
     # campaign's soft potentials are; a table that began at 0.05 sigma would stop MD
     # as soon as two particles came closer
     r_0 = R_TABLE_MIN_SOFT if u_e[0] < U_CUT else max(r_e[0], 0.05)
     r_t = np.linspace(r_0, r_e[-1], n)
-    return PairTable(r_t, spline(r_t), -spline.derivative()(r_t), name="boltzmann-nn prediction",
+    return PairTable(r_t, spline(r_t), -spline.slope(r_t), name="boltzmann-nn prediction",
                      check_force=False)
