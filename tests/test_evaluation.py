@@ -41,21 +41,18 @@ def test_spread_beyond_the_card_threshold_warns():
 
     predict._CACHE.clear()
     shipped = predict.shipped_model("inverse", "inverse")
-    saved = shipped.card.get("spread_ood")
+    saved = shipped.card.spread_ood
     try:
-        shipped.card["spread_ood"] = 0.0  # any disagreement is above it
+        shipped.card.spread_ood = 0.0  # any disagreement is above it
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             res = predict.predict_potential(example_gr_path(), 0.512)
         assert any("ensemble disagrees" in str(w.message) for w in caught)
         assert any("ensemble disagrees" in m for m in res.warnings)
-        shipped.card["spread_ood"] = 1e9
+        shipped.card.spread_ood = 1e9
         assert not any("ensemble" in m for m in predict.predict_potential(example_gr_path(), 0.512).warnings)
     finally:
-        if saved is None:
-            shipped.card.pop("spread_ood", None)
-        else:
-            shipped.card["spread_ood"] = saved
+        shipped.card.spread_ood = saved
 
 
 def test_spread_scale_recovers_the_factor_of_an_under_dispersed_ensemble():

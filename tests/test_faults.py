@@ -152,7 +152,7 @@ def test_sigkill_during_training(tmp_path):
     assert done.returncode == 0, done.stderr
     from boltzmann_nn.ml.serving.zoo import load_model
 
-    assert load_model(models / "eos.json").card["members"] == 1
+    assert load_model(models / "eos.json").card.members == 1
 
 
 @pytest.mark.parametrize("tamper", ["weights", "checksum", "json", "config"])

@@ -142,7 +142,7 @@ def test_zoo_round_trip_and_checksum(synthetic, tmp_path):
     inputs = eos.eos_inputs(synthetic.u[:4], synthetic.f[:4], synthetic.density[:4], synthetic.b2[:4], cfg)
     want = np.mean([eos.TASK.predict(m, inputs) for m in models], axis=0)
     np.testing.assert_allclose(shipped(eos.TASK.predict, inputs)[0], want, rtol=1e-6)
-    assert card["members"] == 2 and len(card["sha256"]) == 64
+    assert card.members == 2 and len(card.sha256) == 64
     raw = bytearray((tmp_path / "m.safetensors").read_bytes())
     raw[-1] ^= 0xFF
     (tmp_path / "m.safetensors").write_bytes(bytes(raw))
@@ -248,7 +248,7 @@ def test_density_warnings_follow_the_card_training_range():
     from boltzmann_nn.reference import example_gr_path
 
     for task in ("eos", "inverse"):
-        lo, hi = model_card(task)["domain"]["density"]
+        lo, hi = model_card(task).domain["density"]
         for rho, warns in ((0.5 * (lo + hi), False), (0.5 * lo, True), (min(1.5 * hi, 5.0), True)):
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")

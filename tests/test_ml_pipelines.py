@@ -1,6 +1,7 @@
 """The study and final-training pipelines run end to end on a small synthetic dataset."""
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -65,7 +66,7 @@ def test_fold_committee_calibrates_its_spread_on_held_out_folds(synthetic, tmp_p
     assert all(0 < e <= QUICK.epochs for e in card["best_epochs"])  # early stopping on its fold
     assert card["spread_scale"] > 0 and card["spread_ood"] > 0
     shipped = load_model(tmp_path / f"{task}.json", task=task, torch=True)
-    raw = type(shipped)(shipped.task, shipped.members, shipped.config, {**shipped.card, "spread_scale": 1.0})
+    raw = type(shipped)(shipped.task, shipped.members, shipped.config, replace(shipped.card, spread_scale=1.0))
     tr, _ = synthetic.split(None)
     inputs = model_task.inputs(synthetic, tr, cfg)
     _, s_cal = shipped(model_task.predict, inputs)

@@ -246,7 +246,7 @@ def _model_tag() -> str:
     """The first 8 hex digits of the shipped inverse model's weights checksum."""
     from boltzmann_nn.ml.serving.zoo import model_card
 
-    return str(model_card("inverse")["sha256"])[:8]
+    return str(model_card("inverse").sha256)[:8]
 
 
 def _curves(target, res) -> dict:

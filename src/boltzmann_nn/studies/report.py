@@ -38,7 +38,7 @@ def _shipped_assessments(ds, out: Path, log) -> dict:
                                                shipped.spread_scale)
         md = metrics.pop("test_evaluation_md")
         atomic_write_json(out / name / f"{name}_assessment.json",
-                          {"model": shipped.card["name"], "data": str(ds.path), "metrics": metrics, **figs,
+                          {"model": shipped.card.name, "data": str(ds.path), "metrics": metrics, **figs,
                            **extra}, indent=1)
         (out / name / f"{name}_assessment.md").write_text(_assessment_header(shipped, ds) + md)
         paths = [figs["figure"]] if "figure" in figs else list(figs["figures"])
@@ -49,8 +49,8 @@ def _shipped_assessments(ds, out: Path, log) -> dict:
 
 
 def _assessment_header(shipped, ds) -> str:
-    return (f"# Shipped model `{shipped.card['name']}` on the test set of `{ds.path}`\n\n"
-            f"Options {shipped.config.options}, {shipped.card.get('members', len(shipped.members))} members. "
+    return (f"# Shipped model `{shipped.card.name}` on the test set of `{ds.path}`\n\n"
+            f"Options {shipped.config.options}, {shipped.card.members} members. "
             "Intervals: 95 %, bootstrap over potentials (all runs of a potential resampled together); "
             "baselines on the same samples.\n\n")
 

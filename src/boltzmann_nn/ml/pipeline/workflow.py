@@ -76,7 +76,7 @@ def train_final(task, ds: Arrays, cfg, tcfg: TrainConfig, members: int, out_dir,
         "training_device": reports[0]["history"]["device"],
         "domain": fields["domain"],
     }
-    card = save_model(out, name, task.name, models, cfg, card_extra)
+    card = save_model(out, name, task.name, models, cfg, card_extra).to_dict()
     atomic_write_json(rep_dir / f"{name}_report.json", {"card": card, **figures, **extra}, indent=1)
     return {"card": card, **figures}
 

@@ -74,7 +74,7 @@ def predict_eos(potential, densities, *, units: Units | None = None, model="eos"
     for value in np.atleast_1d(rho_red):
         check_density(value)
     msgs: list[str] = []
-    dom = shipped.card.get("domain", {})
+    dom = shipped.card.domain
     table = pot if isinstance(pot, PairTable) else pot.tabulate(4000)
     u, f = table.on_grid(NN_GRID)
     if pot.r_cut > NN_GRID.r_max + 1e-9:
@@ -91,7 +91,7 @@ def predict_eos(potential, densities, *, units: Units | None = None, model="eos"
     n = rho_red.size
     inputs = eos_inputs(np.repeat(u[None], n, 0), np.repeat(f[None], n, 0), rho_red, np.full(n, b2), cfg)
     p, spread = shipped.predict(inputs)
-    ood = shipped.card.get("spread_ood")
+    ood = shipped.card.spread_ood
     rel = np.asarray(spread) / np.maximum(np.abs(p), 0.01)
     if ood is not None and np.any(rel > ood):
         _warn(msgs, f"the ensemble disagrees (relative spread up to {rel.max():.2g}, above the "
@@ -106,7 +106,7 @@ def predict_eos(potential, densities, *, units: Units | None = None, model="eos"
         # density-dependent effective coefficient: B2* = (βP − ρ)/ρ²
         coefs = {"B2_effective": ((p - rho_red) / rho_red**2).tolist()}
     return EOSPrediction(
-        model=shipped.card["name"], strategy=cfg.strategy, options=cfg.options, density=rho_red,
+        model=shipped.card.name, strategy=cfg.strategy, options=cfg.options, density=rho_red,
         pressure=np.asarray(p), pressure_spread=np.asarray(spread), b2_exact=b2,
         p0=low_density_pressure(rho_red, b2), potential=pot.describe(), virial_coefficients=coefs,
         virial_coefficients_spread=coef_spread, warnings=msgs, units=units, density_input=rho)
@@ -153,7 +153,7 @@ def predict_potential(gr, density: float, *, units: Units | None = None, model="
     check_density(units.to_reduced_density(density) if units is not None else density)
     shipped = shipped_model("inverse", model)
     cfg = shipped.config
-    dom = shipped.card.get("domain", {})
+    dom = shipped.card.domain
     r = units.to_reduced_length(r_raw)
     rho = float(units.to_reduced_density(density))
     msgs: list[str] = []
@@ -184,7 +184,7 @@ def predict_potential(gr, density: float, *, units: Units | None = None, model="
     inputs = inverse_inputs(g_nn, np.array([rho]), cfg, u_hnc)
     u_hat, spread = shipped.predict(inputs)
     u_hat, spread = u_hat[0], spread[0]
-    ood = shipped.card.get("spread_ood")
+    ood = shipped.card.spread_ood
     mean_spread = float(sample_spread(u_hat, spread))
     if ood is not None and mean_spread > ood:
         _warn(msgs, f"the ensemble disagrees (mean spread {mean_spread:.2g} k_BT, above the {ood:.2g} "
@@ -209,7 +209,7 @@ def predict_potential(gr, density: float, *, units: Units | None = None, model="
                         f"{units.energy_unit} at r = 0 (the virial of the network's U gave "
                         f"{units.pressure(p_virial):.4g}): check with validate")
     return PotentialPrediction(
-        model=shipped.card["name"], options=cfg.options, density=rho, r=NN_GRID.r.copy(), u=u_net,
+        model=shipped.card.name, options=cfg.options, density=rho, r=NN_GRID.r.copy(), u=u_net,
         u_network=np.asarray(u_hat), spread=np.asarray(spread), u0=u0, table=table, r_g=r, g=g_raw,
         source=source, warnings=msgs, units=units, pressure_virial=p_virial, pressure_target=p_target,
         pressure_ramp=ramp)

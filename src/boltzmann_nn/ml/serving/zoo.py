@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
@@ -35,6 +35,53 @@ def sha256_file(path) -> str:
 
 
 @dataclass
+class ModelCard:
+    """A model's card, checked (:func:`read_card`): what it is, its weights and their
+    checksum, its configuration, and what its predictions are judged by.
+
+    Attributes:
+        name, task: The model's name and its task (:mod:`boltzmann_nn.ml.tasks.registry`).
+        weights, sha256: The safetensors file beside the card and its SHA-256.
+        members: Ensemble members in the weights file.
+        config: The task's configuration (``config_cls.from_dict``).
+        domain: Ranges of the training data (density, …) that predictions are checked against.
+        spread_scale: Calibration factor of the ensemble spread (None: uncalibrated, 1).
+        spread_ood: Spread beyond which a prediction is flagged as outside the training data.
+        record: The whole card as stored (metrics, dataset hash, dates, …).
+    """
+
+    name: str
+    task: str
+    weights: str
+    sha256: str
+    members: int
+    config: dict
+    domain: dict = field(default_factory=dict)
+    spread_scale: float | None = None
+    spread_ood: float | None = None
+    record: dict = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, card: dict) -> ModelCard:
+        return cls(name=str(card.get("name", "")), task=card["task"], weights=card["weights"],
+                   sha256=card["sha256"], members=card["members"], config=card["config"],
+                   domain=card.get("domain") or {}, spread_scale=card.get("spread_scale"),
+                   spread_ood=card.get("spread_ood"), record=dict(card))
+
+    def to_dict(self) -> dict:
+        """The card as stored, with the typed fields as they are now."""
+        out = dict(self.record)
+        for key in ("name", "task", "weights", "sha256", "members", "config", "domain", "spread_scale",
+                    "spread_ood"):
+            value = getattr(self, key)
+            if value is not None and (value != {} or key in out):
+                out[key] = value
+            elif value is None and key in out:
+                del out[key]
+        return out
+
+
+@dataclass
 class Shipped:
     """A loaded model: the members (NumPy networks, or PyTorch modules with ``torch=True``),
     their configuration and the card.
@@ -43,12 +90,12 @@ class Shipped:
     task: str
     members: list
     config: object
-    card: dict
+    card: ModelCard
 
     @property
     def spread_scale(self) -> float:
         """The card's calibration factor of the spread (1 for an uncalibrated ensemble)."""
-        return float(self.card.get("spread_scale") or 1.0)
+        return float(self.card.spread_scale or 1.0)
 
     def __call__(self, fn, *args):
         """Mean of ``fn(member, *args)`` over the members, with their calibrated spread."""
@@ -60,7 +107,7 @@ class Shipped:
         return self(lambda m, x: m.predict(x), inputs)
 
 
-def save_model(directory, name: str, task: str, members, config, card_extra: dict) -> dict:
+def save_model(directory, name: str, task: str, members, config, card_extra: dict) -> ModelCard:
     """Write ``name.safetensors`` and ``name.json`` into ``directory``; returns the card.
 
     Args:
@@ -86,14 +133,14 @@ def save_model(directory, name: str, task: str, members, config, card_extra: dic
         **card_extra,
     }
     atomic_write_json(directory / f"{name}.json", card, indent=1)
-    return card
+    return ModelCard.from_dict(card)
 
 
 _CARD_FIELDS = {"format": str, "task": str, "weights": str, "sha256": str, "members": int,
                 "config": dict}
 
 
-def read_card(card_path) -> dict:
+def read_card(card_path) -> ModelCard:
     """Read and check a model card: strict JSON with the fields a model needs."""
     where = str(card_path)
     try:
@@ -119,10 +166,10 @@ def read_card(card_path) -> dict:
     weights = card["weights"]
     if not weights.strip() or weights in (".", "..") or Path(weights).name != weights:
         raise InputError(f"the weights must lie beside the card, got {card['weights']!r}", where)
-    return card
+    return ModelCard.from_dict(card)
 
 
-def _locate(name_or_path) -> tuple[Path, Path, dict]:
+def _locate(name_or_path) -> tuple[Path, Path, ModelCard]:
     p = Path(str(name_or_path))
     if p.is_dir():
         raise InputError("is a directory, expected a model card (.json) or a shipped model name", str(p))
@@ -137,10 +184,10 @@ def _locate(name_or_path) -> tuple[Path, Path, dict]:
                              str(name_or_path))
         card_path = Path(str(ref))
     card = read_card(card_path)
-    return card_path, card_path.with_name(card["weights"]), card
+    return card_path, card_path.with_name(card.weights), card
 
 
-def model_card(name_or_path) -> dict:
+def model_card(name_or_path) -> ModelCard:
     """The checked card of a shipped model name or a card file."""
     return _locate(name_or_path)[2]
 
@@ -167,12 +214,12 @@ def load_model(name_or_path, task: str | None = None, *, torch: bool = False) ->
             model of another task, or weights that do not fit the card's configuration.
     """
     card_path, weights, card = _locate(name_or_path)
-    if task is not None and card["task"] != task:
-        raise InputError(f"this is a {card['task']!r} model, expected {task!r}", str(card_path))
-    model_task = _task(card["task"], str(card_path))
+    if task is not None and card.task != task:
+        raise InputError(f"this is a {card.task!r} model, expected {task!r}", str(card_path))
+    model_task = _task(card.task, str(card_path))
     if not weights.is_file():
         raise InputError(f"weights file {weights.name} missing", str(card_path))
-    if sha256_file(weights) != card["sha256"]:
+    if sha256_file(weights) != card.sha256:
         raise InputError(f"the weights {weights.name} do not match the card's checksum (a corrupt or "
                          "replaced file)", str(card_path))
     try:
@@ -182,16 +229,16 @@ def load_model(name_or_path, task: str | None = None, *, torch: bool = False) ->
     except Exception as exc:  # noqa: BLE001 - any decoding problem is a bad file
         raise InputError(f"not a readable safetensors file ({type(exc).__name__})", str(weights)) from exc
     try:
-        config = model_task.config_cls.from_dict(card["config"])
+        config = model_task.config_cls.from_dict(card.config)
     except (TypeError, ValueError, KeyError) as exc:
         raise InputError(f"the model card's configuration is not valid: {exc}", str(card_path)) from exc
     build = _torch_member if torch else _numpy_member
     members = []
-    for k in range(card["members"]):
+    for k in range(card.members):
         prefix = f"m{k}."
         state = {key[len(prefix):]: v for key, v in tensors.items() if key.startswith(prefix)}
         members.append(build(model_task, config, state, k, weights.name, str(card_path)))
-    return Shipped(card["task"], members, config, card)
+    return Shipped(card.task, members, config, card)
 
 
 def _numpy_member(task, config, state: dict, k: int, weights: str, where: str):
