@@ -17,13 +17,6 @@ class _Record:
     def to_dict(self) -> dict:
         return self.record
 
-    @property
-    def files(self) -> dict:
-        """Paths written by the call, by role (``out``, ``plot``, ``table``, …)."""
-        return {k: v for k, v in self.record.items()
-                if k in ("out", "plot", "plot_gr", "result_file", "gr_file", "table", "table_md")
-                and isinstance(v, str)}
-
 
 @dataclass
 class TabulatedPotential(_Record):
