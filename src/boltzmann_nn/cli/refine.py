@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 from ..engines.registry import DEFAULT_ENGINE, engine_names
 from ..io.gr import GR_FORMATS
 from ..io.potential_files import TABLE_FORMATS
@@ -11,6 +14,24 @@ from .common import DENSITY_HELP, POTENTIAL_HELP, add_no_progress, emit
 from .units_args import add_unit_args, units_from_args
 
 DEFAULT_OUT = "refine-output"
+SPEC_HELP = ("a spec (TOML) of species, mole fractions, density and one target g(r) per species pair "
+             "(docs/mixtures.md); instead of the positional file and --density")
+
+
+def _need(args, positional: str, what: str) -> None:
+    """Either --spec, or the positional argument and --density."""
+    from ..errors import InputError
+
+    if args.spec:
+        if getattr(args, positional) is not None:
+            raise InputError(f"give either --spec or {what}, not both")
+        return
+    missing = [name for name, val in ((what.split()[0], getattr(args, positional)), ("--density", args.density))
+               if val is None]
+    if getattr(args, "target", "") is None:
+        missing.append("--target")
+    if missing:
+        raise InputError(f"missing {', '.join(missing)} (or give --spec)")
 
 
 def _md_args(p, equilibration: int):
@@ -30,9 +51,10 @@ def _md_args(p, equilibration: int):
 def add(sub, parent):
     p = sub.add_parser("validate", parents=[parent],
                        help="simulate a potential at the target's density and compare g(r)")
-    p.add_argument("potential", help=POTENTIAL_HELP)
-    p.add_argument("--target", required=True, metavar="GR", help="target g(r) file (any format)")
-    p.add_argument("--density", type=float, required=True, metavar="RHO", help=DENSITY_HELP)
+    p.add_argument("potential", nargs="?", help=POTENTIAL_HELP)
+    p.add_argument("--target", metavar="GR", help="target g(r) file (any format)")
+    p.add_argument("--density", type=float, metavar="RHO", help=DENSITY_HELP)
+    p.add_argument("--spec", metavar="TOML", help=SPEC_HELP)
     p.add_argument("--steps", type=int, default=20000, help="production steps (default 20000)")
     p.add_argument("--out", help="folder for gr.csv, comparison.png and validation.json")
     p.add_argument("--plot", help="PNG of both g(r) and their difference")
@@ -41,8 +63,9 @@ def add(sub, parent):
 
     p = sub.add_parser("refine", parents=[parent],
                        help="refine a potential by MD until it reproduces a target g(r)")
-    p.add_argument("gr_file", help="target g(r) (text/CSV, LAMMPS, GROMACS .xvg, VOTCA .dist.tgt)")
-    p.add_argument("--density", type=float, required=True, metavar="RHO", help=DENSITY_HELP)
+    p.add_argument("gr_file", nargs="?", help="target g(r) (text/CSV, LAMMPS, GROMACS .xvg, VOTCA .dist.tgt)")
+    p.add_argument("--density", type=float, metavar="RHO", help=DENSITY_HELP)
+    p.add_argument("--spec", metavar="TOML", help=SPEC_HELP)
     p.add_argument("--start", default="hnc",
                    help=f"one of {', '.join(start_names())} (default hnc: HNC inversion of the target, "
                         "the fastest start measured), or a potential file")
@@ -68,6 +91,9 @@ def add(sub, parent):
 def cmd_validate(args):
     from ..api import validate_potential
 
+    _need(args, "potential", "POTENTIAL")
+    if args.spec:
+        return _validate_spec(args)
     data = validate_potential(args.potential, args.target, args.density, units=units_from_args(args),
                               gr_format=args.gr_format, steps=args.steps, equilibration=args.equilibration,
                               pressure=args.pressure, seed=args.seed, threads=args.threads,
@@ -96,6 +122,14 @@ def cmd_validate(args):
 def cmd_refine(args):
     from ..api import refine_potential
 
+    _need(args, "gr_file", "GR_FILE")
+    if args.spec:
+        from ..mixture.spec import read_spec
+
+        spec = read_spec(args.spec)
+        if spec.composition.n_species > 1:
+            return _refine_spec(args)
+        _one_species(args, spec)
     data = refine_potential(
         args.gr_file, args.density, units=units_from_args(args), gr_format=args.gr_format, start=args.start,
         model=args.model, out=args.out, fmt=args.format, pressure=args.pressure, r_cut=args.r_cut,
@@ -120,3 +154,87 @@ def cmd_refine(args):
 
     emit(args, data, human)
     return 0 if data["g"] else 1
+
+
+def _one_species(args, spec) -> None:
+    """A one-species spec is today's ``refine GR --density RHO``: fill the arguments."""
+    (path,) = spec.targets.values()
+    args.gr_file = str(path)
+    args.density = float(spec.units.density(spec.composition.density))
+    if spec.pressure is not None:
+        args.pressure = float(spec.units.pressure(spec.pressure))
+    args.method = spec.method
+    if isinstance(spec.start, str):
+        args.start = spec.start
+    else:
+        (args.start,) = (str(v) for v in spec.start.values())
+    if spec.r_cut:
+        (rc,) = spec.r_cut.values()
+        args.r_cut = float(spec.units.length(rc))
+    args.max_iter = args.max_iter if args.max_iter != 10 else spec.max_iter
+    for key in ("equilibration", "seed", "threads"):
+        if key in spec.md:
+            setattr(args, key, int(spec.md[key]))
+    if "steps" in spec.md:
+        args.min_steps = int(spec.md["steps"])
+    if "max_steps" in spec.md:
+        args.max_steps = int(spec.md["max_steps"])
+    u = spec.units
+    if not u.is_reduced:
+        args.sigma, args.temperature = f"{u.sigma}{u.length_unit}", None
+        args.kT, args.energy_unit = u.kT, u.energy_unit
+
+
+def _refine_spec(args):
+    from ..mixture.run_spec import refine_spec
+
+    def progress(rec):
+        if not (args.no_progress or args.json):
+            s = rec.summary()
+            chi2 = f"chi2/n = {s['chi2']:.3g} (bound {s['chi2_bound']:.3g})" if "chi2" in s else s["reason"]
+            print(f"iteration {s['iteration']}: {chi2}, P = {s['pressure']:.4g} k_BT/sigma^3, "
+                  f"{s['md_steps']} MD steps, {s['wall_s']:.0f} s", file=sys.stderr, flush=True)
+
+    data = refine_spec(args.spec, args.out, args.max_iter if args.max_iter != 10 else None, progress)
+
+    def human(d):
+        for it in d["history"]:
+            pairs = ", ".join(f"{p} {v['chi2']:.3g}" for p, v in it.get("pairs", {}).items())
+            print(f"iteration {it['iteration']}: chi2/n = {it.get('chi2', float('nan')):.3g} ({pairs}), "
+                  f"P = {it['pressure']:.4g} k_BT/sigma^3, {it['md_steps']} MD steps, {it['wall_s']:.0f} s")
+        state = "converged" if d["converged"] else "not converged"
+        print(f"{state}: {d['reason']}; final tables = iteration {d['best']} ({d['units']})")
+        for p, path in d["tables"].items():
+            print(f"wrote {path} ({p})")
+        print(f"wrote {d['files']['lammps']} and {d['files']['lammps_lines_file']} (LAMMPS), "
+              f"GROMACS and VOTCA tables in {Path(d['files']['lammps']).parent}")
+        print(f"wrote {d['plots']['pairs']} and {d['plots']['convergence']}")
+
+    emit(args, data, human)
+    return 0 if data["g"] else 1
+
+
+def _validate_spec(args):
+    from ..mixture.simulate_spec import validate_spec
+
+    data = validate_spec(args.spec, steps=args.steps, equilibration=args.equilibration, seed=args.seed,
+                         threads=args.threads, out=args.out)
+
+    def human(d):
+        if not d["ok"]:
+            print(f"FAILED: {d['reason']}")
+            return
+        c = d["comparison"]
+        for p, s in c["pairs"].items():
+            print(f"{p}: L_MSE = {s['l_mse']:.3g} (noise {s['noise_mse']:.2g}), chi2/n = {s['chi2']:.3g}")
+        verdict = "within noise" if c["within_noise"] else "NOT within noise"
+        print(f"all pairs: chi2/n = {c['chi2']:.3g} (bound {c['chi2_bound']:.3g}): {verdict}")
+        line = f"P = {d['pressure']:.5g} +- {d['pressure_err']:.2g} ({d['units']})"
+        if "pressure_target" in d:
+            line += f" (target {d['pressure_target']:.5g}: {100 * d['pressure_rel']:+.1f} %)"
+        print(line)
+        if d["flags"]["reasons"]:
+            print("diagnostics: " + ", ".join(d["flags"]["reasons"]))
+
+    emit(args, data, human)
+    return 0 if data["ok"] else 1

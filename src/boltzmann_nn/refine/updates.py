@@ -89,10 +89,11 @@ def denoise(dg, err):
     return w * dg + (1.0 - w) * s * factor
 
 
-def log_ratio_update(r, g_run, g_target, density: float, err=None, oz_term: bool = False):
+def log_ratio_update(r, g_run, g_target, density: float, err=None, oz_term: bool = False, oz_delta=None):
     """ΔU = ln(g_run/g_target) on the points ``r`` (shape (n,)), with ``oz_term`` plus
     (h − c)[g_target] − (h − c)[g_run]; ``err`` is the combined standard error of the two
-    g(r) on ``r`` (None: no denoising).
+    g(r) on ``r`` (None: no denoising). ``oz_delta`` (shape (n,)): that OZ difference as
+    computed elsewhere (a mixture's matrix OZ), added where either g is resolved.
     """
     g_run = np.asarray(g_run, float)
     g_target = np.asarray(g_target, float)
@@ -107,6 +108,8 @@ def log_ratio_update(r, g_run, g_target, density: float, err=None, oz_term: bool
         du = np.log(np.maximum(g_run, G_RESOLVED) / np.maximum(g_target, G_RESOLVED))
     if oz_term:
         du = du + _oz_term(r, g_target, density) - _oz_term(r, g_run, density)
+    if oz_delta is not None:
+        du = du + np.asarray(oz_delta, float)
     du = _fill_core(np.where(resolved, du, 0.0), resolved)
     # the smoothing averages over the points that are not significant on their own
     keep = 1.0 - np.where(resolved, w, 0.0)

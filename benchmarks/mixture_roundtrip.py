@@ -1,0 +1,192 @@
+"""Round trip of mixture refinement on binary fluids of known potentials (issue: mixtures).
+
+Phase ``targets``: simulate each system's true pair potentials (LAMMPS, long run) and
+write every partial g_ij (with block errors) and a refinement spec.
+Phase ``refine``: refine from the HNC start (ihnc) and, side by side, IBI from the
+Boltzmann start; then simulate each final set independently (new seed).
+Phase ``table``: print the round-trip table (per system and pair: iterations, MD steps,
+final distance over noise, U error where g_ij > 0.05, P).
+
+    python benchmarks/mixture_roundtrip.py targets|refine|table [--systems NAME…]
+
+Everything lands in benchmarks/results/mixture_roundtrip/ and each phase resumes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from boltzmann_nn.engines.base import StatePoint
+from boltzmann_nn.io.potential_files import write_gr_csv
+from boltzmann_nn.mixture.md import simulate_mixture
+from boltzmann_nn.mixture.system import Composition, PairPotentials
+from boltzmann_nn.potentials.base import NamedPotential
+from boltzmann_nn.potentials.composite import CompositePotential
+
+OUT = Path(__file__).parent / "results" / "mixture_roundtrip"
+TARGET_STEPS, TARGET_EQ = 200_000, 20_000
+
+
+def _lj(eps, sig, rc=2.5):
+    return NamedPotential("lj", {"epsilon": eps, "sigma": sig}, r_cut=rc)
+
+
+def _gauss(eps, sig, rc=3.0):
+    return NamedPotential("gauss", {"epsilon": eps, "sigma": sig}, r_cut=rc)
+
+
+def systems() -> dict:
+    """name -> (composition, true pair potentials, pressure target wanted)."""
+    yuk = CompositePotential(
+        [
+            NamedPotential("wca", {"epsilon": 1.0, "sigma": 0.95}),
+            NamedPotential("yukawa", {"epsilon": 0.5, "kappa": 1.0, "sigma": 0.95}, r_cut=4.0),
+        ],
+        name="wca+yukawa",
+    )
+    return {
+        "lj-asym": (
+            Composition(("A", "B"), (0.7, 0.3), 0.75),
+            {"A-A": _lj(1.0, 1.0), "A-B": _lj(0.75, 0.9), "B-B": _lj(0.5, 0.8)},
+        ),
+        "gauss-core": (
+            Composition(("A", "B"), (0.5, 0.5), 1.0),
+            {"A-A": _gauss(2.0, 1.0), "A-B": _gauss(1.6, 0.9), "B-B": _gauss(1.5, 0.8)},
+        ),
+        "yukawa-unlike": (
+            Composition(("A", "B"), (0.5, 0.5), 0.6),
+            {
+                "A-A": NamedPotential("wca", {"epsilon": 1.0, "sigma": 1.0}),
+                "A-B": yuk,
+                "B-B": NamedPotential("wca", {"epsilon": 1.0, "sigma": 0.9}),
+            },
+        ),
+    }
+
+
+def make_targets(names) -> None:
+    for name in names:
+        comp, truth = systems()[name]
+        folder = OUT / name
+        if (folder / "truth.json").exists():
+            continue
+        pots = PairPotentials(comp.species, truth)
+        state = StatePoint(
+            comp.density,
+            steps=TARGET_STEPS,
+            equilibration=TARGET_EQ,
+            blocks=20,
+            rdf_rmax=5.0,
+            rdf_bins=250,
+            seed=11,
+        )
+        t0 = time.time()
+        res = simulate_mixture(pots, comp, state)
+        print(
+            f"{name}: ok={res.ok} kept={res.kept} P={res.pressure:.4f}+-{res.pressure_err:.4f} "
+            f"flags={res.flags.get('reasons')} scc={res.flags.get('scc_min')} {time.time() - t0:.0f} s",
+            flush=True,
+        )
+        if not res.ok:
+            sys.exit(f"{name}: {res.reason}")
+        folder.mkdir(parents=True, exist_ok=True)
+        for p in res.g:
+            write_gr_csv(
+                folder / f"g{p.replace('-', '')}.csv",
+                res.r,
+                res.g[p],
+                f"MD of the true {p} potential",
+                extra={"g_err": res.g_err[p]},
+            )
+        r_cut = {p: min(float(v.r_cut), 5.0) for p, v in truth.items()}
+        spec = [
+            f"density = {comp.density}",
+            f"pressure = {res.pressure:.6g}",
+            "max_iter = 8",
+            "[species]",
+            *[f"{s} = {x}" for s, x in zip(comp.species, comp.fractions)],
+            "[targets]",
+            *[f'"{p}" = "g{p.replace("-", "")}.csv"' for p in res.g],
+            "[r_cut]",
+            *[f'"{p}" = {rc}' for p, rc in r_cut.items()],
+            "[md]",
+            "steps = 5000",
+            "max_steps = 40000",
+            "equilibration = 4000",
+        ]
+        (folder / "spec.toml").write_text("\n".join(spec) + "\n")
+        (folder / "truth.json").write_text(
+            json.dumps(
+                {
+                    "pressure": res.pressure,
+                    "pressure_err": res.pressure_err,
+                    "flags": res.flags,
+                    "wall_s": res.wall_s,
+                },
+                default=str,
+            )
+        )
+
+
+def _spec_variant(folder: Path, method: str, start: str) -> Path:
+    text = (
+        (folder / "spec.toml")
+        .read_text()
+        .replace("max_iter = 8", f'max_iter = 8\nmethod = "{method}"\nstart = "{start}"')
+    )
+    path = folder / f"spec-{method}.toml"
+    path.write_text(text)
+    return path
+
+
+def _printer(name: str, method: str):
+    def show(rec):
+        s = rec.summary()
+        print(
+            f"  {name} {method} {s['iteration']}: chi2 = {s.get('chi2', float('nan')):.3g}, "
+            f"P = {rec.run.pressure:.4f}, {s['md_steps']} steps",
+            flush=True,
+        )
+
+    return show
+
+
+def run_refinements(names) -> None:
+    from boltzmann_nn.mixture.run_spec import refine_spec
+
+    for name in names:
+        folder = OUT / name
+        for method, start in (("ihnc", "hnc"), ("ibi", "boltzmann")):
+            out = folder / f"refine-{method}"
+            if (out / "summary.json").exists():
+                continue
+            t0 = time.time()
+            summary = refine_spec(_spec_variant(folder, method, start), out, progress=_printer(name, method))
+            print(
+                f"{name} {method}: converged={summary['converged']} iterations={summary['iterations']} "
+                f"{time.time() - t0:.0f} s",
+                flush=True,
+            )
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("phase", choices=["targets", "refine", "table"])
+    ap.add_argument("--systems", nargs="*", default=list(systems()))
+    args = ap.parse_args(argv)
+    if args.phase == "targets":
+        make_targets(args.systems)
+    elif args.phase == "refine":
+        run_refinements(args.systems)
+    else:
+        from mixture_roundtrip_table import print_table
+
+        print_table(OUT, systems(), args.systems)
+
+
+if __name__ == "__main__":
+    main()
