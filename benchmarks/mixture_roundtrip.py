@@ -41,13 +41,16 @@ def _gauss(eps, sig, rc=3.0):
 
 def systems() -> dict:
     """name -> (composition, true pair potentials, pressure target wanted)."""
-    yuk = CompositePotential(
-        [
-            NamedPotential("wca", {"epsilon": 1.0, "sigma": 0.95}),
-            NamedPotential("yukawa", {"epsilon": 0.5, "kappa": 1.0, "sigma": 0.95}, r_cut=4.0),
-        ],
-        name="wca+yukawa",
-    )
+    def wca_yukawa(eps, sig):
+        # screened repulsion of charged particles: eps_ij = Z_i Z_j (no demixing drive)
+        return CompositePotential(
+            [
+                NamedPotential("wca", {"epsilon": 1.0, "sigma": sig}),
+                NamedPotential("yukawa", {"epsilon": eps, "kappa": 1.0, "sigma": sig}, r_cut=4.0),
+            ],
+            name="wca+yukawa",
+        )
+
     return {
         "lj-asym": (
             Composition(("A", "B"), (0.7, 0.3), 0.75),
@@ -57,12 +60,12 @@ def systems() -> dict:
             Composition(("A", "B"), (0.5, 0.5), 1.0),
             {"A-A": _gauss(2.0, 1.0), "A-B": _gauss(1.6, 0.9), "B-B": _gauss(1.5, 0.8)},
         ),
-        "yukawa-unlike": (
-            Composition(("A", "B"), (0.5, 0.5), 0.6),
+        "yukawa": (
+            Composition(("A", "B"), (0.5, 0.5), 0.5),
             {
-                "A-A": NamedPotential("wca", {"epsilon": 1.0, "sigma": 1.0}),
-                "A-B": yuk,
-                "B-B": NamedPotential("wca", {"epsilon": 1.0, "sigma": 0.9}),
+                "A-A": wca_yukawa(0.8, 1.0),
+                "A-B": wca_yukawa(0.49, 0.95),
+                "B-B": wca_yukawa(0.3, 0.9),
             },
         ),
     }
@@ -91,8 +94,8 @@ def make_targets(names) -> None:
             f"flags={res.flags.get('reasons')} scc={res.flags.get('scc_min')} {time.time() - t0:.0f} s",
             flush=True,
         )
-        if not res.ok:
-            sys.exit(f"{name}: {res.reason}")
+        if not res.ok or not res.kept:
+            sys.exit(f"{name}: not a homogeneous target: {res.reason or res.flags.get('reasons')}")
         folder.mkdir(parents=True, exist_ok=True)
         for p in res.g:
             write_gr_csv(

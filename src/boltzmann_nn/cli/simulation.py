@@ -9,8 +9,11 @@ from .common import POTENTIAL_HELP, add_no_progress, emit
 def add(sub, parent):
     p = sub.add_parser("simulate", parents=[parent],
                        help="NVT Langevin MD of a pair potential (LAMMPS): P, g(r), diagnostics")
-    p.add_argument("spec", help=POTENTIAL_HELP)
-    p.add_argument("--density", type=float, required=True, metavar="RHO", help="number density [sigma^-3]")
+    p.add_argument("potential", nargs="?", help=POTENTIAL_HELP)
+    p.add_argument("--density", type=float, metavar="RHO", help="number density [sigma^-3]")
+    p.add_argument("--spec", metavar="TOML",
+                   help="a mixture spec (TOML) with a [potentials] table, one potential per species pair "
+                        "(docs/mixtures.md); instead of the positional potential and --density")
     p.add_argument("--steps", type=int, default=20000, help="production steps (default 20000)")
     p.add_argument("--equilibration", type=int, default=10000, help="equilibration steps (10000)")
     p.add_argument("--n-particles", type=int, help="N (default: box rule, at least 1000)")
@@ -30,8 +33,12 @@ def add(sub, parent):
 
 def cmd_simulate(args):
     from ..api import simulate_potential
+    from .refine import _need
 
-    out = simulate_potential(args.spec, args.density, steps=args.steps, equilibration=args.equilibration,
+    _need(args, "potential", "POTENTIAL")
+    if args.spec:
+        return _simulate_spec(args)
+    out = simulate_potential(args.potential, args.density, steps=args.steps, equilibration=args.equilibration,
                              n_particles=args.n_particles, seed=args.seed, threads=args.threads,
                              blocks=args.blocks, dt=args.dt, tail=args.tail, engine=args.engine, out=args.out,
                              plot=args.plot, progress=not (args.no_progress or args.json)).to_dict()
@@ -53,3 +60,29 @@ def cmd_simulate(args):
 
     emit(args, out, human)
     return 0 if out["ok"] else 1
+
+
+def _simulate_spec(args):
+    from ..mixture.simulate_spec import simulate_spec
+
+    data = simulate_spec(args.spec, steps=args.steps, equilibration=args.equilibration, seed=args.seed,
+                         threads=args.threads, n_particles=args.n_particles, out=args.out)
+
+    def human(d):
+        s = d["settings"]
+        print(f"N = {s['n_particles']}, {', '.join(d['species'])} at x = {d['fractions']}, "
+              f"rho = {d['density']:g}, {s['equilibration']} + {s['steps']} steps in {d['wall_s']:.1f} s")
+        print(d["units"])
+        if not d["ok"]:
+            print(f"FAILED: {d['reason']}")
+            return
+        print(f"P = {d['pressure']:.6g} +- {d['pressure_err']:.2g}, U/N = {d['energy']:.5g}")
+        verdict = "kept" if d["kept"] else "dropped: " + ", ".join(d["flags"]["reasons"])
+        print(f"diagnostics: {verdict}")
+        for path in d.get("gr_files", {}).values():
+            print(f"wrote {path}")
+        if "result_file" in d:
+            print(f"wrote {d['result_file']}")
+
+    emit(args, data, human)
+    return 0 if data["ok"] else 1

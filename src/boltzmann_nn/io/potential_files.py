@@ -59,14 +59,21 @@ def _write_csv(table, units, comment):
     return "\n".join(_head(table, units, comment) + ["r,U,F"] + body) + "\n"
 
 
-def _write_gromacs(table, units, comment):
+def _write_gromacs(table, units, comment, dr: float | None = None, r_max: float | None = None):
     """GROMACS user table (``table_A_B.xvg``): ``r f -f' g -g' h -h'`` evenly spaced from
     r = 0, with the whole pair potential in the repulsion columns (h; use C12 = 1 and
     C6 = 0 for the pair, as VOTCA does). Below the table's first point U is continued
     linearly with the first force (never reached in a simulation, but GROMACS needs numbers).
+    ``dr`` and ``r_max`` [σ] set a common spacing and a reach beyond the cut-off (U = 0
+    there; GROMACS wants tables to rvdw + table-extension); by default the table's own
+    number of points spans 0 … r_cut.
     """
     n = table.r.size
-    r = np.linspace(0.0, table.r_cut, max(n, 2))
+    if dr is None:
+        r = np.linspace(0.0, table.r_cut, max(n, 2))
+    else:
+        reach = table.r_cut if r_max is None else max(r_max, table.r_cut)
+        r = dr * np.arange(int(np.ceil(reach / dr - 1e-9)) + 1)
     u, f = table.evaluate(r)
     below = r < table.r[0]
     u[below] = table.U[0] + table.F[0] * (table.r[0] - r[below])

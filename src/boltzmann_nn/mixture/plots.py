@@ -77,8 +77,11 @@ def plot_convergence(path, result, p_target=None):
     a.legend(fontsize=7)
     b.errorbar(k, [it.run.pressure for it in its], [it.run.pressure_err for it in its], fmt="o-", color="C0")
     if p_target is not None:
-        b.axhline(p_target, color="C3", lw=0.8, label="target")
+        b.axhline(p_target, color="C3", lw=1.2, ls="--", label="target")
         b.legend(fontsize=7)
+        lo, hi = b.get_ylim()
+        pad = 0.05 * (max(hi, p_target) - min(lo, p_target))
+        b.set_ylim(min(lo, p_target - pad), max(hi, p_target + pad))
     b.set_xlabel("iteration")
     b.set_ylabel(r"$P\sigma^3/k_BT$")
     for ax in (a, b):

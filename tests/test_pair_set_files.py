@@ -1,0 +1,81 @@
+"""Pair-table sets for the engines: what LAMMPS computes from them, GROMACS and VOTCA files,
+units, and errors."""
+
+import numpy as np
+import pytest
+
+from boltzmann_nn.engines.lammps import load_lammps
+from boltzmann_nn.errors import InputError
+from boltzmann_nn.io.pair_set_files import read_lammps_pair_tables, write_pair_tables
+from boltzmann_nn.io.potential_files import read_table_columns
+from boltzmann_nn.potentials.base import NamedPotential
+from boltzmann_nn.units import Units
+
+SPECIES = ["A", "B"]
+
+
+def _tables():
+    pots = {
+        "A-A": NamedPotential("lj", {"epsilon": 1.0, "sigma": 1.0}, r_cut=2.5),
+        "A-B": NamedPotential("lj", {"epsilon": 0.75, "sigma": 0.9}, r_cut=2.5),
+        "B-B": NamedPotential("gauss", {"epsilon": 1.5, "sigma": 0.8}, r_cut=2.0),
+    }
+    return pots, {p: v.tabulate(1000) for p, v in pots.items()}
+
+
+def test_lammps_pair_table_gives_each_pair_its_energy(tmp_path):
+    pots, tables = _tables()
+    files = write_pair_tables(tmp_path, SPECIES, tables)
+    lmp = load_lammps().lammps(cmdargs=["-log", "none", "-screen", "none", "-nocite"])
+    try:
+        for cmd in ("units lj", "atom_style atomic", "region box block 0 20 0 20 0 20",
+                    "create_box 2 box", "mass * 1.0"):
+            lmp.command(cmd)
+        for line in files["lammps_lines"]:
+            lmp.command(line.replace("pair.table", str(files["lammps"])))
+        lmp.command("create_atoms 1 single 5 5 5")
+        lmp.command("create_atoms 2 single 6.05 5 5")  # A-B at 1.05
+        lmp.command("create_atoms 2 single 5 10 5")
+        lmp.command("create_atoms 2 single 5 10.7 5")  # B-B at 0.7
+        lmp.command("run 0")
+        pe = lmp.get_thermo("pe") * 4  # per atom in lj units
+    finally:
+        lmp.close()
+    want = pots["A-B"].evaluate(np.array([1.05]))[0][0] + pots["B-B"].evaluate(np.array([0.7]))[0][0]
+    assert pe == pytest.approx(want, abs=2e-3)
+
+
+def test_every_engine_file_round_trips_with_units(tmp_path):
+    _, tables = _tables()
+    units = Units(0.35, "nm", 2.5, "kJ/mol")
+    files = write_pair_tables(tmp_path, SPECIES, tables, units)
+    sections = read_lammps_pair_tables(files["lammps"], SPECIES)
+    assert set(sections) == {"A-A", "A-B", "B-B"}
+    spacings = set()
+    for pair, tab in tables.items():
+        r, u, _ = sections[pair]
+        np.testing.assert_allclose(u, 2.5 * tab.evaluate(r / 0.35)[0], rtol=1e-6, atol=1e-9)
+        for kind in ("gromacs", "votca", "csv"):
+            text = files[kind][pair].read_text()
+            assert "kJ/mol" in text.splitlines()[1] and "nm" in text.splitlines()[1]
+            rr, uu, _ = read_table_columns(files[kind][pair])
+            inside = (rr > tab.r[0] * 0.35) & (rr < tab.r_cut * 0.35)
+            np.testing.assert_allclose(uu[inside], 2.5 * tab.evaluate(rr[inside] / 0.35)[0], atol=1e-6)
+        rr, uu, _ = read_table_columns(files["gromacs"][pair])
+        spacings.add(round(float(np.diff(rr)[0]), 9))
+        assert rr[-1] >= 2.5 * 0.35 + 1.0 - 1e-9  # rvdw + table-extension
+        assert np.ptp(np.diff(rr)) < 1e-9
+    assert spacings == {0.002}
+    mdp = files["mdp"].read_text()
+    assert "energygrp_table  = A A A B B B" in mdp and "rvdw             = 0.875" in mdp
+    assert files["gromacs"]["A-B"].name == "table_A_B.xvg" and files["gromacs_default"].name == "table.xvg"
+    assert files["lammps_lines"][1].startswith("pair_coeff 1 1 pair.table A_A")
+    assert "type 2 = B" in files["lammps_lines_file"].read_text()
+
+
+def test_a_missing_pair_is_an_input_error(tmp_path):
+    _, tables = _tables()
+    del tables["A-B"]
+    with pytest.raises(InputError, match="A-B"):
+        write_pair_tables(tmp_path, SPECIES, tables)
+    assert not any(tmp_path.iterdir())
