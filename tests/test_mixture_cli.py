@@ -93,3 +93,14 @@ def test_refine_spec_missing_pair_is_one_line_error(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "spec.toml" in err[0] and "B-B" in err[0]
     assert not (tmp_path / "o").exists()
+
+
+def test_oz_spec_of_identical_species_mixes_ideally(tmp_path, capsys):
+    spec = tmp_path / "same.toml"
+    spec.write_text(STATE + '[potentials]\n"A-A" = "wca"\n"A-B" = "wca"\n"B-B" = "wca"\n')
+    code, d = _json(capsys, "oz", "--spec", str(spec), "--out", str(tmp_path / "g.csv"))
+    _, one = _json(capsys, "oz", "wca", "--density", "0.6")
+    assert code == 0 and d["S_CC_0_over_x1x2"] == pytest.approx(1.0, abs=1e-6)
+    assert d["pressure_virial"] == pytest.approx(one["pressure_virial"], rel=1e-8)
+    assert set(d["g"]) == set(d["kirkwood_buff"]) == {"A-A", "A-B", "B-B"}
+    assert (tmp_path / "g.csv").read_text().splitlines()[2] == "r,g_A-A,g_A-B,g_B-B"

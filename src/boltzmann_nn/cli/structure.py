@@ -30,8 +30,11 @@ def add(sub, parent):
     p.set_defaults(func=cmd_virial)
 
     p = sub.add_parser("oz", parents=[parent], help="Ornstein-Zernike structure (HNC or PY)")
-    p.add_argument("spec", help=POTENTIAL_HELP)
-    p.add_argument("--density", type=float, required=True, metavar="RHO", help="number density [sigma^-3]")
+    p.add_argument("potential", nargs="?", help=POTENTIAL_HELP)
+    p.add_argument("--density", type=float, metavar="RHO", help="number density [sigma^-3]")
+    p.add_argument("--spec", metavar="TOML",
+                   help="a mixture spec with [potentials] (docs/mixtures.md): every g_ij, S_ij(k), "
+                        "Bhatia-Thornton, Kirkwood-Buff, pressures, B2")
     p.add_argument("--closure", choices=closure_names(), default="hnc", help="closure (default hnc)")
     p.add_argument("--out", help="CSV of g(r)")
     p.add_argument("--plot", help="PNG of g(r) and S(k)")
@@ -82,8 +85,12 @@ def cmd_virial(args):
 
 def cmd_oz(args):
     from .. import api
+    from .refine import _need
 
-    res = api.solve_oz(args.spec, args.density, args.closure, out=args.out, plot=args.plot).to_dict()
+    _need(args, "potential", "POTENTIAL")
+    if args.spec:
+        return _oz_spec(args)
+    res = api.solve_oz(args.potential, args.density, args.closure, out=args.out, plot=args.plot).to_dict()
 
     def human(d):
         print(f"OZ/{d['closure'].upper()} at rho = {d['density']:g}: converged in {d['iterations']} iterations")
@@ -107,5 +114,25 @@ def cmd_invert(args):
         for key in ("out", "plot"):
             if key in d:
                 print(f"wrote {d[key]}")
+
+    emit(args, res, human)
+
+
+def _oz_spec(args):
+    from ..mixture.theory_spec import oz_spec
+
+    res = oz_spec(args.spec, args.closure, out=args.out)
+
+    def human(d):
+        print(f"mixture OZ/{d['closure'].upper()} of {', '.join(d['species'])} at x = {d['fractions']}, "
+              f"rho = {d['density']:g}: converged in {d['iterations']} iterations ({d['units']})")
+        print(f"P (virial) = {d['pressure_virial']:.6g}, "
+              f"P (compressibility) = {d['pressure_compressibility']:.6g}, "
+              f"beta dP/drho = {d['inverse_compressibility']:.4g}, B2 = {d['B2']:.5g}")
+        print("Kirkwood-Buff G_ij: " + ", ".join(f"{p} {v:.4g}" for p, v in d["kirkwood_buff"].items()))
+        if "S_CC_0_over_x1x2" in d:
+            print(f"S_CC(0)/(x1 x2) = {d['S_CC_0_over_x1x2']:.4g} (1: ideal mixing; large: near demixing)")
+        if "out" in d:
+            print(f"wrote {d['out']}")
 
     emit(args, res, human)
