@@ -59,6 +59,15 @@ def test_votca_dist(tmp_path):
     np.testing.assert_allclose(rdf.g, G)
 
 
+def test_votca_target_that_is_gromacs_output(tmp_path):
+    # VOTCA's LJ1-LJ2 tutorial ships `gmx rdf` output renamed to .dist.tgt
+    text = '@    title "Radial distribution"\n@TYPE xy\n'
+    text += "\n".join(f"{a / 3:.6f} {b:.6f}" for a, b in zip(R, G))
+    rdf = read_gr(_write(tmp_path / "LJ1-LJ2.dist.tgt", text))
+    assert rdf.fmt == "xvg" and rdf.length_unit == "nm"
+    np.testing.assert_allclose(rdf.g, G, atol=1e-6)
+
+
 @pytest.mark.parametrize("fmt,suffix", [("lammps", ".table"), ("votca", ".pot"), ("csv", ".csv")])
 def test_potential_writers_round_trip(tmp_path, fmt, suffix):
     tab = NamedPotential("lj", {"epsilon": 0.5}, r_cut=3.0).tabulate(300)

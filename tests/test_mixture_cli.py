@@ -68,8 +68,8 @@ def test_refine_spec_runs_resumes_and_validates(targets, tmp_path, capsys):
     assert {"converged", "iterations", "r", "g", "tables"} <= set(d)
     assert d["iterations"] == 2 and set(d["g"]) == set(d["tables"]) == {"A-A", "A-B", "B-B"}
     first = json.loads((out / "mixture-refine.json").read_text())
-    for p, path in d["tables"].items():
-        r, u, f = read_table_columns(path)
+    for path in d["tables"].values():
+        r, u, _ = read_table_columns(path)
         assert r[-1] == pytest.approx(1.5) and u[-1] == pytest.approx(0.0, abs=1e-6)
     assert "pair_coeff 1 2 pair.table A_B" in (out / "final" / "lammps.in").read_text()
     # a second call resumes: the first two iterations are kept, a third is added

@@ -116,9 +116,14 @@ FORMATS = tuple(GR_FORMATS)
 
 
 def detect_format(path, text: str) -> str:
-    """The g(r) format of ``path``: from its name where that is certain, else its content."""
+    """The g(r) format of ``path``: from its name where that is certain, else its content.
+    GROMACS' ``@`` header lines win over the name: VOTCA's tutorials ship ``.dist.tgt``
+    targets that are ``gmx rdf`` output renamed.
+    """
     name = Path(path).name.lower()
     suffix = Path(path).suffix.lower()
+    if GR_FORMATS["xvg"].sniff(text):
+        return "xvg"
     for fmt in GR_FORMATS.values():
         if fmt.claims(name, suffix):
             return fmt.name

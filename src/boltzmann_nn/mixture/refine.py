@@ -24,6 +24,7 @@ import numpy as np
 from ..engines.base import StatePoint
 from ..errors import InputError
 from ..io.atomic import atomic_write
+from ..refine.loop import MIN_FIT
 from ..refine.start import refined_table
 from .compare import JointComparison, compare_pairs, pressure_check
 from .md import MixtureResult, simulate_mixture
@@ -34,6 +35,9 @@ STATE_FILE = "mixture-refine.json"
 #: A step is taken back (halved, from the best iterate) when the distance grows beyond this
 #: factor of the best's; below MIN_ALPHA the refinement stops as diverged.
 DIVERGE, MIN_ALPHA = 1.5, 1.0 / 16
+#: Methods whose step length is fitted to the last step's response (as one species: the
+#: Newton step overshoots in dense liquids; IBI keeps VOTCA's steps).
+FITTED_STEP = ("ihnc",)
 
 
 @dataclass
@@ -75,6 +79,7 @@ class MixtureIteration:
     md_steps: int = 0
     comparison: JointComparison | None = None
     pressure: dict | None = None
+    alpha_fit: float | None = None
 
     @property
     def usable(self) -> bool:
@@ -125,7 +130,8 @@ class MixtureIteration:
         return out
 
     def to_json(self) -> dict:
-        d = {k: getattr(self, k) for k in ("iteration", "base", "alpha", "steps", "md_steps", "pressure")}
+        keys = ("iteration", "base", "alpha", "steps", "md_steps", "pressure", "alpha_fit")
+        d = {k: getattr(self, k) for k in keys}
         d["u"] = {p: np.asarray(v).tolist() for p, v in self.u.items()}
         d["run"] = self.run.to_dict()
         d["comparison"] = None if self.comparison is None else self.comparison.to_json()
@@ -142,6 +148,7 @@ class MixtureIteration:
             steps=d["steps"],
             md_steps=d["md_steps"],
             pressure=d["pressure"],
+            alpha_fit=d.get("alpha_fit"),
             comparison=None if d["comparison"] is None else JointComparison.from_json(d["comparison"]),
         )
 
@@ -227,9 +234,35 @@ def decide(history: list[MixtureIteration], s: MixtureSettings) -> dict:
         if alpha < MIN_ALPHA:
             return {"stop": True, "converged": False, "reason": f"diverged; keeping iteration {best}"}
         return {"stop": False, "base": best, "alpha": alpha, "steps": _next_steps(history[best], s)}
-    improved = last.base is not None and last.excess < history[last.base].excess
-    alpha = min(1.0, last.alpha * (2.0 if improved else 1.0))
+    if last.alpha_fit is not None:  # the step length the last step's response asks for
+        alpha = min(1.0, max(MIN_FIT, last.alpha_fit))
+    else:
+        improved = last.base is not None and last.excess < history[last.base].excess
+        alpha = min(1.0, last.alpha * (2.0 if improved else 1.0))
     return {"stop": False, "base": k - 1, "alpha": alpha, "steps": _next_steps(last, s)}
+
+
+def joint_alpha_fit(grids: dict, targets: dict, base: MixtureIteration, rec: MixtureIteration) -> float | None:
+    """The step length fitted to the last step's response over all pairs at once (the
+    one-species secant, :func:`~boltzmann_nn.refine.loop.fitted_alpha`, with the sums pooled).
+    """
+    from types import SimpleNamespace
+
+    from ..refine.loop import secant_alpha, secant_terms
+
+    if not (base.usable and rec.usable):
+        return None
+    b, k = base.run, rec.run
+    terms = [
+        secant_terms(
+            grids[p],
+            targets[p],
+            SimpleNamespace(r=b.r, g=b.g[p], g_err=b.g_err[p]),
+            SimpleNamespace(r=k.r, g=k.g[p], g_err=k.g_err[p]),
+        )
+        for p in grids
+    ]
+    return secant_alpha(rec.alpha, terms)
 
 
 def pair_grids(targets: dict, start: dict, r_cut: dict) -> dict:
@@ -352,6 +385,8 @@ def refine_mixture(
         if rec.usable:
             rec.comparison = compare_pairs(targets, res.r, res.g, res.g_err, r_cut)
             rec.pressure = pressure_check(res.pressure, res.pressure_err, s.pressure, comp.density)
+            if s.method in FITTED_STEP and plan["base"] is not None:
+                rec.alpha_fit = joint_alpha_fit(grids, targets, history[plan["base"]], rec)
         history.append(rec)
         if path is not None:
             atomic_write(

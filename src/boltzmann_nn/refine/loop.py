@@ -254,19 +254,35 @@ def fitted_alpha(grid, target: Target, base: IterationRecord, rec: IterationReco
     """
     if not (base.usable and rec.usable):
         return None
-    b, k = base.run, rec.run
+    return secant_alpha(rec.step.alpha, [secant_terms(grid, target, base.run, rec.run)])
+
+
+def secant_terms(grid, target: Target, b, k) -> tuple:
+    """(Δ = g_b − g_target, δ = g_k − g_b, σ_b², σ_k², resolved) on ``grid`` for runs b and k
+    (anything with ``r``, ``g``, ``g_err``), for :func:`secant_alpha`.
+    """
     g_t = np.interp(grid, target.r, target.g)
     g_b = np.interp(grid, b.r, b.g)
     g_k = np.interp(grid, k.r, k.g)
     var_b = run_error(grid, b.r, b.g, b.g_err) ** 2
     var_k = run_error(grid, k.r, k.g, k.g_err) ** 2
-    info = (g_t > G_RESOLVED) | (g_b > G_RESOLVED)
-    w = np.where(info, 1.0 / np.maximum(var_b + var_k, 1e-12), 0.0)
-    delta, move = g_b - g_t, g_k - g_b
-    den = float(np.sum(w * move**2) - np.sum(w * (var_b + var_k)))
-    if not den > 3.0 * math.sqrt(2.0 * max(int(info.sum()), 1)):  # the move is noise
+    return g_b - g_t, g_k - g_b, var_b, var_k, (g_t > G_RESOLVED) | (g_b > G_RESOLVED)
+
+
+def secant_alpha(alpha: float, terms: list) -> float | None:
+    """:func:`fitted_alpha` from the :func:`secant_terms` of one or more g (the pairs of a
+    mixture pool their sums); None where the move is within the noise.
+    """
+    num = den = 0.0
+    n = 0
+    for delta, move, var_b, var_k, info in terms:
+        w = np.where(info, 1.0 / np.maximum(var_b + var_k, 1e-12), 0.0)
+        den += float(np.sum(w * move**2) - np.sum(w * (var_b + var_k)))
+        num += float(-np.sum(w * move * delta) - np.sum(w * var_b))
+        n += int(info.sum())
+    if not den > 3.0 * math.sqrt(2.0 * max(n, 1)):  # the move is noise
         return None
-    return float(rec.step.alpha * (-np.sum(w * move * delta) - np.sum(w * var_b)) / den)
+    return float(alpha * num / den)
 
 
 def residual(base: IterationRecord, grid, target: Target, pressure: float | None) -> Residual:
