@@ -20,6 +20,8 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
+
 from boltzmann_nn.engines.base import StatePoint
 from boltzmann_nn.io.potential_files import write_gr_csv
 from boltzmann_nn.mixture.md import simulate_mixture
@@ -158,22 +160,72 @@ def _printer(name: str, method: str):
     return show
 
 
+CHECK_STEPS, CHECK_EQ = 60_000, 10_000
+
+
+def _u_error(folder: Path, method: str, truth: dict) -> dict:
+    """Per pair: mean |U_final − U_true| [k_BT] where the target g_ij > 0.05, and the max."""
+    from boltzmann_nn.io.potential_files import read_table_columns
+    from boltzmann_nn.refine.target import load_target
+
+    out = {}
+    for p, pot in truth.items():
+        r, u, _ = read_table_columns(folder / f"refine-{method}" / "final" / f"{p}.csv")
+        t = load_target(str(folder / f"g{p.replace('-', '')}.csv"), 1.0)
+        seen = np.interp(r, t.r, t.g) > 0.05
+        du = np.abs(u[seen] - pot.evaluate(r[seen])[0])
+        out[p] = {"mae": float(np.mean(du)), "max": float(np.max(du))}
+    return out
+
+
+def check_final(folder: Path, method: str, truth: dict) -> dict:
+    """An independent simulation (new seed, long run) of the final tables against the targets."""
+    from boltzmann_nn.mixture.simulate_spec import validate_spec
+
+    path = folder / f"check-{method}.json"
+    if path.exists():
+        return json.loads(path.read_text())
+    text = (folder / "spec.toml").read_text()
+    text += "[potentials]\n" + "".join(f'"{p}" = "refine-{method}/final/{p}.csv"\n' for p in truth)
+    spec = folder / f"spec-check-{method}.toml"
+    spec.write_text(text)
+    t0 = time.time()
+    v = validate_spec(spec, steps=CHECK_STEPS, equilibration=CHECK_EQ, seed=777)
+    out = {
+        "within_noise": v.get("within_noise"),
+        "pairs": {p: {k: c.get(k) for k in ("chi2", "chi2_bound", "l_mse", "noise_mse")}
+                  for p, c in v["comparison"]["pairs"].items()},
+        "chi2": v["comparison"]["chi2"],
+        "pressure": v["pressure"],
+        "pressure_err": v["pressure_err"],
+        "pressure_rel": v.get("pressure_rel"),
+        "u_error": _u_error(folder, method, truth),
+        "wall_s": time.time() - t0,
+    }
+    path.write_text(json.dumps(out, indent=1))
+    return out
+
+
 def run_refinements(names) -> None:
     from boltzmann_nn.mixture.run_spec import refine_spec
 
     for name in names:
         folder = OUT / name
+        truth = systems()[name][1]
         for method, start in (("ihnc", "hnc"), ("ibi", "boltzmann")):
             out = folder / f"refine-{method}"
-            if (out / "summary.json").exists():
-                continue
-            t0 = time.time()
-            summary = refine_spec(_spec_variant(folder, method, start), out, progress=_printer(name, method))
-            print(
-                f"{name} {method}: converged={summary['converged']} iterations={summary['iterations']} "
-                f"{time.time() - t0:.0f} s",
-                flush=True,
-            )
+            if not (out / "summary.json").exists():
+                t0 = time.time()
+                spec = _spec_variant(folder, method, start)
+                summary = refine_spec(spec, out, progress=_printer(name, method))
+                print(
+                    f"{name} {method}: converged={summary['converged']} iterations={summary['iterations']} "
+                    f"{time.time() - t0:.0f} s",
+                    flush=True,
+                )
+            c = check_final(folder, method, truth)
+            print(f"{name} {method} check: chi2 = {c['chi2']:.3g}, P rel = {c['pressure_rel']}, "
+                  f"U err = {json.dumps(c['u_error'])}", flush=True)
 
 
 def main(argv=None):

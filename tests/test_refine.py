@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from boltzmann_nn.cli import main
+from boltzmann_nn.errors import InputError
 from boltzmann_nn.potentials.spec import parse_potential
 from boltzmann_nn.reference import example_gr_path
 from boltzmann_nn.refine.compare import compare
@@ -282,6 +283,28 @@ def test_interrupted_refinement_resumes_to_the_same_answer(hnc_world, tmp_path):
     other = RefineSettings(method="ihnc", max_iter=5, engine="hnc-test", r_cut=4.0)
     with pytest.raises(Exception, match="other settings"):
         refine(target, start_table("boltzmann", target), other, out_dir=tmp_path / "cut")
+
+
+def test_a_refinement_folder_refuses_another_start(hnc_world, tmp_path):
+    target = _hnc_target(seed=5)
+    settings = RefineSettings(method="ibi", max_iter=1, engine="hnc-test", r_cut=4.0)
+    refine(target, start_table("boltzmann", target), settings, out_dir=tmp_path, start_name="boltzmann")
+    more = RefineSettings(method="ibi", max_iter=2, engine="hnc-test", r_cut=4.0)
+    with pytest.raises(InputError, match="started from 'boltzmann', not 'hnc'"):
+        refine(target, start_table("hnc", target), more, out_dir=tmp_path, start_name="hnc")
+    again = refine(target, start_table("boltzmann", target), more, out_dir=tmp_path, start_name="boltzmann")
+    assert len(again.iterations) == 2
+
+
+def test_refine_checks_its_output_folder_before_any_md(tmp_path):
+    from boltzmann_nn.api import refine_potential
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    with pytest.raises(InputError, match="a file of that name exists"):
+        refine_potential(tmp_path / "missing.csv", 0.5, out=blocker)
+    with pytest.raises(InputError, match="a file"):
+        refine_potential(tmp_path / "missing.csv", 0.5, out=blocker / "sub")
 
 
 def test_sigkill_during_refine_then_resume(tmp_path):

@@ -236,12 +236,14 @@ def refine_potential(target, density: float, *, units: Units | None = None, gr_f
         The :class:`~boltzmann_nn.refine.loop.RefineResult`; its record is
         :func:`~boltzmann_nn.refine.output.write_outputs`' summary (user units).
     """
+    from .io.atomic import check_out_folder
     from .refine.loop import RefineSettings, refine
     from .refine.output import write_outputs
     from .refine.start import start_table
     from .refine.target import load_target
 
     units = units or Units()
+    check_out_folder(out)
     tgt = load_target(target, density, units, gr_format)
     cut = None if r_cut is None else float(units.to_reduced_length(r_cut))
     rs = RefineSettings(pressure=_reduced_pressure(pressure, units), r_cut=cut, **settings)
@@ -259,7 +261,7 @@ def refine_potential(target, density: float, *, units: Units | None = None, gr_f
                             steps=rec.run.steps)
 
     try:
-        res = refine(tgt, table, rs, out_dir=out, on_iteration=on_iteration)
+        res = refine(tgt, table, rs, out_dir=out, on_iteration=on_iteration, start_name=str(start))
     finally:
         if bar is not None:
             bar.close()

@@ -96,3 +96,26 @@ def atomic_write_json(path, obj, indent: int | None = None) -> Path:
     """Write ``obj`` as strict JSON (NaN and inf become null) atomically."""
     return atomic_write(path, json.dumps(jsonable(obj), indent=indent, allow_nan=False) + "\n")
 
+
+
+def check_out_folder(path, option: str = "--out") -> Path:
+    """Refuse an output folder that cannot be made, before any long work starts: a file
+    of that name, or a first existing ancestor that is a file or not writable.
+    """
+    from ..errors import InputError
+
+    out = Path(path)
+    if out.exists():
+        if not out.is_dir():
+            raise InputError(f"{option} must be a folder; a file of that name exists", str(out))
+        if not os.access(out, os.W_OK):
+            raise InputError(f"{option}: the folder is not writable", str(out))
+        return out
+    parent = out.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        raise InputError(f"{option}: cannot make a folder inside {parent} (a file)", str(out))
+    if not os.access(parent, os.W_OK):
+        raise InputError(f"{option}: cannot make a folder in {parent} (not writable)", str(out))
+    return out

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import InputError
-from ..io.atomic import atomic_write
+from ..io.atomic import atomic_write, check_out_folder
 from ..refine.target import load_target
 from .refine import MixtureSettings, refine_mixture
 from .spec import MixtureSpec, read_spec
@@ -61,17 +61,11 @@ def settings_of(spec: MixtureSpec, max_iter: int | None = None) -> MixtureSettin
     )
 
 
-def check_out(out: Path) -> None:
-    """Refuse an output path that is a file, before any MD."""
-    if out.exists() and not out.is_dir():
-        raise InputError("--out must be a folder; a file of that name exists", str(out))
-
-
 def refine_spec(spec_file, out="refine-output", max_iter: int | None = None, progress=None) -> dict:
     """Run the refinement a spec describes; returns the JSON-able summary (see the CLI)."""
     spec = read_spec(spec_file)
     out = Path(out)
-    check_out(out)
+    check_out_folder(out)
     targets = load_targets(spec)
     r_cut = cutoffs(spec, targets)
     start = start_tables(spec.start, spec.composition, targets, spec.units)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..engines.base import StatePoint
 from ..errors import InputError
-from ..io.atomic import atomic_write
+from ..io.atomic import atomic_write, check_out_folder
 from ..io.potential_files import write_gr_csv
 from .compare import compare_pairs, pressure_check
 from .md import simulate_mixture
@@ -64,8 +64,6 @@ def _write(out, spec, res, summary) -> None:
     if out is None:
         return
     out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise InputError("--out must be a folder; a file of that name exists", str(out))
     out.mkdir(parents=True, exist_ok=True)
     if res.ok:
         summary["gr_files"] = {}
@@ -95,8 +93,8 @@ def simulate_spec(
             "simulate --spec needs a [potentials] table (one potential per pair)", str(spec.path)
         )
     pots = PairPotentials(spec.species, spec.potentials)
-    if out is not None and Path(out).exists() and not Path(out).is_dir():
-        raise InputError("--out must be a folder; a file of that name exists", str(out))
+    if out is not None:
+        check_out_folder(out)
     res = simulate_mixture(
         pots,
         spec.composition,
@@ -129,8 +127,8 @@ def validate_spec(
     targets = load_targets(spec)
     r_cut = cutoffs(spec, targets)
     pots = PairPotentials(spec.species, spec.potentials)
-    if out is not None and Path(out).exists() and not Path(out).is_dir():
-        raise InputError("--out must be a folder; a file of that name exists", str(out))
+    if out is not None:
+        check_out_folder(out)
     r_max = max(float(t.r[-1]) for t in targets.values())
     res = simulate_mixture(
         pots,

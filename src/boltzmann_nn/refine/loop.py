@@ -345,7 +345,8 @@ def make_record(k: int, u, res, target: Target, steps: int, equilibration: int, 
     return rec
 
 
-def _load_state(path: Path, target: Target, settings: RefineSettings, grid) -> list[IterationRecord]:
+def _load_state(path: Path, target: Target, settings: RefineSettings, grid,
+                start_name: str | None = None) -> list[IterationRecord]:
     import json
 
     try:
@@ -360,6 +361,10 @@ def _load_state(path: Path, target: Target, settings: RefineSettings, grid) -> l
     if state.get("settings") != settings.resume_key():
         raise InputError(f"cannot resume: the folder's refinement used other settings "
                          f"({state.get('settings')}); use a new --out folder", str(path))
+    stored = state.get("start")  # folders written before the start was recorded resume as they are
+    if stored is not None and start_name is not None and stored != start_name:
+        raise InputError(f"cannot resume: the folder's refinement started from {stored!r}, not "
+                         f"{start_name!r}; use a new --out folder", str(path))
     if not np.allclose(state.get("grid", []), grid):
         raise InputError("cannot resume: another refinement grid (start or r_cut differ)", str(path))
     try:
@@ -369,7 +374,7 @@ def _load_state(path: Path, target: Target, settings: RefineSettings, grid) -> l
 
 
 def refine(target: Target, start, settings: RefineSettings | None = None, out_dir=None,
-           on_iteration=None) -> RefineResult:
+           on_iteration=None, start_name: str | None = None) -> RefineResult:
     """Refine a potential until MD reproduces ``target``.
 
     Args:
@@ -380,6 +385,8 @@ def refine(target: Target, start, settings: RefineSettings | None = None, out_di
         out_dir: Folder for ``refine.json`` (resume) and per-iteration files; None keeps
             everything in memory.
         on_iteration: Called with each iteration's :class:`IterationRecord` after it is stored.
+        start_name: How the start was made (``hnc``, a file, ...): recorded in the folder,
+            and a resume from another start is refused.
     """
     settings = settings or RefineSettings()
     method = settings.refinement_method
@@ -390,7 +397,7 @@ def refine(target: Target, start, settings: RefineSettings | None = None, out_di
     state_path = Path(out_dir) / STATE_FILE if out_dir is not None else None
     history: list[IterationRecord] = []
     if state_path is not None and state_path.exists():
-        history = _load_state(state_path, target, settings, grid)
+        history = _load_state(state_path, target, settings, grid, start_name)
     while True:
         k = len(history)
         if k == 0:
@@ -413,7 +420,8 @@ def refine(target: Target, start, settings: RefineSettings | None = None, out_di
         if state_path is not None:
             _write_iteration(Path(out_dir), rec, grid, target, settings)
             atomic_write_json(state_path, {"target": target.digest(), "settings": settings.resume_key(),
-                                           "grid": grid.tolist(), "iterations": [h.to_json() for h in history]})
+                                           "start": start_name, "grid": grid.tolist(),
+                                           "iterations": [h.to_json() for h in history]})
         if on_iteration:
             on_iteration(rec)
     good = [i for i, h in enumerate(history) if h.usable]
