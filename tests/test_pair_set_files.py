@@ -61,10 +61,12 @@ def test_every_engine_file_round_trips_with_units(tmp_path):
             rr, uu, _ = read_table_columns(files[kind][pair])
             inside = (rr > tab.r[0] * 0.35) & (rr < tab.r_cut * 0.35)
             np.testing.assert_allclose(uu[inside], 2.5 * tab.evaluate(rr[inside] / 0.35)[0], atol=1e-6)
-        rr, uu, _ = read_table_columns(files["gromacs"][pair])
-        spacings.add(round(float(np.diff(rr)[0]), 9))
-        assert rr[-1] >= 2.5 * 0.35 + 1.0 - 1e-9  # rvdw + table-extension
-        assert np.ptp(np.diff(rr)) < 1e-9
+        raw = np.loadtxt(files["gromacs"][pair], comments="#")
+        spacings.add(round(float(np.diff(raw[:, 0])[0]), 9))
+        assert raw[0, 0] == 0 and raw[-1, 0] >= 2.5 * 0.35 + 1.0 - 1e-9  # from 0 to rvdw + table-extension
+        assert np.ptp(np.diff(raw[:, 0])) < 1e-9
+        rr, _, _ = read_table_columns(files["gromacs"][pair])  # read back without the zero padding
+        assert rr[-1] == pytest.approx(tab.r_cut * 0.35, abs=0.002)
     assert spacings == {0.002}
     mdp = files["mdp"].read_text()
     assert "energygrp_table  = A A A B B B" in mdp and "rvdw             = 0.875" in mdp

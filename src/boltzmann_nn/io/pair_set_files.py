@@ -21,12 +21,7 @@ from ..mixture.system import pair_index
 from ..units import Units
 from .atomic import atomic_write
 from .lammps_table import format_lammps_table, read_lammps_table
-from .potential_files import _write_csv, _write_gromacs, _write_votca
-
-#: GROMACS' recommended table spacing [nm]; σ where the units are reduced.
-GROMACS_SPACING = 0.002
-#: GROMACS ``table-extension`` (its default) [nm, or σ in reduced units].
-GROMACS_EXTENSION = 1.0
+from .potential_files import _write_csv, _write_gromacs, _write_votca, gromacs_grid
 
 
 def _lammps_section(table):
@@ -85,8 +80,7 @@ def write_pair_tables(out_dir, species, tables: dict, units: Units | None = None
     files["lammps_lines_file"] = atomic_write(
         out / "lammps.in", f"# boltzmann-nn: {types}; {units.header()}\n" + "\n".join(lines) + "\n")
 
-    dr = GROMACS_SPACING / units.sigma if units.length_unit == "nm" else GROMACS_SPACING
-    ext = GROMACS_EXTENSION / units.sigma if units.length_unit == "nm" else GROMACS_EXTENSION
+    dr, ext = gromacs_grid(units)
     r_cut = max(float(tables[name].r_cut) for _, _, name in index)
     for i, j, name in index:
         a, b = species[i], species[j]

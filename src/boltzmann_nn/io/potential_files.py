@@ -59,22 +59,35 @@ def _write_csv(table, units, comment):
     return "\n".join(_head(table, units, comment) + ["r,U,F"] + body) + "\n"
 
 
+#: GROMACS' recommended table spacing [nm]; σ where the units are not nm.
+GROMACS_SPACING = 0.002
+#: GROMACS ``table-extension`` (its default) [nm, or σ where the units are not nm].
+GROMACS_EXTENSION = 1.0
+
+
+def gromacs_grid(units: Units) -> tuple[float, float]:
+    """(spacing, table-extension) of a GROMACS table [σ]: 0.002 nm and 1 nm in nm units."""
+    if units.length_unit == "nm":
+        return GROMACS_SPACING / units.sigma, GROMACS_EXTENSION / units.sigma
+    return GROMACS_SPACING, GROMACS_EXTENSION
+
+
 def _write_gromacs(table, units, comment, dr: float | None = None, r_max: float | None = None):
     """GROMACS user table (``table_A_B.xvg``): ``r f -f' g -g' h -h'`` evenly spaced from
     r = 0, with the whole pair potential in the repulsion columns (h; use C12 = 1 and
     C6 = 0 for the pair, as VOTCA does). Below the table's first point U is continued
     linearly with the first force (never reached in a simulation, but GROMACS needs numbers).
-    ``dr`` and ``r_max`` [σ] set a common spacing and a reach beyond the cut-off (U = 0
-    there; GROMACS wants tables to rvdw + table-extension); by default the table's own
-    number of points spans 0 … r_cut.
+    GROMACS wants tables to reach rvdw + table-extension: by default they run at 0.002 nm
+    (:func:`gromacs_grid`) to r_cut + 1 nm with U = 0 beyond the cut-off; ``dr`` and
+    ``r_max`` [σ] set another spacing and reach.
     """
-    n = table.r.size
     if dr is None:
-        r = np.linspace(0.0, table.r_cut, max(n, 2))
-    else:
-        reach = table.r_cut if r_max is None else max(r_max, table.r_cut)
-        r = dr * np.arange(int(np.ceil(reach / dr - 1e-9)) + 1)
-    u, f = table.evaluate(r)
+        dr, ext = gromacs_grid(units)
+        r_max = table.r_cut + ext if r_max is None else r_max
+    reach = table.r_cut if r_max is None else max(r_max, table.r_cut)
+    r = dr * np.arange(int(np.ceil(reach / dr - 1e-9)) + 1)
+    smooth = getattr(table, "evaluate_smooth", table.evaluate)
+    u, f = smooth(r)
     below = r < table.r[0]
     u[below] = table.U[0] + table.F[0] * (table.r[0] - r[below])
     f[below] = table.F[0]
@@ -90,6 +103,9 @@ def _read_gromacs(path, text, source):
     u = data[:, 1] + data[:, 3] + data[:, 5]
     f = data[:, 2] + data[:, 4] + data[:, 6]
     keep = data[:, 0] > 0
+    nonzero = np.flatnonzero((u != 0) | (f != 0))
+    if nonzero.size and nonzero[-1] + 2 < u.size:  # the zero padding to rc + table-extension
+        keep[nonzero[-1] + 2:] = False
     return data[keep, 0], u[keep], f[keep]
 
 

@@ -99,6 +99,26 @@ class PairTable:
         f = np.interp(r, self.r, self.F, right=0.0)
         return u, f
 
+    def evaluate_smooth(self, r):
+        """U and F at ``r`` by cubic Hermite interpolation through (U, −F) at the table's
+        points: F = −dU/dr holds between them too (for resampling onto another grid, which
+        an engine's own consistency check may read). 0 beyond the cut-off; r below the
+        table's first point takes its first values.
+        """
+        r = np.asarray(r, float)
+        x = np.clip(r, self.r[0], self.r[-1])
+        i = np.clip(np.searchsorted(self.r, x, side="right") - 1, 0, self.r.size - 2)
+        h = self.r[i + 1] - self.r[i]
+        t = (x - self.r[i]) / h
+        u0, u1, d0, d1 = self.U[i], self.U[i + 1], -self.F[i], -self.F[i + 1]
+        t2, t3 = t * t, t * t * t
+        u = ((2 * t3 - 3 * t2 + 1) * u0 + (t3 - 2 * t2 + t) * h * d0 + (-2 * t3 + 3 * t2) * u1
+             + (t3 - t2) * h * d1)
+        du = ((6 * t2 - 6 * t) * u0 + (3 * t2 - 4 * t + 1) * h * d0 + (-6 * t2 + 6 * t) * u1
+              + (3 * t2 - 2 * t) * h * d1) / h
+        beyond = r > self.r[-1]
+        return np.where(beyond, 0.0, u), np.where(beyond, 0.0, -du)
+
     def describe(self) -> dict:
         src = self.source if isinstance(self.source, (str, dict)) else None
         return {"kind": "table", "name": self.name, "source": src, "n": int(self.r.size),
