@@ -54,13 +54,14 @@ def test_every_engine_file_round_trips_with_units(tmp_path):
     spacings = set()
     for pair, tab in tables.items():
         r, u, _ = sections[pair]
-        np.testing.assert_allclose(u, 2.5 * tab.evaluate(r / 0.35)[0], rtol=1e-6, atol=1e-9)
+        np.testing.assert_allclose(u, 2.5 * tab.evaluate_smooth(r / 0.35)[0], rtol=1e-6, atol=1e-9)
         for kind in ("gromacs", "votca", "csv"):
             text = files[kind][pair].read_text()
             assert "kJ/mol" in text.splitlines()[1] and "nm" in text.splitlines()[1]
             rr, uu, _ = read_table_columns(files[kind][pair])
             inside = (rr > tab.r[0] * 0.35) & (rr < tab.r_cut * 0.35)
-            np.testing.assert_allclose(uu[inside], 2.5 * tab.evaluate(rr[inside] / 0.35)[0], atol=1e-6)
+            want = (tab.evaluate_smooth if kind == "gromacs" else tab.evaluate)(rr[inside] / 0.35)[0]
+            np.testing.assert_allclose(uu[inside], 2.5 * want, atol=1e-6)
         raw = np.loadtxt(files["gromacs"][pair], comments="#")
         spacings.add(round(float(np.diff(raw[:, 0])[0]), 9))
         assert raw[0, 0] == 0 and raw[-1, 0] >= 2.5 * 0.35 + 1.0 - 1e-9  # from 0 to rvdw + table-extension
@@ -81,3 +82,41 @@ def test_a_missing_pair_is_an_input_error(tmp_path):
     with pytest.raises(InputError, match="A-B"):
         write_pair_tables(tmp_path, SPECIES, tables)
     assert not any(tmp_path.iterdir())
+
+
+def test_lammps_real_units_tables_load_with_our_energies_and_forces(tmp_path):
+    from dataclasses import replace
+
+    from boltzmann_nn.io.potential_files import write_potential
+    from boltzmann_nn.potentials.table import read_potential_table
+
+    units = replace(Units.from_temperature(0.34, "nm", 120.0, "kJ/mol"), lammps_style="real")
+    lj = NamedPotential("lj", r_cut=2.5)
+    path = write_potential(tmp_path / "lj.table", lj.tabulate(500), "lammps", units)
+    tab = read_potential_table(path, units)  # what was written: even in r², in reduced units
+    assert "units real" in path.read_text()
+    real = units.for_lammps()  # Å and kcal/mol
+    k = 120
+    d = float(real.length(tab.r[k]))
+    lmp = load_lammps().lammps(cmdargs=["-log", "none", "-screen", "none", "-nocite"])
+    try:
+        for cmd in ("units real", "atom_style atomic", "region box block 0 40 0 40 0 40", "create_box 1 box",
+                    "mass 1 39.948", f"pair_style table linear {tab.r.size}", f"pair_coeff 1 1 {path} BNN",
+                    "create_atoms 1 single 10 10 10", f"create_atoms 1 single {10 + d!r} 10 10", "run 0"):
+            lmp.command(cmd)
+        pe = lmp.get_thermo("pe")
+        fx = lmp.numpy.extract_atom("f")[1, 0]
+    finally:
+        lmp.close()
+    assert pe == pytest.approx(float(real.energy(tab.U[k])), rel=1e-6)
+    assert fx == pytest.approx(float(real.force(tab.F[k])), rel=1e-6)
+    # what LAMMPS computes between the points: within 1e-3 of the exact LJ
+    r = np.linspace(1.0, 2.4, 7)
+    np.testing.assert_allclose(tab.evaluate(r)[0], lj.evaluate(r)[0], rtol=1e-3, atol=2e-3)
+
+
+def test_physical_lammps_style_needs_physical_units():
+    with pytest.raises(InputError, match="physical units"):
+        Units(lammps_style="real")
+    with pytest.raises(InputError, match="unknown LAMMPS units style"):
+        Units(0.34, "nm", 1.0, "kJ/mol", lammps_style="nano")

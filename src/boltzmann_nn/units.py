@@ -63,6 +63,10 @@ K_B = {
 #: Length units we accept, in metres.
 LENGTHS = {"nm": 1e-9, "A": 1e-10, "Å": 1e-10, "pm": 1e-12, "m": 1.0, "sigma": None}
 
+#: LAMMPS ``units`` styles a table can be written in: (length unit, energy unit) of the
+#: style. ``lj`` is reduced (σ, k_BT: ε = k_BT, T* = 1).
+LAMMPS_STYLES = {"lj": ("sigma", "kT"), "real": ("A", "kcal/mol"), "metal": ("A", "eV"), "si": ("m", "J")}
+
 #: 1 kJ/mol / nm³ in bar (pressure conversion for molar energies).
 _KJMOL_NM3_IN_BAR = 1e3 / _AVOGADRO / 1e-27 / _BAR
 
@@ -76,12 +80,15 @@ class Units:
         length_unit: One of ``nm``, ``A`` (Å), ``pm``, ``m`` or ``sigma`` (already reduced).
         kT: The thermal energy k_BT in ``energy_unit``.
         energy_unit: One of ``kJ/mol``, ``kcal/mol``, ``eV``, ``K``, ``J`` or ``kT``.
+        lammps_style: The LAMMPS ``units`` style LAMMPS tables are written in (a key of
+            :data:`LAMMPS_STYLES`); None: in the units above.
     """
 
     sigma: float = 1.0
     length_unit: str = "sigma"
     kT: float = 1.0
     energy_unit: str = "kT"
+    lammps_style: str | None = None
 
     def __post_init__(self):
         if not (self.sigma > 0):
@@ -96,6 +103,28 @@ class Units:
             raise InputError(
                 f"unknown energy unit {self.energy_unit!r}; use one of {sorted(K_B) + ['kT']}"
             )
+        if self.lammps_style is not None:
+            if self.lammps_style not in LAMMPS_STYLES:
+                raise InputError(f"unknown LAMMPS units style {self.lammps_style!r}; "
+                                 f"use one of {', '.join(LAMMPS_STYLES)}")
+            self.for_lammps()  # refuse a physical style without physical units now
+
+    def in_units(self, length_unit: str, energy_unit: str) -> Units:
+        """The same σ and k_BT expressed in other units (``sigma``/``kT``: reduced)."""
+        if (length_unit, energy_unit) == ("sigma", "kT"):
+            return Units()
+        if LENGTHS.get(self.length_unit) is None or self.energy_unit not in K_B:
+            raise InputError(f"tables in {length_unit} and {energy_unit} need physical units: "
+                             "give sigma with a unit and a temperature or kT")
+        sigma = self.sigma * LENGTHS[self.length_unit] / LENGTHS[length_unit]
+        kT = self.kT * K_B[energy_unit] / K_B[self.energy_unit]
+        return Units(sigma, length_unit, kT, energy_unit)
+
+    def for_lammps(self) -> Units:
+        """The units LAMMPS tables are written in: :attr:`lammps_style`'s, else these."""
+        if self.lammps_style is None:
+            return self
+        return self.in_units(*LAMMPS_STYLES[self.lammps_style])
 
     @classmethod
     def from_temperature(

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..errors import InputError
-from ..units import LENGTHS, Units, parse_quantity
+from ..units import LAMMPS_STYLES, LENGTHS, Units, parse_quantity
 
 
 def add_unit_args(p):
@@ -12,9 +14,18 @@ def add_unit_args(p):
     g.add_argument("--temperature", type=float, help="temperature in K (sets k_BT)")
     g.add_argument("--kT", type=float, help="k_BT in --energy-unit (instead of --temperature)")
     g.add_argument("--energy-unit", default="kJ/mol", help="kJ/mol (default), kcal/mol, eV, K")
+    g.add_argument("--lammps-units", choices=list(LAMMPS_STYLES),
+                   help="write LAMMPS tables in this LAMMPS units style (real: A and kcal/mol, metal: "
+                        "A and eV, si, lj: reduced); physical styles need --sigma and --temperature")
 
 
 def units_from_args(args) -> Units:
+    units = _units(args)
+    style = getattr(args, "lammps_units", None)
+    return replace(units, lammps_style=style) if style else units
+
+
+def _units(args) -> Units:
     if not args.sigma and args.temperature is None and args.kT is None:
         return Units()
     if not args.sigma:

@@ -20,15 +20,8 @@ from ..errors import InputError
 from ..mixture.system import pair_index
 from ..units import Units
 from .atomic import atomic_write
-from .lammps_table import format_lammps_table, read_lammps_table
+from .lammps_table import even_in_rsq, format_lammps_table, read_lammps_table
 from .potential_files import _write_csv, _write_gromacs, _write_votca, gromacs_grid
-
-
-def _lammps_section(table):
-    """An evenly spaced copy starting at r > 0 (LAMMPS rejects r = 0)."""
-    if table.r[0] > 0:
-        return table
-    return table.resampled(table.r.size, r_min=table.r[1])
 
 
 def _gromacs_default(dr: float, r_max: float, units: Units) -> str:
@@ -65,20 +58,22 @@ def write_pair_tables(out_dir, species, tables: dict, units: Units | None = None
     files: dict = {"gromacs": {}, "votca": {}, "csv": {}}
 
     sections, coeffs = [], []
-    rows = max(_lammps_section(tables[name]).r.size for _, _, name in index)
+    rows = max(even_in_rsq(tables[name]).r.size for _, _, name in index)
     for i, j, name in index:
-        tab = _lammps_section(tables[name])
+        tab = even_in_rsq(tables[name])
         key = name.replace("-", "_")
-        sections.append(format_lammps_table(tab, key, units))
-        coeffs.append(f"pair_coeff {i + 1} {j + 1} pair.table {key} {units.length(tab.r[-1]):.10g}")
+        sections.append(format_lammps_table(tab, key, units, spacing="rsq"))
+        cut = units.for_lammps().length(tab.r[-1])
+        coeffs.append(f"pair_coeff {i + 1} {j + 1} pair.table {key} {cut:.10g}")
     head = [f"# boltzmann-nn pair tables for species {' '.join(species)}"]
     head += [f"# {comment}"] if comment else []
     files["lammps"] = atomic_write(out / "pair.table", "\n".join(head) + "\n\n" + "\n".join(sections))
-    lines = [f"pair_style table linear {rows}", *coeffs]
+    style = [f"units {units.lammps_style}"] if units.lammps_style else []
+    lines = [*style, f"pair_style table linear {rows}", *coeffs]
     types = ", ".join(f"type {k + 1} = {s}" for k, s in enumerate(species))
     files["lammps_lines"] = lines
-    files["lammps_lines_file"] = atomic_write(
-        out / "lammps.in", f"# boltzmann-nn: {types}; {units.header()}\n" + "\n".join(lines) + "\n")
+    head = f"# boltzmann-nn: {types}; {units.for_lammps().header()}\n"
+    files["lammps_lines_file"] = atomic_write(out / "lammps.in", head + "\n".join(lines) + "\n")
 
     dr, ext = gromacs_grid(units)
     r_cut = max(float(tables[name].r_cut) for _, _, name in index)

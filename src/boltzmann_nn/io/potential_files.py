@@ -14,7 +14,7 @@ import numpy as np
 from ..errors import InputError
 from ..units import Units
 from .atomic import atomic_write
-from .lammps_table import format_lammps_table, read_lammps_table
+from .lammps_table import even_in_rsq, format_lammps_table, read_lammps_table
 from .text import FLAGGED_ROW, check_finite, check_grid, parse_columns, read_text
 
 
@@ -43,8 +43,7 @@ def _head(table, units, comment):
 
 
 def _write_lammps(table, units, comment):
-    tab = table if table.r[0] > 0 else table.resampled(table.r.size, r_min=table.r[1])
-    text = format_lammps_table(tab, units=units)
+    text = format_lammps_table(even_in_rsq(table), units=units, spacing="rsq")
     return text if not comment else f"# {comment}\n{text}"
 
 
@@ -170,6 +169,8 @@ def read_table_columns(path, units: Units | None = None):
     if f is not None:
         check_finite(f, "F", source)
     if units is not None:
+        if fmt.name == "lammps":  # written in the LAMMPS units style, where one was named
+            units = units.for_lammps()
         r, u = units.to_reduced_length(r), units.to_reduced_energy(u)
         f = None if f is None else units.to_reduced_force(f)
     return r, u, f

@@ -11,6 +11,7 @@
     sigma = "0.47nm"             # optional physical units (with temperature or kT)
     temperature = 300            # K
     energy_unit = "kJ/mol"
+    lammps_units = "real"        # optional: LAMMPS tables in this units style (real, metal, si, lj)
     [species]                    # mole fractions, summing to 1
     A = 0.6
     B = 0.4
@@ -56,6 +57,7 @@ TOP_KEYS = {
     "temperature",
     "kT",
     "energy_unit",
+    "lammps_units",
     "species",
     "targets",
     "md",
@@ -139,6 +141,7 @@ def _units(data: dict, path) -> Units:
         temperature=data.get("temperature"),
         kT=data.get("kT"),
         energy_unit=data.get("energy_unit", "kJ/mol"),
+        lammps_units=data.get("lammps_units"),
     )
     try:
         return units_from_args(args)

@@ -122,9 +122,12 @@ def extend_core(r, u, u_cut: float = U_CUT, r_min: float = 0.05):
         if j >= r.size:
             raise InputError("the potential is capped everywhere: no structure to invert")
         r0, u0 = r[j], u[j]
-        f0 = max(f[j], CORE_MIN_SLOPE)
+        # the slope at r0 from the resolved side only (the capped point before it is no data)
+        slope = -(u[j + 1] - u0) / (r[j + 1] - r0) if j + 1 < r.size else f[j]
+        f0 = max(slope, CORE_MIN_SLOPE)
         d = r0 - r[:j]
         u[:j] = u0 + f0 * d + CORE_CURVATURE * d * d
         f[:j] = f0 + 2.0 * CORE_CURVATURE * d
+        f[j] = f0
     keep = r >= r_min
     return r[keep], u[keep], f[keep]
