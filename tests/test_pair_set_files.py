@@ -120,3 +120,66 @@ def test_physical_lammps_style_needs_physical_units():
         Units(lammps_style="real")
     with pytest.raises(InputError, match="unknown LAMMPS units style"):
         Units(0.34, "nm", 1.0, "kJ/mol", lammps_style="nano")
+
+
+def test_openmm_table_loads_with_our_energies(tmp_path):
+    import importlib.util
+
+    import openmm
+
+    from boltzmann_nn.io.potential_files import write_potential
+    from boltzmann_nn.potentials.table import read_potential_table
+
+    units = Units.from_temperature(0.34, "nm", 120.0, "kJ/mol")
+    lj = NamedPotential("lj", r_cut=2.5)
+    path = write_potential(tmp_path / "lj_openmm.py", lj.tabulate(1000), "openmm", units)
+    back = read_potential_table(path, units)  # parsed, not executed
+    spec = importlib.util.spec_from_file_location("lj_openmm", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)  # our own file: what a user does with it
+    system = openmm.System()
+    force = module.pair_force()
+    for _ in range(2):
+        system.addParticle(39.948)
+        force.addParticle([])
+    system.addForce(force)
+    system.setDefaultPeriodicBoxVectors(openmm.Vec3(5, 0, 0), openmm.Vec3(0, 5, 0), openmm.Vec3(0, 0, 5))
+    platform = openmm.Platform.getPlatformByName("Reference")
+    context = openmm.Context(system, openmm.VerletIntegrator(0.001), platform)
+    kj, nm = openmm.unit.kilojoule_per_mole, openmm.unit.nanometer
+    for k in (150, 450, 900):  # table points (nm)
+        d = float(np.linspace(module.R_MIN, module.R_CUT, len(module.U))[k])
+        context.setPositions([openmm.Vec3(1, 1, 1), openmm.Vec3(1 + d, 1, 1)])
+        st = context.getState(getEnergy=True, getForces=True)
+        e = st.getPotentialEnergy().value_in_unit(kj)
+        fx = st.getForces(asNumpy=True).value_in_unit(kj / nm)[1, 0]
+        want_u, want_f = lj.evaluate(np.array([d / 0.34]))
+        assert e == pytest.approx(float(units.energy(back.evaluate(np.array([d / 0.34]))[0][0])), rel=1e-6)
+        assert e == pytest.approx(float(units.energy(want_u[0])), rel=1e-4, abs=1e-6)
+        assert fx == pytest.approx(float(units.force(want_f[0])), rel=2e-3, abs=1e-3)
+
+
+def test_openmm_pair_set_gives_each_pair_its_energy(tmp_path):
+    import importlib.util
+
+    import openmm
+
+    pots, tables = _tables()
+    files = write_pair_tables(tmp_path, SPECIES, tables)
+    spec = importlib.util.spec_from_file_location("pairs", files["openmm"])
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    force = module.pair_force()
+    system = openmm.System()
+    for t in (0, 1, 1, 1):  # A, B at 1.05 from it; B, B at 0.7 from each other, far from the first two
+        system.addParticle(1.0)
+        force.addParticle([t])
+    system.addForce(force)
+    system.setDefaultPeriodicBoxVectors(openmm.Vec3(20, 0, 0), openmm.Vec3(0, 20, 0), openmm.Vec3(0, 0, 20))
+    platform = openmm.Platform.getPlatformByName("Reference")
+    context = openmm.Context(system, openmm.VerletIntegrator(0.001), platform)
+    context.setPositions([openmm.Vec3(5, 5, 5), openmm.Vec3(6.05, 5, 5), openmm.Vec3(5, 10, 5),
+                          openmm.Vec3(5, 10.7, 5)])
+    e = context.getState(getEnergy=True).getPotentialEnergy().value_in_unit(openmm.unit.kilojoule_per_mole)
+    want = pots["A-B"].evaluate(np.array([1.05]))[0][0] + pots["B-B"].evaluate(np.array([0.7]))[0][0]
+    assert e == pytest.approx(want, abs=2e-3)

@@ -5,6 +5,8 @@
 - GROMACS: ``table_A_B.xvg`` per pair, the default ``table.xvg`` and ``gromacs.mdp``, the
   ``energygrps``/``energygrp_table`` lines (the group cut-off scheme, GROMACS ≤ 2019);
 - VOTCA: ``A-B.pot`` per interaction;
+- OpenMM: ``openmm_pairs.py``, a ``CustomNonbondedForce`` over all pairs (species as a
+  per-particle type);
 - CSV: ``A-B.csv`` (``r,U,F``) per pair.
 
 Every file states its units; every file is written atomically.
@@ -21,6 +23,7 @@ from ..mixture.system import pair_index
 from ..units import Units
 from .atomic import atomic_write
 from .lammps_table import even_in_rsq, format_lammps_table, read_lammps_table
+from .openmm_table import format_openmm_pairs
 from .potential_files import _write_csv, _write_gromacs, _write_votca, gromacs_grid
 
 
@@ -46,7 +49,8 @@ def write_pair_tables(out_dir, species, tables: dict, units: Units | None = None
 
     Returns:
         ``{"lammps": path, "lammps_lines": [...], "lammps_lines_file": path, "gromacs": {pair:
-        path}, "gromacs_default": path, "mdp": path, "votca": {pair: path}, "csv": {pair: path}}``.
+        path}, "gromacs_default": path, "mdp": path, "openmm": path, "votca": {pair: path},
+        "csv": {pair: path}}``.
     """
     units = units or Units()
     out = Path(out_dir)
@@ -85,6 +89,9 @@ def write_pair_tables(out_dir, species, tables: dict, units: Units | None = None
         files["csv"][name] = atomic_write(out / f"{name}.csv", _write_csv(tables[name], units, comment))
     files["gromacs_default"] = atomic_write(out / "table.xvg", _gromacs_default(dr, r_cut + ext, units))
     files["mdp"] = atomic_write(out / "gromacs.mdp", _mdp(species, index, units, r_cut, ext))
+    ordered = {name: tables[name] for _, _, name in index}
+    openmm_text = format_openmm_pairs(species, ordered, units, comment)
+    files["openmm"] = atomic_write(out / "openmm_pairs.py", openmm_text)
     return files
 
 

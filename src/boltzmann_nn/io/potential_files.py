@@ -15,6 +15,7 @@ from ..errors import InputError
 from ..units import Units
 from .atomic import atomic_write
 from .lammps_table import even_in_rsq, format_lammps_table, read_lammps_table
+from .openmm_table import format_openmm, is_openmm, read_openmm
 from .text import FLAGGED_ROW, check_finite, check_grid, parse_columns, read_text
 
 
@@ -144,6 +145,7 @@ TABLE_FORMATS: dict[str, TableFormat] = {f.name: f for f in (
     TableFormat("lammps", (".table", ".tab"), _looks_like_lammps, _read_lammps, _write_lammps),
     TableFormat("votca", (".pot",), _is_votca, _read_votca, _write_votca),
     TableFormat("gromacs", (".xvg",), _is_gromacs, _read_gromacs, _write_gromacs),
+    TableFormat("openmm", (".py",), is_openmm, read_openmm, format_openmm),
     TableFormat("csv", (".csv", ".txt", ".dat"), lambda text: True, _read_csv, _write_csv),
 )}
 WRITE_FORMATS = tuple(TABLE_FORMATS)
