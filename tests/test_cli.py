@@ -1,4 +1,5 @@
 import json
+import re
 import subprocess
 import sys
 
@@ -28,7 +29,8 @@ def test_potential_writes_table_and_plot(tmp_path, capsys):
                        "--plot", str(png), "--n", "500")
     assert code == 0 and out.exists() and png.stat().st_size > 1000
     assert len(d["r"]) == 500 and len(d["nn_grid"]["U"]) == 50
-    assert "N 500 R" in out.read_text()
+    assert re.search(r"^N (\d+) RSQ ", out.read_text(), re.M) and int(
+        re.search(r"^N (\d+) RSQ ", out.read_text(), re.M).group(1)) >= 500  # even in r², finer where steep
 
 
 def test_oz_json(capsys):

@@ -140,13 +140,18 @@ def cmd_predict_eos(args):
     def human(d):
         for w in d["warnings"]:
             print(f"warning: {w}")
-        print(f"model {d['model']} ({d['strategy']}, options {d['options']}); B2 exact = {d['B2_exact']:.5g}")
+        print(f"model {d['model']} ({d['strategy']}, options {d['options']})")
+        exact = f"B2 = {d['B2_exact']:.5g} sigma^3"
+        if d.get("B3_exact") is not None:
+            exact += f", B3 = {d['B3_exact']:.5g} sigma^6"
+        print(f"exact virial coefficients: {exact}")
         coefs = [f"{k} = {v:.5g}" if isinstance(v, float) else f"{k} = {fmt_list(v)}"
                  for k, v in d["virial_coefficients"].items()]
-        print("virial coefficients: " + ", ".join(coefs))
+        print("the network's effective coefficients (a truncated series fitted to P(rho), not virial "
+              "coefficients): " + ", ".join(coefs))
         for i, rho in enumerate(d["density"]):
-            line = (f"rho = {rho:.4g}: P = {d['pressure'][i]:.5g} +- {d['pressure_spread'][i]:.2g}, "
-                    f"P0 = {d['P0'][i]:.5g}")
+            line = (f"rho = {rho:.4g} sigma^-3: P = {d['pressure'][i]:.5g} +- {d['pressure_spread'][i]:.2g}, "
+                    f"P0 = {d['P0'][i]:.5g} k_BT/sigma^3")
             if "pressure_phys" in d:
                 line += f"  [{d['pressure_phys'][i]:.5g} {d['units'].split('U [')[1].split(']')[0]}/length^3"
                 if d.get("pressure_bar"):

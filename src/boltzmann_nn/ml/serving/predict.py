@@ -16,6 +16,7 @@ from ...potentials.table import PairTable
 from ...theory.inversion import G_FLOOR, boltzmann_inversion, extend_core, first_peak
 from ...theory.pressure import pressure_ramp
 from ...theory.virial import b2 as exact_b2
+from ...theory.virial import b3 as exact_b3
 from ...theory.virial import low_density_pressure
 from ...units import U_CUT, Units, check_density
 from ..nets.eos_heads import eos_head
@@ -48,6 +49,15 @@ def _warn(msgs: list, text: str):
     warnings.warn(text, DomainWarning, stacklevel=3)
 
 
+def _exact_b3(pot) -> float | None:
+    """The exact B3 [σ⁶] beside the network's effective coefficients (None if it fails)."""
+    try:
+        value = float(exact_b3(pot))
+    except (InputError, ValueError, FloatingPointError):
+        return None
+    return value if np.isfinite(value) else None
+
+
 def predict_eos(potential, densities, *, units: Units | None = None, model="eos") -> EOSPrediction:
     """Pressure at each density and the virial coefficients, from U(r).
 
@@ -75,7 +85,11 @@ def predict_eos(potential, densities, *, units: Units | None = None, model="eos"
         check_density(value)
     msgs: list[str] = []
     dom = shipped.card.domain
-    table = pot if isinstance(pot, PairTable) else pot.tabulate(4000)
+    if isinstance(pot, PairTable):
+        table = pot
+    else:  # an infinite range is seen on the network's grid only
+        r_tab = np.linspace(pot.table_start(), min(float(pot.r_cut), NN_GRID.r_max), 4000)
+        table = PairTable(r_tab, *pot.evaluate(r_tab), check_force=False)
     u, f = table.on_grid(NN_GRID)
     if pot.r_cut > NN_GRID.r_max + 1e-9:
         _warn(msgs, f"the potential reaches r_cut = {pot.r_cut:.3g} sigma > 5 sigma; the network "
@@ -88,6 +102,7 @@ def predict_eos(potential, densities, *, units: Units | None = None, model="eos"
         _warn(msgs, f"U reaches {u_cap.min():.3g} k_BT, below the training range "
                     f"(min {dom['u_capped_min']:.3g} k_BT)")
     b2 = exact_b2(pot)
+    b3_value = _exact_b3(pot)
     n = rho_red.size
     inputs = eos_inputs(np.repeat(u[None], n, 0), np.repeat(f[None], n, 0), rho_red, np.full(n, b2), cfg)
     p, spread = shipped.predict(inputs)
@@ -109,7 +124,8 @@ def predict_eos(potential, densities, *, units: Units | None = None, model="eos"
         model=shipped.card.name, strategy=cfg.strategy, options=cfg.options, density=rho_red,
         pressure=np.asarray(p), pressure_spread=np.asarray(spread), b2_exact=b2,
         p0=low_density_pressure(rho_red, b2), potential=pot.describe(), virial_coefficients=coefs,
-        virial_coefficients_spread=coef_spread, warnings=msgs, units=units, density_input=rho)
+        virial_coefficients_spread=coef_spread, warnings=msgs, units=units, density_input=rho,
+        b3_exact=b3_value)
 
 
 def predict_potential(gr, density: float, *, units: Units | None = None, model="inverse",

@@ -38,8 +38,10 @@ class EOSPrediction(_JSONView):
 
     Attributes:
         density: (n,) [σ⁻³]; pressure, pressure_spread, p0: (n,) [k_BT/σ³]; b2_exact [σ³];
-        virial_coefficients: ``{"B2": …, …}`` [σ^(3(i−1))] (``B2_effective`` per density
-        for the B2* strategy); units: the user's units (densities were given in them).
+        virial_coefficients: ``{"B2": …, …}`` [σ^(3(i−1))]: the network's effective
+            coefficients of a truncated series (``B2_effective`` per density for the B2*
+            strategy), not the virial coefficients; b2_exact, b3_exact are.
+        units: the user's units (densities were given in them).
     """
 
     model: str
@@ -56,11 +58,16 @@ class EOSPrediction(_JSONView):
     warnings: list = field(default_factory=list)
     units: Units = field(default_factory=Units)
     density_input: np.ndarray | None = None
+    b3_exact: float | None = None
 
     def to_dict(self) -> dict:
         out = {"model": self.model, "strategy": self.strategy, "options": self.options,
                "density": self.density.tolist(), "pressure": self.pressure.tolist(),
                "pressure_spread": self.pressure_spread.tolist(), "B2_exact": self.b2_exact,
+               "B3_exact": self.b3_exact,
+               "coefficients_note": "virial_coefficients are the network's effective coefficients of a "
+                                    "truncated series fitted to P(rho), not the virial coefficients; "
+                                    "B2_exact and B3_exact are",
                "P0": self.p0.tolist(), "warnings": list(self.warnings), "potential": self.potential,
                "virial_coefficients": self.virial_coefficients}
         if self.virial_coefficients_spread is not None:
