@@ -93,3 +93,22 @@ def test_rejudge_refuses_a_folder_that_is_not_a_store(tmp_path, capsys):
     assert main(["dataset", "rejudge", str(tmp_path), "--report", str(tmp_path / "r.md")]) == 2
     assert "not a campaign store" in capsys.readouterr().err
     assert not (tmp_path / "r.md").exists()
+
+
+def test_every_option_has_help_text():
+    import argparse
+
+    from boltzmann_nn.cli import build_parser
+
+    missing = []
+
+    def walk(parser, prefix):
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    walk(sub, [*prefix, name])
+            elif not action.help:
+                missing.append(f"{' '.join(prefix)} {'/'.join(action.option_strings) or action.dest}")
+
+    walk(build_parser(), [])
+    assert not missing, missing

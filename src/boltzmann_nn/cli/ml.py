@@ -18,11 +18,11 @@ from .units_args import add_unit_args, units_from_args
 def _train_args(p):
     p.add_argument("--data", default=DEFAULT_DATA, help=f"dataset file (default {DEFAULT_DATA})")
     p.add_argument("--epochs", type=int, help="training epochs (default: the shipped model's)")
-    p.add_argument("--lr", type=float, default=1e-3)
+    p.add_argument("--lr", type=float, default=1e-3, help="Adam learning rate (default 1e-3)")
     p.add_argument("--batch-size", type=int, default=0, help="0 = full batch")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--device", default="auto", help="auto (CUDA when present), cpu or cuda")
-    p.add_argument("--no-progress", action="store_true")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
 
 
 def add(sub, parent):
@@ -31,7 +31,8 @@ def add(sub, parent):
     for name in task_names():
         p = tsub.add_parser(name, parents=[parent], help=f"train the {name} network on train+validation")
         _train_args(p)
-        p.add_argument("--arch", choices=architecture_names())
+        p.add_argument("--arch", choices=architecture_names(),
+                       help="network architecture (default: the shipped model's)")
         p.add_argument("--options", help="network options (paper Table 1/2), e.g. c or f")
         get_task(name).add_arguments(p)
         p.add_argument("--members", type=int,
@@ -40,7 +41,7 @@ def add(sub, parent):
                             "out, the spread calibrated on those folds)")
         p.add_argument("--out", default="models", help="weights and card go here (default models/)")
         p.add_argument("--report", help="figures and the report go here (default: --out)")
-        p.add_argument("--name", default=name)
+        p.add_argument("--name", default=name, help=f"model name of the weights and card (default {name})")
         p.set_defaults(func=cmd_train)
 
     e = sub.add_parser("evaluate", help="cross-validation study: the paper's tables and figures")
@@ -48,7 +49,8 @@ def add(sub, parent):
     for name in task_names():
         p = esub.add_parser(name, parents=[parent], help=f"4-fold CV of every {name} network variant")
         _train_args(p)
-        p.add_argument("--archs", nargs="+", default=architecture_names(), choices=architecture_names())
+        p.add_argument("--archs", nargs="+", default=architecture_names(), choices=architecture_names(),
+                       help="architectures to compare (default: all)")
         p.add_argument("--no-search", action="store_true", help="skip the hyperparameter search")
         p.add_argument("--workers", type=int, default=1, help="processes (one thread each)")
         p.add_argument("--out", default=f"results/{name}", help="output directory")
@@ -56,22 +58,24 @@ def add(sub, parent):
 
     p = sub.add_parser("predict-eos", parents=[parent], help="pressure and virial coefficients from U(r)")
     p.add_argument("spec", help="named potential or table file (any grid)")
-    p.add_argument("--density", type=float, nargs="+", required=True, metavar="RHO")
+    p.add_argument("--density", type=float, nargs="+", required=True, metavar="RHO",
+                   help="number densities [sigma^-3, or length-unit^-3 with units]")
     p.add_argument("--model", default="eos", help="shipped model name or model card path")
     p.add_argument("--plot", help="PNG of P(rho) with P0")
     add_unit_args(p)
     p.set_defaults(func=cmd_predict_eos)
 
     p = sub.add_parser("predict-potential", parents=[parent], help="pair potential from g(r)")
-    p.add_argument("gr_file")
-    p.add_argument("--density", type=float, required=True, metavar="RHO")
-    p.add_argument("--model", default="inverse")
-    p.add_argument("--gr-format", choices=list(GR_FORMATS))
+    p.add_argument("gr_file", help="g(r) file (text/CSV, LAMMPS, GROMACS .xvg, VOTCA .dist.tgt)")
+    p.add_argument("--density", type=float, required=True, metavar="RHO",
+                   help="number density of the g(r) [sigma^-3, or length-unit^-3 with units]")
+    p.add_argument("--model", default="inverse", help="shipped model name or model card path (default inverse)")
+    p.add_argument("--gr-format", choices=list(GR_FORMATS), help="format of gr_file (default: recognised)")
     p.add_argument("--pressure", type=float, metavar="P",
                    help="the state's pressure, if known (k_BT/sigma^3, or energy-unit/length-unit^3 "
                         "with units): U gets the linear ramp that meets it (g(r) alone does not fix P)")
     p.add_argument("--out", help="table for an MD engine (.table LAMMPS, .pot VOTCA, .csv)")
-    p.add_argument("--format", choices=list(TABLE_FORMATS))
+    p.add_argument("--format", choices=list(TABLE_FORMATS), help="table format (default: --out suffix)")
     p.add_argument("--plot", help="PNG of the prediction beside U0 and g(r)")
     add_unit_args(p)
     p.set_defaults(func=cmd_predict_potential)
