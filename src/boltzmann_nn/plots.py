@@ -106,8 +106,9 @@ def plot_series(xs, series: dict, path, xlabel="", ylabel="", title="", logy=Fal
     return save_figure(fig, path)
 
 
-def plot_gr_comparison(r, g_target, g_run, dg_err, path, title="", labels=("target", "MD")) -> Path:
-    """Two panels: both g(r), and their difference with its ±2σ band."""
+def plot_gr_comparison(r, g_target, g_run, dg_err, path, title="", labels=("target", "MD"),
+                       length_unit: str = "σ") -> Path:
+    """Two panels: both g(r), and their difference with its ±2σ band; r in ``length_unit``."""
     plt = pyplot()
     fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(5.5, 5), sharex=True,
                                    gridspec_kw={"height_ratios": [2, 1]})
@@ -121,7 +122,7 @@ def plot_gr_comparison(r, g_target, g_run, dg_err, path, title="", labels=("targ
     ax2.fill_between(r, -band, band, color="0.85", label="±2σ (both g)")
     ax2.plot(r, dg, "C3-", lw=1.0, label="Δg")
     ax2.axhline(0.0, color="k", lw=0.5)
-    ax2.set_xlabel("r [σ]")
+    ax2.set_xlabel(f"r [{length_unit}]")
     ax2.set_ylabel("Δg")
     ax2.legend(fontsize=8)
     return save_figure(fig, path)

@@ -191,6 +191,18 @@ class Units:
         """Pressure in energy_unit / length_unit³ to k_BT/σ³."""
         return p * self.sigma**3 / self.kT
 
+    @property
+    def length_label(self) -> str:
+        """The length unit for an axis or a printed number (σ when reduced)."""
+        return "σ" if self.length_unit == "sigma" else ("Å" if self.length_unit == "A" else self.length_unit)
+
+    @property
+    def pressure_label(self) -> str:
+        """The pressure unit of :meth:`pressure` for a printed number."""
+        if self.is_reduced or self.energy_unit == "kT":
+            return "k_BT/σ³"
+        return f"{self.energy_unit}/{self.length_label}³"
+
     def header(self) -> str:
         """One line stating the units of a file we write."""
         if self.is_reduced:

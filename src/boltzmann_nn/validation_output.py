@@ -50,7 +50,8 @@ def write_validation_outputs(val, target, units: Units, out_dir=None, plot=None)
         c = val.comparison
         data["plot"] = str(plot_gr_comparison(
             units.length(c.r), c.g_target, c.g_run, c.dg_err, plot,
-            f"L_MSE = {c.l_mse:.2e} (noise {c.noise_mse:.1e}), P = {val.pressure:.4g}"))
+            f"L_MSE = {c.l_mse:.2e} (noise {c.noise_mse:.1e}), P = {units.pressure(val.pressure):.4g} "
+            f"{units.pressure_label}", length_unit=units.length_label))
     if out_dir is not None:
         atomic_write_json(Path(out_dir) / "validation.json", data)
     return data

@@ -142,8 +142,8 @@ def cmd_refine(args):
             miss = "" if "pressure_target" not in d else (
                 f" (target {d['pressure_target']:.4g}: {'met' if it.get('pressure_ok') else 'missed'})")
             print(f"iteration {it['iteration']}: L_MSE = {it['l_mse']:.3g} (noise {it['noise_mse']:.2g}), "
-                  f"chi2/n = {it['chi2']:.3g}, P = {p:.4g}{miss}, {it['md_steps']} MD steps, "
-                  f"{it['wall_s']:.0f} s")
+                  f"chi2/n = {it['chi2']:.3g}, P = {p:.4g} {d['pressure_unit']}{miss}, "
+                  f"{it['md_steps']} MD steps, {it['wall_s']:.0f} s")
         state = "converged" if d["converged"] else "not converged"
         print(f"{state}: {d['reason']}; final table = iteration {d['best']}")
         if "pressure_target" not in d:

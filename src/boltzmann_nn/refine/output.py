@@ -38,8 +38,10 @@ def write_outputs(res: RefineResult, target: Target, units: Units, out: Path, fm
         "md_steps": res.md_steps, "wall_s": res.wall_s,
         "pressure": [units.pressure(it.run.pressure) for it in its],
         "pressure_err": [units.pressure(it.run.pressure_err) for it in its],
+        "pressure_unit": units.pressure_label,
         "table": str(csv_path), "table_md": str(md_path), "format": fmt, "plot": str(plot),
-        "units": units.header(), "target": target.source, "density": target.density,
+        "units": units.header(), "target": target.source, "density": float(units.density(target.density)),
+        "density_reduced": target.density,
         "history": res.history(),
     }
     if res.settings.get("pressure") is not None:
@@ -53,7 +55,7 @@ def write_outputs(res: RefineResult, target: Target, units: Units, out: Path, fm
         data["plot_gr"] = str(plot_gr_comparison(
             units.length(c.r), c.g_target, c.g_run, c.dg_err, out / "gr.png",
             f"iteration {res.best}: L_MSE = {c.l_mse:.2e} (noise {c.noise_mse:.1e})",
-            labels=("target", "MD of final table")))
+            labels=("target", "MD of final table"), length_unit=units.length_label))
         data["gr_file"] = str(write_gr_csv(out / "final_gr.csv", res.r, res.g, "MD of the final table",
                                            units, extra={"g_err": res.g_err}))
     atomic_write_json(out / "summary.json", data, indent=1)
