@@ -7,10 +7,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import campaign, demo, ml, refine, report, simulation, structure
+from . import campaign, demo, ml, refine, report, simulation, structure, targets
 from .common import common_parent, run_guarded
 
-GROUPS = (demo, structure, simulation, refine, campaign, ml, report)
+GROUPS = (demo, structure, simulation, refine, targets, campaign, ml, report)
 
 
 class _Version(argparse.Action):
