@@ -54,3 +54,19 @@ def test_smooth_evaluation_keeps_force_and_energy_consistent():
     np.testing.assert_allclose(-np.gradient(u, r)[5:-5], f[5:-5], rtol=2e-3, atol=2e-3)
     np.testing.assert_allclose(tab.evaluate_smooth(tab.r)[0], tab.U)
     assert tab.evaluate_smooth(np.array([3.0]))[0][0] == 0.0
+
+
+def test_a_refined_table_with_a_steep_core_is_read_back(tmp_path):
+    # refinement grids follow the target's bins (0.02 sigma): across a steep core the PCHIP
+    # table's forces change by tens of percent per row, and its secants differ from the
+    # mean end forces by (h^2/12) F'' -- a correct table the loader must accept
+    import json
+    from pathlib import Path
+
+    from boltzmann_nn.refine.start import refined_table
+
+    data = json.loads((Path(__file__).parent / "data" / "refined_steep_core.json").read_text())
+    grid, u = np.asarray(data["grid"]), np.asarray(data["u"])
+    table = refined_table(grid, u)
+    back = parse_potential(str(write_potential(tmp_path / "refined.csv", table, "csv")))
+    np.testing.assert_allclose(back.evaluate(table.r)[0], table.U, rtol=1e-8, atol=1e-8)

@@ -1,9 +1,11 @@
 """Atoms to beads: each residue matched by a bead type's MDAnalysis selection becomes one bead
 at the centre of mass or geometry of its selected atoms, or at one named atom.
 
-Residues split by the periodic boundary are made whole by the minimum image about their
-first selected atom before the centre is taken. Two beads of one residue belong to one
-molecule: their pair is left out of the intermolecular g_ij.
+A topology without residues (one residue for all atoms, as a LAMMPS atomic data file)
+makes every atom its own molecule. Residues split by the periodic boundary are made whole
+by the minimum image about their first selected atom before the centre is taken. Two
+beads of one residue belong to one molecule: their pair is left out of the
+intermolecular g_ij.
 """
 
 from __future__ import annotations
@@ -72,7 +74,9 @@ def map_beads(universe, beads: list[tuple[str, str]], center: str = "com") -> li
                 raise InputError(f"beads {other} and {name} share {common.size} atoms (e.g. index "
                                  f"{common[0]}): selections must not overlap")
         taken[name] = atoms.indices
-        res = atoms.resindices
+        # no molecular information (one residue for all, as a LAMMPS atomic data file): an atom
+        # is a molecule
+        res = atoms.resindices if universe.residues.n_residues > 1 else atoms.indices
         molecule, owner = np.unique(res, return_inverse=True)
         if center not in CENTERS and molecule.size != atoms.n_atoms:
             raise InputError(f"bead {name}: residues with more than one atom named {center}")

@@ -43,8 +43,16 @@ def _load_universe(topology, trajectories):
     for path in [topology, *trajectories]:
         if not Path(path).is_file():
             raise InputError("no such file", str(path))
+    kwargs = {}
+    if Path(topology).suffix.lower() in (".data", ".lmp"):  # LAMMPS data: say its atom style
+        head = Path(topology).read_text(errors="replace")[:20000]
+        if "Atoms # atomic" in head:
+            kwargs["atom_style"] = "id type x y z"
+        kwargs["topology_format"] = "DATA"
+    if trajectories and all(Path(t).suffix.lower() in (".dump", ".lammpstrj") for t in trajectories):
+        kwargs["format"] = "LAMMPSDUMP"
     try:
-        return mda.Universe(str(topology), *[str(t) for t in trajectories])
+        return mda.Universe(str(topology), *[str(t) for t in trajectories], **kwargs)
     except Exception as exc:  # MDAnalysis' readers raise many kinds for unreadable input
         why = " ".join(str(exc).split())[:200]
         raise InputError(f"MDAnalysis cannot read it: {why}", str(topology)) from None
