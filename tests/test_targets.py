@@ -125,3 +125,16 @@ def test_r_max_beyond_half_the_box_is_refused(tmp_path):
     top, traj = _water(tmp_path, n_mol=20, frames=2)
     with pytest.raises(InputError, match="half the box"):
         trajectory_targets(top, [traj], ["W=resname SOL"], r_max=1.5, bin_width=0.01)
+
+
+def test_pressure_from_a_lammps_log(tmp_path):
+    from boltzmann_nn.targets.pressure import BAR_PER_ATM, run_pressure
+
+    rows = "\n".join(f"{100 * k} {k * 0.1:.1f} {300 + (k % 2) * 2 - 1} -1000" for k in range(40))
+    log = tmp_path / "log.lammps"
+    log.write_text(f"units real\nrun 4000\nStep Time Press PotEng\n{rows}\nLoop time of 1.0\n")
+    p, err, n = run_pressure(log, begin=1.0)
+    assert n == 30 and p == pytest.approx(300 * BAR_PER_ATM, rel=1e-12) and err < 1
+    log.write_text("units lj\nStep Press\n0 1.0\n1 2.0\n")
+    with pytest.raises(InputError, match="units lj"):
+        run_pressure(log)

@@ -24,6 +24,9 @@ def add(sub, parent):
     p.add_argument("--end", type=float, help="time of the last frame used [ps]")
     p.add_argument("--step", type=int, default=1, help="use every N-th frame (default 1)")
     p.add_argument("--temperature", type=float, help="temperature of the run [K]: needed for the spec")
+    p.add_argument("--energy", metavar="FILE",
+                   help="the run's energy file (GROMACS .edr, or a LAMMPS log in units real/metal): its "
+                        "mean pressure over --begin/--end becomes the spec's target pressure [bar]")
     p.add_argument("--out", default="targets", help="folder for g_A-B.csv, structure.json, spec.toml")
     add_no_progress(p)
     p.set_defaults(func=cmd_targets)
@@ -46,7 +49,8 @@ def cmd_targets(args):
     try:
         res = trajectory_targets(args.topology, args.trajectory, args.bead, center=args.center,
                                  r_max=args.r_max, bin_width=args.bin_width, begin=args.begin, end=args.end,
-                                 step=args.step, temperature=args.temperature, out=args.out, progress=progress)
+                                 step=args.step, temperature=args.temperature, energy=args.energy,
+                                 out=args.out, progress=progress)
     finally:
         if bar is not None:
             bar.close()
@@ -57,6 +61,8 @@ def cmd_targets(args):
         print(f"{d['frames']} frames, {d['times'][0]:g}-{d['times'][1]:g} ps; beads: {st}")
         print(f"density = {d['density']:.6g} nm^-3 (mean volume {d['volume']:.6g} nm^3); "
               f"sigma = {d['sigma']:g} nm")
+        if "pressure_bar" in d:
+            print(f"pressure of the run = {d['pressure_bar']:.5g} +- {d['pressure_err_bar']:.2g} bar")
         for pair, n in d["excluded_pairs"].items():
             if n:
                 print(f"{pair}: {n} intramolecular pairs left out")

@@ -28,10 +28,13 @@ class TrajectoryTargets:
     sigma_nm: float
     temperature: float | None
     files: dict
+    pressure: tuple | None = None  # (mean, standard error) [bar]
 
     def to_dict(self) -> dict:
         out = self.structure.to_dict()
         out.update({"sigma": self.sigma_nm, "temperature": self.temperature, "files": self.files})
+        if self.pressure is not None:
+            out.update({"pressure_bar": self.pressure[0], "pressure_err_bar": self.pressure[1]})
         return out
 
 
@@ -72,17 +75,25 @@ def bead_sigma(structure: TrajectoryStructure) -> float:
 
 def trajectory_targets(topology, trajectories, beads: list[str], *, center: str = "com", r_max: float = 1.5,
                        bin_width: float = 0.002, begin=None, end=None, step: int = 1,
-                       temperature: float | None = None, out=None, progress=None) -> TrajectoryTargets:
+                       temperature: float | None = None, energy=None, out=None,
+                       progress=None) -> TrajectoryTargets:
     """Map, compute every g_ij, and (with ``out``) write the g files and the spec.
 
     Args:
         beads: ``NAME=SELECTION`` strings (MDAnalysis selections).
         r_max, bin_width: [nm]. begin, end: [ps]. temperature: [K] (needed for the spec).
+        energy: The run's energy file (GROMACS ``.edr`` or LAMMPS log): its mean pressure
+            over [begin, end] becomes the spec's target pressure.
     """
     if out is not None:
         check_out_folder(out)
     if temperature is not None and not (temperature > 0):
         raise InputError(f"--temperature must be > 0 K, got {temperature}")
+    pressure = None
+    if energy is not None:
+        from .pressure import run_pressure
+
+        pressure = run_pressure(energy, begin, end)[:2]
     universe = _load_universe(topology, trajectories)
     types = map_beads(universe, [parse_bead(b) for b in beads], center)
     st = partial_rdfs(universe, types, r_max, bin_width, begin, end, step, progress)
@@ -90,12 +101,12 @@ def trajectory_targets(topology, trajectories, beads: list[str], *, center: str 
     files: dict = {}
     if out is not None:
         source = " ".join(map(str, [topology, *trajectories]))
-        files = write_targets(Path(out), st, sigma, temperature, source)
-    return TrajectoryTargets(st, sigma, temperature, files)
+        files = write_targets(Path(out), st, sigma, temperature, source, pressure)
+    return TrajectoryTargets(st, sigma, temperature, files, pressure)
 
 
 def write_targets(out: Path, st: TrajectoryStructure, sigma_nm: float, temperature: float | None,
-                  source: str) -> dict:
+                  source: str, pressure: tuple | None = None) -> dict:
     """g_A-B.csv per pair (r in nm, with g_err), structure.json and, with a temperature,
     spec.toml for ``refine --spec``.
     """
@@ -114,6 +125,8 @@ def write_targets(out: Path, st: TrajectoryStructure, sigma_nm: float, temperatu
             f'sigma = "{sigma_nm:g}nm"            # where the first g_ij reaches {SIGMA_G}',
             f"temperature = {temperature:g}",
             'energy_unit = "kJ/mol"',
+            *([f'pressure = "{pressure[0]:.6g}bar"          # +- {pressure[1]:.2g} bar (standard error)']
+              if pressure is not None else []),
             "[species]",
             *[f"{name} = {x:.8g}" for name, x in zip(st.species, st.fractions)],
             "[targets]",
