@@ -42,3 +42,18 @@ def test_cli_unit_options():
     A.sigma = None
     with pytest.raises(InputError, match="--sigma"):
         units_from_args(A)
+
+
+def test_pressures_with_units_are_converted():
+    from boltzmann_nn.units import Units
+
+    units = Units.from_temperature(0.3, "nm", 300.0, "kJ/mol")
+    one_bar = units.reduced_pressure("1bar")
+    assert units.pressure_bar(one_bar) == pytest.approx(1.0, rel=1e-12)
+    assert units.reduced_pressure("1 atm") == pytest.approx(1.01325 * one_bar, rel=1e-12)
+    assert units.reduced_pressure("100000Pa") == pytest.approx(one_bar, rel=1e-12)
+    assert units.reduced_pressure("2.5") == pytest.approx(units.to_reduced_pressure(2.5))
+    with pytest.raises(InputError, match="unknown unit"):
+        units.reduced_pressure("3 psi")
+    with pytest.raises(InputError, match="physical units"):
+        Units().reduced_pressure("1bar")

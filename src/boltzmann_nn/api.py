@@ -5,7 +5,6 @@ only where asked, and returns a typed result (:mod:`boltzmann_nn.api_results`) w
 
 from __future__ import annotations
 
-import math
 import sys
 from pathlib import Path
 
@@ -148,13 +147,11 @@ def invert_gr(path, density: float, method: str = "boltzmann", *, out=None, fmt=
     return InvertedPotential(table=table, r=r, u=u, record=record)
 
 
-def _reduced_pressure(pressure: float | None, units: Units) -> float | None:
-    """A target pressure in the user's units (energy unit / length unit³) in k_BT/σ³."""
-    if pressure is None:
-        return None
-    if not math.isfinite(pressure):
-        raise InputError(f"--pressure must be finite, got {pressure}")
-    return float(units.to_reduced_pressure(pressure))
+def _reduced_pressure(pressure, units: Units) -> float | None:
+    """A target pressure in the user's units (energy unit / length unit³, or text with a
+    unit such as ``"1bar"``) in k_BT/σ³.
+    """
+    return None if pressure is None else units.reduced_pressure(pressure)
 
 
 def simulate_potential(spec, density: float, *, steps: int = 20000, equilibration: int = 10000,

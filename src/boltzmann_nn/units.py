@@ -13,6 +13,7 @@ eV or K) given a length scale σ and a temperature or energy scale.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -66,6 +67,9 @@ LENGTHS = {"nm": 1e-9, "A": 1e-10, "Å": 1e-10, "pm": 1e-12, "m": 1.0, "sigma": 
 #: LAMMPS ``units`` styles a table can be written in: (length unit, energy unit) of the
 #: style. ``lj`` is reduced (σ, k_BT: ε = k_BT, T* = 1).
 LAMMPS_STYLES = {"lj": ("sigma", "kT"), "real": ("A", "kcal/mol"), "metal": ("A", "eV"), "si": ("m", "J")}
+
+#: Pressure units a pressure may be given in, in bar.
+PRESSURE_UNITS_BAR = {"bar": 1.0, "atm": 1.01325, "Pa": 1e-5, "kPa": 1e-2, "MPa": 10.0}
 
 #: 1 kJ/mol / nm³ in bar (pressure conversion for molar energies).
 _KJMOL_NM3_IN_BAR = 1e3 / _AVOGADRO / 1e-27 / _BAR
@@ -190,6 +194,29 @@ class Units:
     def to_reduced_pressure(self, p):
         """Pressure in energy_unit / length_unit³ to k_BT/σ³."""
         return p * self.sigma**3 / self.kT
+
+    def reduced_pressure(self, value) -> float:
+        """A pressure as given — a number in this system's pressure unit (energy unit /
+        length unit³, k_BT/σ³ when reduced), or text with a unit (``"1bar"``, ``"1 atm"``,
+        ``Pa``, ``kPa``, ``MPa``) — in k_BT/σ³.
+        """
+        if isinstance(value, str):
+            try:
+                return self.reduced_pressure(float(value))
+            except ValueError:
+                pass
+            number, unit = parse_quantity(value, "pressure")
+            if unit not in PRESSURE_UNITS_BAR:
+                raise InputError(f"pressure {value!r}: unknown unit; use a number in the system's units or "
+                                 f"one of {', '.join(PRESSURE_UNITS_BAR)}")
+            per_bar = self.pressure_bar(1.0)
+            if per_bar is None:
+                raise InputError(f"pressure {value!r} needs physical units (sigma and a temperature)")
+            return float(number * PRESSURE_UNITS_BAR[unit] / per_bar)
+        number = float(value)
+        if not math.isfinite(number):
+            raise InputError(f"pressure must be finite, got {value}")
+        return float(self.to_reduced_pressure(number))
 
     @property
     def length_label(self) -> str:

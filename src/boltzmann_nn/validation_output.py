@@ -20,7 +20,8 @@ def validation_record(val, target, units: Units) -> dict:
     data = val.to_dict()
     data["r"] = units.length(val.comparison.r).tolist()
     data.update(pressure=units.pressure(val.pressure), pressure_err=units.pressure(val.pressure_err),
-                units=units.header(), target=target.source, target_err_estimated=target.err_estimated)
+                pressure_unit=units.pressure_label, units=units.header(), target=target.source,
+                target_err_estimated=target.err_estimated)
     return data
 
 

@@ -71,9 +71,9 @@ def add(sub, parent):
                    help="number density of the g(r) [sigma^-3, or length-unit^-3 with units]")
     p.add_argument("--model", default="inverse", help="shipped model name or model card path (default inverse)")
     p.add_argument("--gr-format", choices=list(GR_FORMATS), help="format of gr_file (default: recognised)")
-    p.add_argument("--pressure", type=float, metavar="P",
-                   help="the state's pressure, if known (k_BT/sigma^3, or energy-unit/length-unit^3 "
-                        "with units): U gets the linear ramp that meets it (g(r) alone does not fix P)")
+    p.add_argument("--pressure", metavar="P",
+                   help="the state's pressure, if known (k_BT/sigma^3, energy-unit/length-unit^3 with "
+                        "units, or e.g. 1bar): U gets the linear ramp that meets it (g alone does not fix P)")
     p.add_argument("--out", help="table for an MD engine (.table LAMMPS, .pot VOTCA, .csv)")
     p.add_argument("--format", choices=list(TABLE_FORMATS), help="table format (default: --out suffix)")
     p.add_argument("--plot", help="PNG of the prediction beside U0 and g(r)")

@@ -42,8 +42,9 @@ def _md_args(p, equilibration: int):
     p.add_argument("--equilibration", type=int, default=equilibration,
                    help=f"equilibration steps per run (default {equilibration})")
     p.add_argument("--gr-format", choices=list(GR_FORMATS), help="format of the target g(r) file")
-    p.add_argument("--pressure", type=float, metavar="P",
-                   help="target pressure (k_BT/sigma^3, or energy-unit/length-unit^3 with units)")
+    p.add_argument("--pressure", metavar="P",
+                   help="target pressure: a number (k_BT/sigma^3, or energy-unit/length-unit^3 with units) "
+                        "or with a unit, e.g. 1bar, 1atm, 101325Pa (needs --sigma and --temperature)")
     add_no_progress(p)
     add_unit_args(p)
 
@@ -105,9 +106,9 @@ def cmd_validate(args):
         print(f"g(r): L_MSE = {d['l_mse']:.3g} (noise level {d['noise_mse']:.2g}), chi2/n = "
               f"{d['chi2']:.3g} (bound {d['chi2_bound']:.3g}): {verdict}")
         print(f"max |dg| = {d['max_dg']:.3g} +- {d['max_dg_err']:.2g} at r = {d['max_dg_r']:.3g} sigma")
-        line = f"P = {d['pressure']:.5g} +- {d['pressure_err']:.2g}"
+        line = f"P = {d['pressure']:.5g} +- {d['pressure_err']:.2g} {d.get('pressure_unit', 'k_BT/sigma^3')}"
         if "pressure_target" in d:
-            line += f" (target {args.pressure:g}: {100 * d['pressure_rel']:+.1f} %)"
+            line += f" (target {args.pressure}: {100 * d['pressure_rel']:+.1f} %)"
         print(line)
         if d["target_err_estimated"]:
             print("note: the target has no error column; its error was estimated from its scatter")
@@ -162,7 +163,7 @@ def _one_species(args, spec) -> None:
     args.gr_file = str(path)
     args.density = float(spec.units.density(spec.composition.density))
     if spec.pressure is not None:
-        args.pressure = float(spec.units.pressure(spec.pressure))
+        args.pressure = str(float(spec.units.pressure(spec.pressure)))
     args.method = spec.method
     if isinstance(spec.start, str):
         args.start = spec.start

@@ -42,7 +42,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from ..errors import InputError
-from ..units import Units, parse_quantity
+from ..units import Units
 from .system import Composition, pair_names, split_pair
 
 #: Keys a spec may hold at its top level.
@@ -152,15 +152,12 @@ def _units(data: dict, path) -> Units:
 def _pressure(value, units: Units, path) -> float | None:
     if value is None:
         return None
-    if isinstance(value, str):
-        number, unit = parse_quantity(value, "pressure")
-        if unit != "bar":
-            raise _fail(f"pressure {value!r}: give a number in the spec's units or 'N bar'", path)
-        per_bar = units.pressure_bar(1.0)
-        if per_bar is None:
-            raise _fail("a pressure in bar needs physical units (sigma and temperature)", path)
-        return number / per_bar
-    return float(units.to_reduced_pressure(_number(value, "pressure", path, positive=False)))
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise _fail(f"pressure must be a number or text such as '1bar', got {value!r}", path)
+    try:
+        return units.reduced_pressure(value)
+    except InputError as exc:
+        raise _fail(exc.message, path) from None
 
 
 def _per_pair(value, species, key: str, path, convert) -> dict:

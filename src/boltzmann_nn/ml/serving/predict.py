@@ -164,8 +164,7 @@ def predict_potential(gr, density: float, *, units: Units | None = None, model="
         r_raw, g_raw, source = rdf.r, rdf.g, rdf.source
     if not (density > 0) or not np.isfinite(density):
         raise InputError(f"density must be > 0, got {density}")
-    if pressure is not None and not np.isfinite(pressure):
-        raise InputError(f"pressure must be finite, got {pressure}")
+    p_target = None if pressure is None else units.reduced_pressure(pressure)
     check_density(units.to_reduced_density(density) if units is not None else density)
     shipped = shipped_model("inverse", model)
     cfg = shipped.config
@@ -212,7 +211,6 @@ def predict_potential(gr, density: float, *, units: Units | None = None, model="
     # (measured in docs/networks.md, "Where g is tiny"); the MD table makes hard only the
     # core around r = 0 (see core_from_origin)
     table = prediction_table(NN_GRID.r, np.where(core_from_origin(g_nn[0]), U_CUT, u_net))
-    p_target = None if pressure is None else float(pressure) / units.pressure(1.0)
     ramp, p_virial = pressure_ramp(r, g_raw, table.evaluate(r)[1], rho,
                                    rho if p_target is None else p_target, table.r_cut)
     if p_target is None:
@@ -221,7 +219,7 @@ def predict_potential(gr, density: float, *, units: Units | None = None, model="
         table = add_ramp(table, ramp)
         u_net = u_net + ramp * np.clip(1.0 - NN_GRID.r / table.r_cut, 0.0, None)
         if abs(ramp) > RAMP_WARN:
-            _warn(msgs, f"meeting P = {pressure:.4g} took a ramp of {units.energy(ramp):.3g} "
+            _warn(msgs, f"meeting P = {units.pressure(p_target):.4g} took a ramp of {units.energy(ramp):.3g} "
                         f"{units.energy_unit} at r = 0 (the virial of the network's U gave "
                         f"{units.pressure(p_virial):.4g}): check with validate")
     return PotentialPrediction(
