@@ -112,3 +112,12 @@ def test_every_option_has_help_text():
 
     walk(build_parser(), [])
     assert not missing, missing
+
+
+def test_threads_beyond_the_free_cores_are_warned_about():
+    from boltzmann_nn.cli.common import threads_warning
+
+    assert threads_warning(1, cores=2, load=5.0) is None
+    assert "exceeds the 2 cores" in threads_warning(4, cores=2, load=0.0)
+    assert "busy machine" in threads_warning(2, cores=2, load=1.9)
+    assert threads_warning(2, cores=8, load=1.0) is None

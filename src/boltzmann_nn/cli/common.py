@@ -47,6 +47,9 @@ def run_guarded(func, args) -> int:
     traceback only with ``--debug``.
     """
     command = getattr(args, "command", None) or "boltzmann-nn"
+    warning = threads_warning(getattr(args, "threads", None))
+    if warning:
+        print(f"boltzmann-nn: warning: {warning}", file=sys.stderr)
     try:
         code = func(args)
         return 0 if code is None else int(code)
@@ -69,6 +72,27 @@ def run_guarded(func, args) -> int:
         print(f"boltzmann-nn {command}: unexpected error: {type(exc).__name__}: {one_line(exc)} "
               "(run with --debug for the traceback)", file=sys.stderr)
         return 1
+
+
+def threads_warning(threads, cores: int | None = None, load: float | None = None) -> str | None:
+    """A warning when ``threads`` exceed the cores this process may use, or the cores the
+    machine's load leaves free (MD threads on a busy machine run slower than one).
+    """
+    import os
+
+    if not threads or threads <= 1:
+        return None
+    if cores is None:
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    if threads > cores:
+        return f"--threads {threads} exceeds the {cores} cores available; the run will be slower, not faster"
+    if load is None:
+        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+    free = cores - load
+    if threads > max(free, 1.0) + 0.5:
+        return (f"--threads {threads} on a busy machine (load {load:.1f} on {cores} cores): threads that "
+                "wait for a core make MD slower than --threads 1")
+    return None
 
 
 def fmt_list(values, digits: int = 5) -> str:
