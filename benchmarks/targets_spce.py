@@ -52,7 +52,7 @@ def main():
     wall_md = run_gromacs(work)
     t0 = time.time()
     res = trajectory_targets(work / "topol.tpr", [work / "traj.trr"], ["CG=resname SOL"], center="com",
-                             r_max=1.0, bin_width=0.01, begin=BEGIN_PS, temperature=300.0,
+                             r_max=1.0, bin_width=0.002, begin=BEGIN_PS, temperature=300.0,
                              energy=work / "ener.edr", out=OUT / "targets")
     wall_targets = time.time() - t0
     st = res.structure

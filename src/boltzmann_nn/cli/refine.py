@@ -67,6 +67,10 @@ def add(sub, parent):
     p.add_argument("gr_file", nargs="?", help="target g(r) (text/CSV, LAMMPS, GROMACS .xvg, VOTCA .dist.tgt)")
     p.add_argument("--density", type=float, metavar="RHO", help=DENSITY_HELP)
     p.add_argument("--spec", metavar="TOML", help=SPEC_HELP)
+    p.add_argument("--votca", metavar="SETTINGS",
+                   help="a VOTCA csg_inverse project (settings.xml or its folder): its interactions, targets, "
+                        "kBT, method, p_target and configuration become a spec (written to --out); the final "
+                        "tables also as NAME.pot.new")
     p.add_argument("--start", default="hnc",
                    help=f"one of {', '.join(start_names())} (default hnc: HNC inversion of the target, "
                         "the fastest start measured), or a potential file")
@@ -123,6 +127,12 @@ def cmd_validate(args):
 def cmd_refine(args):
     from ..api import refine_potential
 
+    if args.votca:
+        if args.spec or args.gr_file:
+            from ..errors import InputError
+
+            raise InputError("give --votca alone (not with --spec or a g(r) file)")
+        args.spec = _votca_spec(args)
     _need(args, "gr_file", "GR_FILE")
     if args.spec:
         from ..mixture.spec import read_spec
@@ -137,6 +147,9 @@ def cmd_refine(args):
         progress=not (args.no_progress or args.json), method=args.method, max_iter=args.max_iter,
         tol=args.tol, min_steps=args.min_steps, max_steps=args.max_steps, equilibration=args.equilibration,
         max_du=args.max_du, seed=args.seed, threads=args.threads, engine=args.engine).to_dict()
+    if getattr(args, "votca_project", None) is not None:
+        (t,) = args.votca_project.counts
+        data["votca_tables"] = _votca_tables(args, {f"{t}-{t}": data["table"]})
 
     def human(d):
         for it, p in zip(d["history"], d["pressure"]):
@@ -152,9 +165,51 @@ def cmd_refine(args):
                   "by tens of percent); give --pressure where it is known")
         for key in ("table", "table_md", "plot", "plot_gr"):
             print(f"wrote {d[key]}")
+        for path in d.get("votca_tables", []):
+            print(f"wrote {path} (VOTCA)")
 
     emit(args, data, human)
     return 0 if data["g"] else 1
+
+
+def _votca_spec(args) -> str:
+    """Read a VOTCA project, say how it maps, and write the spec it becomes into --out."""
+    import numpy as np
+
+    from ..io.atomic import atomic_write, check_out_folder
+    from ..io.gr import read_gr
+    from ..votca_project import read_votca
+
+    project = read_votca(args.votca)
+    out = check_out_folder(args.out)
+    first = read_gr(project.interactions[0][3])
+    hit = np.flatnonzero(first.g >= 0.5)
+    sigma = float(np.round(first.r[hit[0]], 3)) if hit.size else 0.3
+    max_iter = min(project.iterations, args.max_iter) if project.iterations else args.max_iter
+    for note in project.notes + [f"iterations_max {project.iterations} -> {max_iter} (--max-iter)"]:
+        print(f"votca: {note}", file=sys.stderr)
+    out.mkdir(parents=True, exist_ok=True)
+    args.votca_project = project
+    return str(atomic_write(out / "votca-spec.toml", project.spec_text(sigma, max_iter)))
+
+
+def _votca_tables(args, tables: dict) -> list[str]:
+    """VOTCA-named copies (``NAME.pot.new``, nm and kJ/mol) of the final tables."""
+    from ..io.potential_files import write_potential
+    from ..mixture.spec import read_spec
+    from ..potentials.table import read_potential_table
+
+    project = getattr(args, "votca_project", None)
+    if project is None:
+        return []
+    units = read_spec(args.spec).units
+    written = []
+    for name, t1, t2, _, _ in project.interactions:
+        path = tables.get(f"{t1}-{t2}", tables.get(f"{t2}-{t1}"))
+        if path is not None:
+            table = read_potential_table(path, units)
+            written.append(str(write_potential(Path(args.out) / f"{name}.pot.new", table, "votca", units)))
+    return written
 
 
 def _one_species(args, spec) -> None:
@@ -197,6 +252,8 @@ def _refine_spec(args):
                   f"{s['md_steps']} MD steps, {s['wall_s']:.0f} s", file=sys.stderr, flush=True)
 
     data = refine_spec(args.spec, args.out, args.max_iter if args.max_iter != 10 else None, progress)
+    if getattr(args, "votca_project", None) is not None:
+        data["votca_tables"] = _votca_tables(args, data["tables"])
 
     def human(d):
         for it in d["history"]:
@@ -210,6 +267,8 @@ def _refine_spec(args):
         print(f"wrote {d['files']['lammps']} and {d['files']['lammps_lines_file']} (LAMMPS), "
               f"GROMACS and VOTCA tables in {Path(d['files']['lammps']).parent}")
         print(f"wrote {d['plots']['pairs']} and {d['plots']['convergence']}")
+        for path in d.get("votca_tables", []):
+            print(f"wrote {path} (VOTCA)")
 
     emit(args, data, human)
     return 0 if data["g"] else 1

@@ -68,6 +68,8 @@ TOP_KEYS = {
 }
 MD_KEYS = {"steps", "max_steps", "equilibration", "threads", "seed", "n_particles", "blocks", "dt"}
 MIXTURE_METHODS = ("ihnc", "ibi")
+#: Methods one species has besides (imc: the pair-count covariance of one g).
+ONE_SPECIES_METHODS = ("imc",)
 MIXTURE_STARTS = ("hnc", "boltzmann")
 
 
@@ -239,8 +241,10 @@ def read_spec(path, need_targets: bool = True) -> MixtureSpec:
         if not file.is_file():
             raise _fail(f"target of {name}: no such file {file}", path)
     method = data.get("method", "ihnc")
-    if method not in MIXTURE_METHODS:
-        raise _fail(f"method {method!r}: use one of {list(MIXTURE_METHODS)} for a mixture", path)
+    allowed = MIXTURE_METHODS + (ONE_SPECIES_METHODS if len(names) == 1 else ())
+    if method not in allowed:
+        why = "for a mixture" if len(names) > 1 else "for one species"
+        raise _fail(f"method {method!r}: use one of {list(allowed)} {why}", path)
     start = data.get("start", "hnc")
     if isinstance(start, dict):
         start = _per_pair(start, names, "start", path, lambda v: base / str(v))
