@@ -87,8 +87,9 @@ def map_beads(universe, beads: list[tuple[str, str]], center: str = "com") -> li
                 weights = np.asarray(atoms.masses, float)
             except Exception:
                 weights = np.ones(atoms.n_atoms)
-            if not np.all(weights > 0):
-                raise InputError(f"bead {name}: atoms without a mass; use --center cog")
+            # massless virtual sites (TIP4P's MW) weigh nothing; a bead needs some mass
+            if np.any(weights < 0) or np.any(np.bincount(owner, weights, molecule.size) <= 0):
+                raise InputError(f"bead {name}: beads without mass; use --center cog")
         else:
             weights = np.ones(atoms.n_atoms)
         out.append(BeadType(name, selection, atoms, owner.astype(np.intp), molecule, weights))

@@ -63,6 +63,15 @@ class TrajectoryStructure:
         }
 
 
+def _min_width(box) -> float:
+    """The smallest distance between opposite faces of a (triclinic) box [Å]."""
+    from MDAnalysis.lib.mdamath import triclinic_vectors
+
+    a, b, c = triclinic_vectors(box).astype(float)
+    volume = abs(float(np.dot(a, np.cross(b, c))))
+    return min(volume / float(np.linalg.norm(np.cross(u, v))) for u, v in ((b, c), (c, a), (a, b)))
+
+
 def _frames(trajectory, begin, end, step):
     n = len(trajectory)
     if n == 0:
@@ -111,8 +120,9 @@ def partial_rdfs(universe, beads: list[BeadType], r_max: float, bin_width: float
         box = ts.dimensions
         if box is None or not np.all(np.asarray(box[:3]) > 0):
             raise InputError(f"frame {index} has no periodic box; a g(r) needs one")
-        if rmax_a > 0.5 * float(np.min(box[:3])):
-            raise InputError(f"--r-max {r_max} nm exceeds half the box ({np.min(box[:3]) / 20:.4g} nm)")
+        half = 0.5 * _min_width(box)
+        if rmax_a > half:
+            raise InputError(f"--r-max {r_max} nm exceeds half the box ({half / 10:.4g} nm)")
         pos = [bead_positions(b, box) for b in beads]
         b = block_of[k]
         for i, j in pairs:
