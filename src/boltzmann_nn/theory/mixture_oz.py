@@ -21,9 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import ConvergenceError, InputError
-from .closures import get_closure
-from .oz import S_MIN, U_MAX, _integrate_ramp, virial_pressure_cavity
-from .transforms import RadialFFT
+from .oz import S_MIN, U_MAX, OZSettings, _integrate_ramp, virial_pressure_cavity
 
 
 def _check_state(x, density: float) -> np.ndarray:
@@ -113,38 +111,22 @@ class MixtureOZResult:
         return out
 
 
-class MixtureOZSolver:
-    """Grid, closure and iteration settings (as :class:`~boltzmann_nn.theory.oz.OZSolver`)."""
+class MixtureOZSolver(OZSettings):
+    """The mixture OZ equation (grid, closure and iteration settings: :class:`OZSettings`)."""
 
-    def __init__(self, closure: str = "hnc", n: int = 8192, dr: float = 0.005,
-                 mixing: float = 0.3, tol: float = 1e-9, max_iter: int = 5000, ramp: int = 24):
-        self._closure_unit = get_closure(closure)
-        self.closure = closure
-        self.fft = RadialFFT(n, dr)
-        self.mixing = mixing
-        self.tol = tol
-        self.max_iter = max_iter
-        self.ramp = ramp
-
-    @property
-    def r(self):
-        return self.fft.r
+    def _pairwise(self, f, transform):
+        """``transform`` applied to every pair of an (S, S, n) array, kept symmetric."""
+        out = np.empty_like(f)
+        for i in range(f.shape[0]):
+            for j in range(i, f.shape[0]):
+                out[i, j] = out[j, i] = transform(f[i, j])
+        return out
 
     def _forward(self, f):
-        s = f.shape[0]
-        out = np.empty_like(f)
-        for i in range(s):
-            for j in range(i, s):
-                out[i, j] = out[j, i] = self.fft.forward(f[i, j])
-        return out
+        return self._pairwise(f, self.fft.forward)
 
     def _inverse(self, fk):
-        s = fk.shape[0]
-        out = np.empty_like(fk)
-        for i in range(s):
-            for j in range(i, s):
-                out[i, j] = out[j, i] = self.fft.inverse(fk[i, j])
-        return out
+        return self._pairwise(fk, self.fft.inverse)
 
     def _gamma_k(self, ck, scale, rho):
         """γ̂ = ĥ − ĉ from ĉ: H′ = C′(I − C′)⁻¹ at every k."""

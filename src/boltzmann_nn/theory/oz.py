@@ -68,8 +68,9 @@ class OZResult:
         }
 
 
-class OZSolver:
-    """Grid, closure and iteration settings.
+class OZSettings:
+    """Grid, closure and iteration settings of an Ornstein–Zernike solver (one component,
+    or :class:`~boltzmann_nn.theory.mixture_oz.MixtureOZSolver`).
 
     Args:
         closure: A name in :data:`~boltzmann_nn.theory.closures.CLOSURES` (``"hnc"``, ``"py"``).
@@ -95,6 +96,10 @@ class OZSolver:
     @property
     def r(self):
         return self.fft.r
+
+
+class OZSolver(OZSettings):
+    """The one-component OZ equation (settings: :class:`OZSettings`)."""
 
     def _closure(self, boltz, gamma):
         return self._closure_unit.direct(boltz, gamma)
