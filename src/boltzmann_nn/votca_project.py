@@ -139,6 +139,8 @@ def read_votca(path) -> VotcaProject:
     counts, volume = _configuration(folder, program, types, settings)
     notes.insert(0, f"method {method} -> {METHODS[method]}; kBT {kbt:g} kJ/mol; program {program} -> LAMMPS "
                     f"(this tool's engine); {sum(counts.values())} beads in {volume:.5g} nm^3")
+    notes.append("start: HNC inversion of the targets (VOTCA starts from Boltzmann inversion; put "
+                 'start = "boltzmann" in the written spec for that)')
     if pressures:
         notes.append(f"p_target {pressures[0]:g} -> target pressure {pressures[0]:g} bar "
                      "(the virial ramp replaces VOTCA's simple pressure correction)")
