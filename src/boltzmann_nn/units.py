@@ -202,9 +202,11 @@ class Units:
         """
         if isinstance(value, str):
             try:
-                return self.reduced_pressure(float(value))
+                plain = float(value)
             except ValueError:
-                pass
+                plain = None
+            if plain is not None:
+                return self.reduced_pressure(plain)
             number, unit = parse_quantity(value, "pressure")
             if unit not in PRESSURE_UNITS_BAR:
                 raise InputError(f"pressure {value!r}: unknown unit; use a number in the system's units or "
