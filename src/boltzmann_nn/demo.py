@@ -17,16 +17,19 @@ from .theory.inversion import invert
 from .units import U_CUT
 
 
-def demo(out_dir="demo-output", density: float = 0.5, md: bool = True) -> dict:
+def demo(out_dir="demo-output", density: float = 0.5, md: bool = True, progress=None) -> dict:
     """End-to-end physics on a built-in default: the Lennard-Jones fluid at k_BT/ε = 2.
 
     Tabulates the potential (LAMMPS and CSV tables), computes B2, B3 and the low-density
     pressures, solves the OZ equation with HNC and PY at ``density``, inverts the HNC
     g(r) back to a potential, runs the shipped networks, and (``md``) closes the loop with
     MD: the network's potential is simulated against the bundled g(r) and refined for a
-    few short iterations (:func:`loop_demo`).
+    few short iterations (:func:`loop_demo`). ``progress`` is called with a line before
+    each stage.
     """
+    say = progress or (lambda _line: None)
     out = Path(out_dir)
+    say("theory: tables, B2 and B3, HNC and PY structure, HNC inversion")
     spec = "lj:epsilon=0.5,rcut=5"
     tab = tabulate(spec, n=1000, out=out / "lj.table", plot=out / "lj_potential.png")
     write_potential(out / "lj.csv", parse_potential(spec).tabulate(1000), "csv")
@@ -38,6 +41,11 @@ def demo(out_dir="demo-output", density: float = 0.5, md: bool = True) -> dict:
     r_inv = inv.r
     u_true = parse_potential(spec).evaluate(r_inv)[0]
     ok = (r_inv > 0.95) & (r_inv < 5.0)
+    say("networks: U(r) from the bundled MD g(r), P(rho) from U(r)")
+    networks = network_demo(out)
+    if md:
+        say("MD: the network's potential against the bundled g(r), then 3 refinement runs (about a minute)")
+    loop = loop_demo(out / "refine") if md else None
     return {
         "potential": spec,
         "density": density,
@@ -47,8 +55,8 @@ def demo(out_dir="demo-output", density: float = 0.5, md: bool = True) -> dict:
         "pressure_hnc": {"virial": hnc.pressure_virial, "compressibility": hnc.pressure_compressibility},
         "pressure_py": {"virial": py.pressure_virial, "compressibility": py.pressure_compressibility},
         "hnc_round_trip_max_error": float(np.max(np.abs(inv.u[ok] - u_true[ok]))),
-        "networks": network_demo(out),
-        "loop": loop_demo(out / "refine") if md else None,
+        "networks": networks,
+        "loop": loop,
         "files": sorted(str(p) for p in out.iterdir()),
         "table_points": tab.table.r.size,
     }

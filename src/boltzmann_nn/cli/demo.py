@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from .common import emit
+import sys
+
+from .common import add_no_progress, emit
 
 
 def add(sub, parent):
@@ -12,13 +14,18 @@ def add(sub, parent):
     p.add_argument("--density", type=float, default=0.5,
                    help="number density of the OZ and inversion steps [sigma^-3] (default 0.5)")
     p.add_argument("--no-md", action="store_true", help="skip the MD validation and refinement")
+    add_no_progress(p)
     p.set_defaults(func=cmd_demo)
 
 
 def cmd_demo(args):
     from ..demo import demo
 
-    res = demo(args.out, args.density, md=not args.no_md)
+    def progress(line):
+        if not (args.no_progress or args.json):
+            print(f"demo: {line} ...", file=sys.stderr, flush=True)
+
+    res = demo(args.out, args.density, md=not args.no_md, progress=progress)
 
     def human(d):
         print(f"{d['potential']} (Lennard-Jones, k_BT/eps = 2)")
