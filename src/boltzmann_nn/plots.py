@@ -33,22 +33,36 @@ def save_figure(fig, path) -> Path:
     return atomic_write(Path(path), buf.getvalue())
 
 
+def well_limits(u, u_cut: float = U_CUT) -> tuple[float, float]:
+    """y-limits of a potential plot that show its well: a few times the well's depth above
+    0 (at least 1 k_BT, at most ``u_cut``), the well with room below.
+    """
+    depth = max(-float(np.nanmin(u)), 0.0)
+    if depth < 0.05:
+        return -0.5, min(u_cut, 5.0)
+    return -1.4 * depth, min(u_cut, max(4.0 * depth, 1.0))
+
+
 def plot_potential(r, u, f, path, title="", u_cut=U_CUT) -> Path:
-    """U(r) and F(r) side by side."""
+    """U(r) and F(r) side by side, the well in view; F where U is in view."""
     plt = pyplot()
     fig, (a, b) = plt.subplots(1, 2, figsize=(9, 3.5))
     a.plot(r, u)
-    a.set_ylim(min(-1.0, np.nanmin(u) * 1.1), min(u_cut, max(1.0, np.nanmax(u) * 1.1)))
+    lo, hi = well_limits(u, u_cut)
+    a.set_ylim(lo, hi)
     a.axhline(0, color="0.7", lw=0.8)
     a.set_xlabel(r"$r/\sigma$")
     a.set_ylabel(r"$U/k_BT$")
-    fmax = np.nanpercentile(np.abs(f), 95) * 1.5 + 1e-9
+    seen = np.asarray(u) <= hi
+    f_seen = np.abs(np.asarray(f)[seen]) if seen.any() else np.abs(np.asarray(f))
+    fmax = float(np.nanmax(f_seen)) * 1.2 + 1e-9
     b.plot(r, f, color="C1")
     b.set_ylim(-fmax, fmax)
     b.axhline(0, color="0.7", lw=0.8)
     b.set_xlabel(r"$r/\sigma$")
     b.set_ylabel(r"$F\sigma/k_BT$")
     fig.suptitle(title)
+    fig.tight_layout()
     return save_figure(fig, path)
 
 
@@ -60,16 +74,20 @@ def plot_gr_and_potentials(r_g, g, curves: dict, path, title="", u_cut=U_CUT) ->
     a.axhline(1, color="0.7", lw=0.8)
     a.set_xlabel(r"$r/\sigma$")
     a.set_ylabel(r"$g(r)$")
-    lo = 0.0
+    lo, hi, r_end = 0.0, 1.0, 0.0
     for label, (rr, uu) in curves.items():
         b.plot(rr, uu, label=label)
-        lo = min(lo, np.nanmin(uu))
-    b.set_ylim(lo * 1.1 - 0.5, min(u_cut, 10.0))
+        lo_c, hi_c = well_limits(uu, min(u_cut, 10.0))
+        lo, hi, r_end = min(lo, lo_c), max(hi, hi_c), max(r_end, float(np.nanmax(rr)))
+    b.set_ylim(lo, hi)
+    b.set_xlim(0.0, min(r_end, 6.0))
+    a.set_xlim(0.0, min(float(np.nanmax(r_g)), 6.0))
     b.axhline(0, color="0.7", lw=0.8)
     b.set_xlabel(r"$r/\sigma$")
     b.set_ylabel(r"$U/k_BT$")
     b.legend()
     fig.suptitle(title)
+    fig.tight_layout()
     return save_figure(fig, path)
 
 
