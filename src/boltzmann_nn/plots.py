@@ -124,6 +124,34 @@ def plot_series(xs, series: dict, path, xlabel="", ylabel="", title="", logy=Fal
     return save_figure(fig, path)
 
 
+def plot_refinement(iterations, distance, noise, pressure, pressure_err, path, title="",
+                    pressure_target=None, pressure_unit: str = "k_BT/σ³") -> Path:
+    """A refinement's convergence: L_MSE and its noise level (log) per iteration, and the
+    pressure beside it (with the target where given); integer iteration ticks.
+    """
+    plt = pyplot()
+    fig, (a, b) = plt.subplots(1, 2, figsize=(9, 3.5))
+    a.semilogy(iterations, distance, "o-", color="k", label="L_MSE")
+    a.semilogy(iterations, noise, "--", color="C2", label="noise level")
+    a.set_xlabel("iteration")
+    a.set_ylabel("L_MSE of g(r)")
+    a.legend(fontsize=8)
+    b.errorbar(iterations, pressure, pressure_err, fmt="o-", color="C0", label="MD")
+    if pressure_target is not None:
+        b.axhline(pressure_target, color="C3", ls="--", lw=1.2, label="target")
+        lo, hi = b.get_ylim()
+        pad = 0.05 * (max(hi, pressure_target) - min(lo, pressure_target))
+        b.set_ylim(min(lo, pressure_target - pad), max(hi, pressure_target + pad))
+    b.set_xlabel("iteration")
+    b.set_ylabel(f"P [{pressure_unit}]")
+    b.legend(fontsize=8)
+    for ax in (a, b):
+        ax.xaxis.get_major_locator().set_params(integer=True)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return save_figure(fig, path)
+
+
 def plot_gr_comparison(r, g_target, g_run, dg_err, path, title="", labels=("target", "MD"),
                        length_unit: str = "σ") -> Path:
     """Two panels: both g(r), and their difference with its ±2σ band; r in ``length_unit``."""

@@ -17,7 +17,7 @@ from .target import Target
 def write_outputs(res: RefineResult, target: Target, units: Units, out: Path, fmt: str = "lammps",
                   start: str = "") -> dict:
     """Write the final files into ``out`` and return the JSON summary (user units)."""
-    from ..plots import plot_gr_comparison, plot_series
+    from ..plots import plot_gr_comparison, plot_refinement
 
     table = res.table
     comment = (f"refined from {start} by {res.settings['method']} against {target.source} at "
@@ -28,9 +28,13 @@ def write_outputs(res: RefineResult, target: Target, units: Units, out: Path, fm
     its = res.iterations
     cmp_ = [it.comparison for it in its]
     xs = [it.iteration for it in its]
-    plot = plot_series(xs, {"L_MSE": [c.l_mse for c in cmp_], "noise level": [c.noise_mse for c in cmp_]},
-                       out / "convergence.png", "iteration", "L_MSE", f"refinement ({res.settings['method']})",
-                       logy=True)
+    target_p = res.settings.get("pressure")
+    plot = plot_refinement(
+        xs, [c.l_mse for c in cmp_], [c.noise_mse for c in cmp_],
+        [units.pressure(it.run.pressure) for it in its], [units.pressure(it.run.pressure_err) for it in its],
+        out / "convergence.png",
+        f"refinement ({res.settings['method']})", None if target_p is None else units.pressure(target_p),
+        units.pressure_label)
     data = {
         "iterations": len(its), "converged": res.converged, "reason": res.reason, "best": res.best,
         "distance": [c.l_mse for c in cmp_], "chi2": [c.chi2 for c in cmp_],
