@@ -138,3 +138,15 @@ def test_pressure_from_a_lammps_log(tmp_path):
     log.write_text("units lj\nStep Press\n0 1.0\n1 2.0\n")
     with pytest.raises(InputError, match="units lj"):
         run_pressure(log)
+
+
+def test_a_trajectory_without_a_box_is_refused():
+    from boltzmann_nn.targets.mapping import map_beads
+    from boltzmann_nn.targets.structure import partial_rdfs
+
+    u = mda.Universe.empty(10, n_residues=10, atom_resindex=np.arange(10), trajectory=True)
+    u.add_TopologyAttr("names", ["X"] * 10)
+    u.load_new(np.random.default_rng(0).uniform(0, 10, (2, 10, 3)), order="fac")
+    beads = map_beads(u, [("X", "name X")], "cog")
+    with pytest.raises(InputError, match="no periodic box"):
+        partial_rdfs(u, beads, 0.3, 0.01)
