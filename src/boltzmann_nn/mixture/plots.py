@@ -61,8 +61,13 @@ def plot_pairs(path, spec, targets: dict, result):
     return save_figure(fig, path)
 
 
-def plot_convergence(path, result, p_target=None):
-    """Joint χ²/n (and its within-noise bound) per iteration; the pressure beside it."""
+def plot_convergence(path, result, p_target=None, units=None):
+    """Joint χ²/n (and its within-noise bound) per iteration; the pressure beside it, in
+    ``units`` (reduced when None).
+    """
+    from ..units import Units
+
+    units = units or Units()
     plt = pyplot()
     its = [it for it in result.iterations if it.comparison is not None]
     fig, (a, b) = plt.subplots(1, 2, figsize=(9, 3.5))
@@ -75,15 +80,17 @@ def plot_convergence(path, result, p_target=None):
     a.set_xlabel("iteration")
     a.set_ylabel(r"$\chi^2/n$ of $g_{ij}$")
     a.legend(fontsize=7)
-    b.errorbar(k, [it.run.pressure for it in its], [it.run.pressure_err for it in its], fmt="o-", color="C0")
+    b.errorbar(k, [units.pressure(it.run.pressure) for it in its],
+               [units.pressure(it.run.pressure_err) for it in its], fmt="o-", color="C0")
     if p_target is not None:
+        p_target = units.pressure(p_target)
         b.axhline(p_target, color="C3", lw=1.2, ls="--", label="target")
         b.legend(fontsize=7)
         lo, hi = b.get_ylim()
         pad = 0.05 * (max(hi, p_target) - min(lo, p_target))
         b.set_ylim(min(lo, p_target - pad), max(hi, p_target + pad))
     b.set_xlabel("iteration")
-    b.set_ylabel(r"$P\sigma^3/k_BT$")
+    b.set_ylabel(r"$P\sigma^3/k_BT$" if units.is_reduced else f"P [{units.pressure_label}]")
     for ax in (a, b):
         ax.xaxis.get_major_locator().set_params(integer=True)
     fig.tight_layout()

@@ -112,7 +112,7 @@ def write_outputs(spec: MixtureSpec, targets: dict, result, out: Path) -> dict:
         summary["pressure_target"] = float(units.pressure(spec.pressure))
     summary["plots"] = {
         "pairs": str(plot_pairs(out / "pairs.png", spec, targets, result)),
-        "convergence": str(plot_convergence(out / "convergence.png", result, spec.pressure)),
+        "convergence": str(plot_convergence(out / "convergence.png", result, spec.pressure, units)),
     }
     atomic_write(out / "summary.json", json.dumps(summary, indent=1))
     return summary
