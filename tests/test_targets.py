@@ -150,3 +150,15 @@ def test_a_trajectory_without_a_box_is_refused():
     beads = map_beads(u, [("X", "name X")], "cog")
     with pytest.raises(InputError, match="no periodic box"):
         partial_rdfs(u, beads, 0.3, 0.01)
+
+
+def test_begin_end_and_step_pick_frames_by_time(tmp_path):
+    top, traj = _water(tmp_path, n_mol=30, frames=6)
+    u = mda.Universe(str(top), str(traj))
+    times = [ts.time for ts in u.trajectory]
+    res = trajectory_targets(top, [traj], ["W=resname SOL"], r_max=0.5, bin_width=0.01, begin=times[2],
+                             end=times[4])
+    st = res.structure
+    assert st.frames == 3 and st.times == (pytest.approx(times[2]), pytest.approx(times[4]))
+    every_other = trajectory_targets(top, [traj], ["W=resname SOL"], r_max=0.5, bin_width=0.01, step=2)
+    assert every_other.structure.frames == 3

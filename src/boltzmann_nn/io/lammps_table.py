@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import re
 from pathlib import Path
 
@@ -46,35 +45,6 @@ def format_lammps_table(table, keyword: str = "BNN", units: Units | None = None,
     ]
     lines += [f"{i + 1} {a:.12g} {b:.12g} {c:.12g}" for i, (a, b, c) in enumerate(zip(rr, uu, ff))]
     return "\n".join(lines) + "\n"
-
-
-#: Most rows :func:`even_in_rsq` writes.
-MAX_RSQ_ROWS = 20000
-#: Where U < U_cut, the r² grid's spacing is at most the table's divided by this (LAMMPS
-#: interpolates linearly between rows: finer rows keep it on the table's curve).
-RSQ_REFINE = 4
-
-
-def even_in_rsq(table):
-    """``table`` resampled evenly in r² from its first r > 0 to its cut-off, by cubic
-    Hermite interpolation through (U, −F): the grid LAMMPS builds for ``pair_style table
-    linear N`` from an ``RSQ`` section of N rows, so LAMMPS reproduces these values at the
-    points exactly (an ``R`` section is re-splined, ~1e-6 off). Rows are added (up to
-    :data:`MAX_RSQ_ROWS`) so that the spacing where U < U_cut is :data:`RSQ_REFINE` times
-    finer than the table's.
-    """
-    from ..potentials.table import PairTable
-    from ..units import U_CUT
-
-    lo = float(table.r[0] if table.r[0] > 0 else table.r[1])
-    rc = float(table.r_cut)
-    soft = table.r[(table.U < U_CUT) & (table.r >= lo)]
-    r_s = float(soft[0]) if soft.size else lo
-    dr = float(np.min(np.diff(table.r))) / RSQ_REFINE
-    n = int(min(MAX_RSQ_ROWS, max(table.r.size, math.ceil((rc * rc - r_s * r_s) / (2 * r_s * dr)) + 1)))
-    r = np.sqrt(np.linspace(lo * lo, rc * rc, n))
-    u, f = table.evaluate_smooth(r)
-    return PairTable(r, u, f, name=table.name, source=table.source, check_force=False)
 
 
 def write_lammps_table(path, table, keyword: str = "BNN", units: Units | None = None,

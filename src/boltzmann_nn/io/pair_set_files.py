@@ -22,7 +22,7 @@ from ..errors import InputError
 from ..mixture.system import pair_index
 from ..units import Units
 from .atomic import atomic_write
-from .lammps_table import even_in_rsq, format_lammps_table, read_lammps_table
+from .lammps_table import format_lammps_table, read_lammps_table
 from .openmm_table import format_openmm_pairs
 from .potential_files import _write_csv, _write_gromacs, _write_votca, gromacs_grid
 
@@ -62,9 +62,10 @@ def write_pair_tables(out_dir, species, tables: dict, units: Units | None = None
     files: dict = {"gromacs": {}, "votca": {}, "csv": {}}
 
     sections, coeffs = [], []
-    rows = max(even_in_rsq(tables[name]).r.size for _, _, name in index)
+    in_rsq = {name: tables[name].even_in_rsq() for _, _, name in index}
+    rows = max(t.r.size for t in in_rsq.values())
     for i, j, name in index:
-        tab = even_in_rsq(tables[name])
+        tab = in_rsq[name]
         key = name.replace("-", "_")
         sections.append(format_lammps_table(tab, key, units, spacing="rsq"))
         cut = units.for_lammps().length(tab.r[-1])

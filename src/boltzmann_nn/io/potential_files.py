@@ -14,7 +14,7 @@ import numpy as np
 from ..errors import InputError
 from ..units import Units
 from .atomic import atomic_write
-from .lammps_table import even_in_rsq, format_lammps_table, read_lammps_table
+from .lammps_table import format_lammps_table, read_lammps_table
 from .openmm_table import format_openmm, is_openmm, read_openmm
 from .text import FLAGGED_ROW, check_finite, check_grid, parse_columns, read_text
 
@@ -44,7 +44,7 @@ def _head(table, units, comment):
 
 
 def _write_lammps(table, units, comment):
-    text = format_lammps_table(even_in_rsq(table), units=units, spacing="rsq")
+    text = format_lammps_table(table.even_in_rsq(), units=units, spacing="rsq")
     return text if not comment else f"# {comment}\n{text}"
 
 

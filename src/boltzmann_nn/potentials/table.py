@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +15,11 @@ from ..units import U_CUT
 
 #: Relative tolerance of the F ≈ −dU/dr check (against the table's own spacing).
 FORCE_RTOL = 0.05
+#: Most rows :meth:`PairTable.even_in_rsq` writes.
+MAX_RSQ_ROWS = 20000
+#: Where U < U_cut, the r² grid's spacing is at most the table's divided by this (LAMMPS
+#: interpolates linearly between rows: finer rows keep it on the table's curve).
+RSQ_REFINE = 4
 #: Largest first point of a table that is extrapolated down to r = 0 [σ].
 R_EXTRAPOLATE_TO_ZERO = 0.05
 
@@ -185,6 +191,24 @@ class PairTable:
     def force(self, grid: Grid = NN_GRID) -> np.ndarray:
         """F = −dU/dr of the uncapped U on the grid, shape (grid.n,) [k_BT/σ]."""
         return self.on_grid(grid)[1]
+
+    def even_in_rsq(self):
+        """This table resampled evenly in r² from its first r > 0 to its cut-off, by cubic
+        Hermite interpolation through (U, −F): the grid LAMMPS builds for ``pair_style table
+        linear N`` from an ``RSQ`` section of N rows, so LAMMPS reproduces these values at
+        the points exactly (an ``R`` section is re-splined, ~1e-6 off). Rows are added (up
+        to :data:`MAX_RSQ_ROWS`) so that the spacing where U < U_cut is :data:`RSQ_REFINE`
+        times finer than the table's.
+        """
+        lo = float(self.r[0] if self.r[0] > 0 else self.r[1])
+        rc = float(self.r_cut)
+        soft = self.r[(self.U < U_CUT) & (self.r >= lo)]
+        r_s = float(soft[0]) if soft.size else lo
+        dr = float(np.min(np.diff(self.r))) / RSQ_REFINE
+        n = int(min(MAX_RSQ_ROWS, max(self.r.size, math.ceil((rc * rc - r_s * r_s) / (2 * r_s * dr)) + 1)))
+        r = np.sqrt(np.linspace(lo * lo, rc * rc, n))
+        u, f = self.evaluate_smooth(r)
+        return PairTable(r, u, f, name=self.name, source=self.source, check_force=False)
 
     def resampled(self, n: int, r_min: float | None = None, r_max: float | None = None):
         """A new table with n points evenly spaced on [r_min, r_max]."""

@@ -79,11 +79,17 @@ def _frames(trajectory, begin, end, step):
     step = int(step or 1)
     if step < 1:
         raise InputError(f"--step must be >= 1, got {step}")
-    picked = []
-    for i in range(0, n, step):
-        ts = trajectory[i]
-        if (begin is None or ts.time >= begin - 1e-9) and (end is None or ts.time <= end + 1e-9):
-            picked.append(i)
+    first = trajectory[0].time
+    try:
+        dt = float(trajectory.dt)
+    except Exception:  # readers without a time step: read each frame's time
+        dt = 0.0
+    if dt > 0:  # times from the first frame and the step, without reading every frame twice
+        times = {i: first + i * dt for i in range(0, n, step)}
+    else:
+        times = {i: trajectory[i].time for i in range(0, n, step)}
+    picked = [i for i, t in times.items()
+              if (begin is None or t >= begin - 1e-9) and (end is None or t <= end + 1e-9)]
     if not picked:
         raise InputError(f"no frames between --begin {begin} and --end {end} ps")
     return picked
