@@ -174,17 +174,15 @@ def cmd_refine(args):
 
 def _votca_spec(args) -> str:
     """Read a VOTCA project, say how it maps, and write the spec it becomes into --out."""
-    import numpy as np
-
     from ..io.atomic import atomic_write, check_out_folder
     from ..io.gr import read_gr
+    from ..targets.run import length_scale
     from ..votca_project import read_votca
 
     project = read_votca(args.votca)
     out = check_out_folder(args.out)
     first = read_gr(project.interactions[0][3])
-    hit = np.flatnonzero(first.g >= 0.5)
-    sigma = float(np.round(first.r[hit[0]], 3)) if hit.size else 0.3
+    sigma = length_scale([(first.r, first.g)])
     max_iter = min(project.iterations, args.max_iter) if project.iterations else args.max_iter
     for note in project.notes + [f"iterations_max {project.iterations} -> {max_iter} (--max-iter)"]:
         print(f"votca: {note}", file=sys.stderr)

@@ -18,13 +18,14 @@ import json
 import math
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 
 from ..engines.base import StatePoint
 from ..errors import InputError
 from ..io.atomic import atomic_write
-from ..refine.loop import MIN_FIT
+from ..refine.loop import MIN_FIT, secant_alpha, secant_terms
 from ..refine.start import refined_table
 from .compare import JointComparison, compare_pairs, pressure_check
 from .md import MixtureResult, simulate_mixture
@@ -246,10 +247,6 @@ def joint_alpha_fit(grids: dict, targets: dict, base: MixtureIteration, rec: Mix
     """The step length fitted to the last step's response over all pairs at once (the
     one-species secant, :func:`~boltzmann_nn.refine.loop.fitted_alpha`, with the sums pooled).
     """
-    from types import SimpleNamespace
-
-    from ..refine.loop import secant_alpha, secant_terms
-
     if not (base.usable and rec.usable):
         return None
     b, k = base.run, rec.run

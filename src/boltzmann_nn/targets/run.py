@@ -61,15 +61,17 @@ def _load_universe(topology, trajectories):
         raise InputError(f"MDAnalysis cannot read it: {why}", str(topology)) from None
 
 
-def bead_sigma(structure: TrajectoryStructure) -> float:
-    """A length scale [nm] for the spec: the smallest r where any g_ij first reaches 0.5."""
+def length_scale(curves) -> float:
+    """A length scale σ for a spec [the curves' r unit]: the smallest r where any g of
+    ``curves`` [(r, g), ...] first reaches 0.5 (the bead diameter, roughly).
+    """
     firsts = []
-    for g in structure.g.values():
-        hit = np.flatnonzero(g >= SIGMA_G)
+    for r, g in curves:
+        hit = np.flatnonzero(np.asarray(g) >= SIGMA_G)
         if hit.size:
-            firsts.append(structure.r[hit[0]])
+            firsts.append(float(np.asarray(r)[hit[0]]))
     if not firsts:
-        raise InputError("no g_ij reaches 0.5: too few frames or a bad mapping")
+        raise InputError("no g(r) reaches 0.5: too few frames or a bad mapping")
     return float(np.round(min(firsts), 3))
 
 
@@ -97,7 +99,7 @@ def trajectory_targets(topology, trajectories, beads: list[str], *, center: str 
     universe = _load_universe(topology, trajectories)
     types = map_beads(universe, [parse_bead(b) for b in beads], center)
     st = partial_rdfs(universe, types, r_max, bin_width, begin, end, step, progress)
-    sigma = bead_sigma(st)
+    sigma = length_scale((st.r, g) for g in st.g.values())
     files: dict = {}
     if out is not None:
         source = " ".join(map(str, [topology, *trajectories]))
