@@ -213,6 +213,8 @@ def predict_potential(gr, density: float, *, units: Units | None = None, model="
     table = prediction_table(NN_GRID.r, np.where(core_from_origin(g_nn[0]), U_CUT, u_net))
     ramp, p_virial = pressure_ramp(r, g_raw, table.evaluate(r)[1], rho,
                                    rho if p_target is None else p_target, table.r_cut)
+    for text in _coverage_warnings(shipped, g_nn[0], rho, p_virial / rho):
+        _warn(msgs, text)
     if p_target is None:
         ramp = 0.0
     else:
@@ -227,6 +229,17 @@ def predict_potential(gr, density: float, *, units: Units | None = None, model="
         u_network=np.asarray(u_hat), spread=np.asarray(spread), u0=u0, table=table, r_g=r, g=g_raw,
         source=source, warnings=msgs, units=units, pressure_virial=p_virial, pressure_target=p_target,
         pressure_ramp=ramp)
+
+
+def _coverage_warnings(shipped, g_grid, rho: float, z_virial: float) -> list[str]:
+    """Where the input lies outside the training data (:mod:`.coverage`)."""
+    from .coverage import coverage_warnings, load_coverage
+
+    dom = shipped.card.domain
+    key = ("coverage", str(shipped.card_path))
+    if key not in _CACHE and shipped.card_path is not None:
+        _CACHE[key] = load_coverage(shipped.card_path, dom.get("structure", {}).get("sha256"))
+    return coverage_warnings(dom, _CACHE.get(key), g_grid, rho, z_virial)
 
 
 #: A pressure ramp taller than this [k_BT] is worth a warning: the network's tail was far off.

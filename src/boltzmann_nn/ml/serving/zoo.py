@@ -91,6 +91,7 @@ class Shipped:
     members: list
     config: object
     card: ModelCard
+    card_path: Path | None = None
 
     @property
     def spread_scale(self) -> float:
@@ -238,7 +239,7 @@ def load_model(name_or_path, task: str | None = None, *, torch: bool = False) ->
         prefix = f"m{k}."
         state = {key[len(prefix):]: v for key, v in tensors.items() if key.startswith(prefix)}
         members.append(build(model_task, config, state, k, weights.name, str(card_path)))
-    return Shipped(card.task, members, config, card)
+    return Shipped(card.task, members, config, card, card_path)
 
 
 def _numpy_member(task, config, state: dict, k: int, weights: str, where: str):
