@@ -183,3 +183,31 @@ def test_openmm_pair_set_gives_each_pair_its_energy(tmp_path):
     e = context.getState(getEnergy=True).getPotentialEnergy().value_in_unit(openmm.unit.kilojoule_per_mole)
     want = pots["A-B"].evaluate(np.array([1.05]))[0][0] + pots["B-B"].evaluate(np.array([0.7]))[0][0]
     assert e == pytest.approx(want, abs=2e-3)
+
+
+def test_hoomd_pair_set_on_hoomds_own_grid_gives_each_pair_its_energy_and_force(tmp_path):
+    """HOOMD-blue is not installable here (conda only): the file is evaluated as
+    ``hoomd.md.pair.Table`` documents it — U and F on numpy.linspace(r_min, r_cut, N,
+    endpoint=False), interpolated linearly — and compared with the potentials in the file's
+    units.
+    """
+    import json
+
+    from boltzmann_nn.io.hoomd_table import params
+
+    pots, tables = _tables()
+    units = Units(0.35, "nm", 2.5, "kJ/mol")
+    files = write_pair_tables(tmp_path, SPECIES, tables, units)
+    doc = json.loads(files["hoomd"].read_text())
+    assert "nm" in doc["units"] and "kJ/mol" in doc["units"]
+    entries = params(doc)
+    assert set(entries) == {("A", "A"), ("A", "B"), ("B", "B")}
+    for (a, b), e in entries.items():
+        pot = pots[f"{a}-{b}"]
+        r_grid = np.linspace(e["r_min"], e["r_cut"], len(e["U"]), endpoint=False)
+        assert e["r_cut"] == pytest.approx(pot.r_cut * 0.35)
+        x = np.array([0.95, 1.1, 1.5, 2.2]) * 0.35
+        x = x[x < e["r_cut"]]
+        u_ref, f_ref = pot.evaluate(x / 0.35)
+        np.testing.assert_allclose(np.interp(x, r_grid, e["U"]), 2.5 * u_ref, rtol=1e-4, atol=1e-6)
+        np.testing.assert_allclose(np.interp(x, r_grid, e["F"]), 2.5 / 0.35 * f_ref, rtol=1e-4, atol=1e-5)

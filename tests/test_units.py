@@ -1,4 +1,6 @@
 import pytest
+from dataclasses import replace
+
 
 from boltzmann_nn.cli.units_args import units_from_args
 from boltzmann_nn.errors import InputError
@@ -57,3 +59,35 @@ def test_pressures_with_units_are_converted():
         units.reduced_pressure("3 psi")
     with pytest.raises(InputError, match="physical units"):
         Units().reduced_pressure("1bar")
+
+
+def test_input_files_in_their_own_length_unit(tmp_path):
+    """A g(r) in nm read with sigma in Å and --file-length-unit nm is the same target as
+    with sigma in nm; a table written in nm reads back the same way.
+    """
+    import numpy as np
+
+    from boltzmann_nn.io.potential_files import read_table_columns, write_potential
+    from boltzmann_nn.potentials.spec import parse_potential
+    from boltzmann_nn.refine.target import load_target
+
+    r = np.linspace(0.01, 1.5, 150)
+    g = 1 + np.exp(-r) * np.sin(8 * r)
+    path = tmp_path / "g.txt"
+    np.savetxt(path, np.column_stack([r, g]))
+    nm = Units.from_temperature(0.3, "nm", 300.0)
+    angstrom = Units.from_temperature(3.0, "A", 300.0, "kcal/mol")
+    a = load_target(str(path), 33.0, nm)
+    b = load_target(str(path), 0.033, replace(angstrom, file_length_unit="nm"))
+    np.testing.assert_allclose(a.r, b.r, rtol=1e-12)
+    assert a.density == pytest.approx(b.density)
+    with pytest.raises(InputError, match="up to r = 0.5 sigma"):  # read as Å: ten times shorter
+        load_target(str(path), 0.033, angstrom)
+    table = parse_potential("lj:rcut=3").tabulate(400)
+    out = write_potential(tmp_path / "lj.csv", table, "csv", nm)
+    r_b, u_b, f_b = read_table_columns(out, replace(Units.from_temperature(3.0, "A", 300.0),
+                                                     file_length_unit="nm"))
+    np.testing.assert_allclose(r_b, table.r, rtol=1e-9)
+    np.testing.assert_allclose(f_b, table.F, rtol=1e-9, atol=1e-9)
+    with pytest.raises(InputError):
+        Units(file_length_unit="nm")  # files in nm need sigma in a length unit

@@ -44,8 +44,9 @@ def tabulate(spec, *, n: int = 1000, r_min: float | None = None, out=None, fmt: 
     """Tabulate a potential on [r_min, r_cut]; write it (LAMMPS, VOTCA, CSV) if asked.
 
     Returns:
-        The table; its record has ``r``, ``U``, ``F``, the 50-point network-grid view
-        (``nn_grid``), the description and the written paths.
+        The table (``table``: a PairTable in reduced units); its record has ``r``, ``U``,
+        ``F`` in ``units`` (with their ``units`` line), the 50-point network-grid view
+        (``nn_grid``, reduced, named so), the description and the written paths.
     """
     pot = _potential(spec)
     if not np.isfinite(pot.r_cut):
@@ -66,14 +67,17 @@ def tabulate(spec, *, n: int = 1000, r_min: float | None = None, out=None, fmt: 
     if plot is not None:
         from .plots import plot_potential
 
-        out_info["plot"] = str(plot_potential(table.r, table.U, table.F, plot, table.name))
+        out_info["plot"] = str(plot_potential(table.r, table.U, table.F, plot, table.name, units=units))
+    un = units or Units()
     return TabulatedPotential(table=table, record={
         "potential": pot.describe(),
-        "r_cut": table.r_cut,
-        "r": table.r.tolist(),
-        "U": table.U.tolist(),
-        "F": table.F.tolist(),
-        "nn_grid": {"r": NN_GRID.r.tolist(), "U": nn[0].tolist(), "F": nn[1].tolist(),
+        "units": un.header(),
+        "r_cut": float(un.length(table.r_cut)),
+        "r": un.length(table.r).tolist(),
+        "U": un.energy(table.U).tolist(),
+        "F": un.force(table.F).tolist(),
+        "nn_grid": {"units": "reduced: r [sigma], U and U_capped [k_BT], F [k_BT/sigma]",
+                    "r": NN_GRID.r.tolist(), "U": nn[0].tolist(), "F": nn[1].tolist(),
                     "U_capped": np.minimum(nn[0], U_CUT).tolist()},
         **out_info,
     })
@@ -112,17 +116,20 @@ def solve_oz(spec, density: float, closure: str = "hnc", *, out=None, plot=None)
 
 
 def invert_gr(path, density: float, method: str = "boltzmann", *, out=None, fmt=None,
-              plot=None, units: Units | None = None, fmt_in: str | None = None) -> InvertedPotential:
+              plot=None, units: Units | None = None, fmt_in: str | None = None,
+              true=None) -> InvertedPotential:
     """Effective potential from a g(r) file by Boltzmann or HNC inversion.
 
     The result is capped at U_cut = 20 k_BT where g is (nearly) zero; the written table
-    has that core replaced by a smooth monotonic repulsion (:func:`extend_core`).
+    has that core replaced by a smooth monotonic repulsion (:func:`extend_core`). ``true``
+    (a potential spec or table file in ``units``, or a Potential) is the known potential:
+    drawn in the plot, and compared where g > 0.05 (``mae_true``, in the energy unit).
     """
     units = units or Units()
     if not (density > 0) or not np.isfinite(density):
         raise InputError(f"density must be > 0, got {density}")
     rdf = read_gr(path, fmt_in)
-    r = units.to_reduced_length(rdf.r)
+    r = units.file_length_to_reduced(rdf.r, rdf.length_unit)
     rho = _check_density(units.to_reduced_density(density))
     if r.size < 5:
         raise InputError("too few points", str(path))
@@ -134,12 +141,23 @@ def invert_gr(path, density: float, method: str = "boltzmann", *, out=None, fmt=
         fmt = fmt or format_from_suffix(out)
         info["out"] = str(write_potential(out, table, fmt, units,
                                           comment=f"{method} inversion of {path} at rho = {density:g}"))
+    true_curve = None
+    if true is not None:
+        pot = parse_potential(true, units=units) if isinstance(true, str) else true
+        r_true = r[(r >= pot.table_start()) & (r <= pot.r_cut)]
+        true_curve = (r_true, pot.evaluate(r_true)[0])
+        seen = (rdf.g > 0.05) & (r >= pot.table_start()) & (r <= pot.r_cut)
+        info["true"] = pot.describe()
+        info["mae_true"] = float(units.energy(np.mean(np.abs(u[seen] - pot.evaluate(r[seen])[0]))))
     if plot is not None:
         from .plots import plot_gr_and_potentials
 
-        info["plot"] = str(plot_gr_and_potentials(r, rdf.g, {method: (r, u)}, plot,
-                                                  f"{Path(path).name}, rho = {rho:g}"))
-    record = {"method": method, "density": rho, "r": units.length(r).tolist(),
+        info["plot"] = str(plot_gr_and_potentials(
+            r, rdf.g, {method: (r, u)}, plot,
+            f"{Path(path).name}, rho = {density:g} {units.density_label}", units=units, true=true_curve))
+    record = {"method": method, "density": float(density), "density_reduced": rho,
+              "density_unit": units.density_label, "energy_unit": units.energy_label,
+              "r": units.length(r).tolist(),
               "U": units.energy(u).tolist(), "table": {"r": units.length(r_t).tolist(),
                                                        "U": units.energy(u_t).tolist(),
                                                        "F": units.force(f_t).tolist()},

@@ -43,48 +43,76 @@ def well_limits(u, u_cut: float = U_CUT) -> tuple[float, float]:
     return -1.4 * depth, min(u_cut, max(4.0 * depth, 1.0))
 
 
-def plot_potential(r, u, f, path, title="", u_cut=U_CUT) -> Path:
-    """U(r) and F(r) side by side, the well in view; F where U is in view."""
+def _scales(units):
+    """Axis scales and labels: (length factor, energy factor, r label, U label, F label)."""
+    if units is None or units.is_reduced:
+        return 1.0, 1.0, r"$r/\sigma$", r"$U/k_BT$", r"$F\sigma/k_BT$"
+    lu, eu = units.length_label, units.energy_label
+    return units.sigma, units.kT, f"r [{lu}]", f"U [{eu}]", f"F [{eu}/{lu}]"
+
+
+def plot_potential(r, u, f, path, title="", u_cut=U_CUT, units=None) -> Path:
+    """U(r) and F(r) side by side (reduced arrays, drawn in ``units``), the well in view; F
+    where U is in view.
+    """
     plt = pyplot()
+    ls, es, r_label, u_label, f_label = _scales(units)
     fig, (a, b) = plt.subplots(1, 2, figsize=(9, 3.5))
-    a.plot(r, u)
+    a.plot(np.asarray(r) * ls, np.asarray(u) * es)
     lo, hi = well_limits(u, u_cut)
-    a.set_ylim(lo, hi)
+    a.set_ylim(lo * es, hi * es)
     a.axhline(0, color="0.7", lw=0.8)
-    a.set_xlabel(r"$r/\sigma$")
-    a.set_ylabel(r"$U/k_BT$")
+    a.set_xlabel(r_label)
+    a.set_ylabel(u_label)
     seen = np.asarray(u) <= hi
     f_seen = np.abs(np.asarray(f)[seen]) if seen.any() else np.abs(np.asarray(f))
     fmax = float(np.nanmax(f_seen)) * 1.2 + 1e-9
-    b.plot(r, f, color="C1")
-    b.set_ylim(-fmax, fmax)
+    b.plot(np.asarray(r) * ls, np.asarray(f) * es / ls, color="C1")
+    b.set_ylim(-fmax * es / ls, fmax * es / ls)
     b.axhline(0, color="0.7", lw=0.8)
-    b.set_xlabel(r"$r/\sigma$")
-    b.set_ylabel(r"$F\sigma/k_BT$")
+    b.set_xlabel(r_label)
+    b.set_ylabel(f_label)
     fig.suptitle(title)
     fig.tight_layout()
     return save_figure(fig, path)
 
 
-def plot_gr_and_potentials(r_g, g, curves: dict, path, title="", u_cut=U_CUT) -> Path:
-    """g(r) on the left; on the right several U(r) curves (label -> (r, U))."""
+def structure_range(r, g) -> float:
+    """The r up to which a g(r) plot shows its structure: 3.5 first-peak distances (at
+    most the data's end).
+    """
+    r, g = np.asarray(r, float), np.asarray(g, float)
+    peak = float(r[int(np.nanargmax(g))]) if r.size else 1.0
+    return float(min(np.nanmax(r), 3.5 * peak)) if peak > 0 else float(np.nanmax(r))
+
+
+def plot_gr_and_potentials(r_g, g, curves: dict, path, title="", u_cut=U_CUT, units=None,
+                           true=None) -> Path:
+    """g(r) on the left; on the right several U(r) curves (label -> (r, U)), with the true
+    potential (r, U) dashed where known. Arrays in reduced units, drawn in ``units``.
+    """
     plt = pyplot()
+    ls, es, r_label, u_label, _ = _scales(units)
     fig, (a, b) = plt.subplots(1, 2, figsize=(9, 3.5))
-    a.plot(r_g, g, color="k")
+    r_show = structure_range(r_g, g)
+    a.plot(np.asarray(r_g) * ls, g, color="k")
     a.axhline(1, color="0.7", lw=0.8)
-    a.set_xlabel(r"$r/\sigma$")
+    a.set_xlabel(r_label)
     a.set_ylabel(r"$g(r)$")
-    lo, hi, r_end = 0.0, 1.0, 0.0
+    lo, hi = 0.0, 1.0
     for label, (rr, uu) in curves.items():
-        b.plot(rr, uu, label=label)
+        b.plot(np.asarray(rr) * ls, np.asarray(uu) * es, label=label)
         lo_c, hi_c = well_limits(uu, min(u_cut, 10.0))
-        lo, hi, r_end = min(lo, lo_c), max(hi, hi_c), max(r_end, float(np.nanmax(rr)))
-    b.set_ylim(lo, hi)
-    b.set_xlim(0.0, min(r_end, 6.0))
-    a.set_xlim(0.0, min(float(np.nanmax(r_g)), 6.0))
+        lo, hi = min(lo, lo_c), max(hi, hi_c)
+    if true is not None:
+        b.plot(np.asarray(true[0]) * ls, np.asarray(true[1]) * es, "k--", lw=1.2, label="true U")
+        lo = min(lo, well_limits(true[1], min(u_cut, 10.0))[0])
+    b.set_ylim(lo * es, hi * es)
+    b.set_xlim(0.0, r_show * ls)
+    a.set_xlim(0.0, r_show * ls)
     b.axhline(0, color="0.7", lw=0.8)
-    b.set_xlabel(r"$r/\sigma$")
-    b.set_ylabel(r"$U/k_BT$")
+    b.set_xlabel(r_label)
+    b.set_ylabel(u_label)
     b.legend()
     fig.suptitle(title)
     fig.tight_layout()

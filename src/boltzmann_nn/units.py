@@ -86,6 +86,8 @@ class Units:
         energy_unit: One of ``kJ/mol``, ``kcal/mol``, ``eV``, ``K``, ``J`` or ``kT``.
         lammps_style: The LAMMPS ``units`` style LAMMPS tables are written in (a key of
             :data:`LAMMPS_STYLES`); None: in the units above.
+        file_length_unit: The distance unit of input files (g(r), tables) that do not
+            declare theirs; None: ``length_unit``.
     """
 
     sigma: float = 1.0
@@ -93,6 +95,7 @@ class Units:
     kT: float = 1.0
     energy_unit: str = "kT"
     lammps_style: str | None = None
+    file_length_unit: str | None = None
 
     def __post_init__(self):
         if not (self.sigma > 0):
@@ -107,6 +110,13 @@ class Units:
             raise InputError(
                 f"unknown energy unit {self.energy_unit!r}; use one of {sorted(K_B) + ['kT']}"
             )
+        if self.file_length_unit is not None:
+            if self.file_length_unit not in LENGTHS:
+                raise InputError(f"unknown file length unit {self.file_length_unit!r}; "
+                                 f"use one of {sorted(LENGTHS)}")
+            if (LENGTHS[self.file_length_unit] is None) != (LENGTHS[self.length_unit] is None):
+                raise InputError(f"input files in {self.file_length_unit} need sigma in a physical unit "
+                                 f"(got sigma in {self.length_unit})")
         if self.lammps_style is not None:
             if self.lammps_style not in LAMMPS_STYLES:
                 raise InputError(f"unknown LAMMPS units style {self.lammps_style!r}; "
@@ -122,7 +132,7 @@ class Units:
                              "give sigma with a unit and a temperature or kT")
         sigma = self.sigma * LENGTHS[self.length_unit] / LENGTHS[length_unit]
         kT = self.kT * K_B[energy_unit] / K_B[self.energy_unit]
-        return Units(sigma, length_unit, kT, energy_unit)
+        return Units(sigma, length_unit, kT, energy_unit, file_length_unit=self.file_length_unit)
 
     def for_lammps(self) -> Units:
         """The units LAMMPS tables are written in: :attr:`lammps_style`'s, else these."""
@@ -182,6 +192,21 @@ class Units:
     def to_reduced_length(self, r):
         return r / self.sigma
 
+    def file_length_factor(self, declared: str | None = None) -> float:
+        """Factor from an input file's distances to ``length_unit``: the file's own
+        ``declared`` unit where it states one, else :attr:`file_length_unit`.
+        """
+        unit = declared or self.file_length_unit
+        if unit is None or unit == self.length_unit or LENGTHS.get(self.length_unit) is None:
+            return 1.0
+        if LENGTHS.get(unit) is None:  # a file in σ
+            return self.sigma
+        return LENGTHS[unit] / LENGTHS[self.length_unit]
+
+    def file_length_to_reduced(self, r, declared: str | None = None):
+        """Distances read from an input file in σ (see :meth:`file_length_factor`)."""
+        return self.to_reduced_length(r * self.file_length_factor(declared))
+
     def to_reduced_energy(self, u):
         return u / self.kT
 
@@ -224,6 +249,16 @@ class Units:
     def length_label(self) -> str:
         """The length unit for an axis or a printed number (σ when reduced)."""
         return "σ" if self.length_unit == "sigma" else ("Å" if self.length_unit == "A" else self.length_unit)
+
+    @property
+    def density_label(self) -> str:
+        """The unit of :meth:`density` for a printed number."""
+        return f"{self.length_label}⁻³"
+
+    @property
+    def energy_label(self) -> str:
+        """The unit of :meth:`energy` for a printed number (k_BT when reduced)."""
+        return "k_BT" if self.is_reduced or self.energy_unit == "kT" else self.energy_unit
 
     @property
     def pressure_label(self) -> str:

@@ -182,11 +182,13 @@ def cmd_predict_potential(args):
     def human(d):
         for w in d["warnings"]:
             print(f"warning: {w}")
-        print(f"model {d['model']} (options {d['options']}), rho = {d['density']:.4g} sigma^-3")
-        print(f"U on the network grid: {fmt_list(d['U'][:12], 3)} ...")
-        pu = "k_BT/sigma^3" if units.is_reduced else f"{units.energy_unit}/{units.length_unit}^3"
+        reduced = "" if units.is_reduced else f" (rho sigma^3 = {d['density_reduced']:.4g})"
+        print(f"model {d['model']} (options {d['options']}), rho = {d['density']:.4g} {d['density_unit']}{reduced}")
+        print(f"U on the network grid [{d['energy_unit']}]: {fmt_list(d['U'][:12], 3)} ...")
+        pu = d["pressure_unit"]
+        bar = "" if d["pressure_virial_bar"] is None else f" = {d['pressure_virial_bar']:.4g} bar"
         if d["pressure_target"] is None:
-            print(f"pressure of U by the virial with this g(r): {d['pressure_virial']:.4g} {pu} "
+            print(f"pressure of U by the virial with this g(r): {d['pressure_virial']:.4g} {pu}{bar} "
                   "(g(r) alone does not fix P: give --pressure if the state's is known)")
         else:
             print(f"pressure: {d['pressure_virial']:.4g} {pu} by the virial of the network's U, "

@@ -49,6 +49,9 @@ def add(sub, parent):
     p.add_argument("--out", help="potential table (.table, .pot or .csv)")
     p.add_argument("--format", choices=list(TABLE_FORMATS), help=FORMAT_HELP)
     p.add_argument("--plot", help="PNG of g(r) and U(r)")
+    p.add_argument("--true", metavar="POTENTIAL",
+                   help="the known potential (named spec in reduced units, or a table file in the given units): drawn in the "
+                        "plot and compared where g > 0.05")
     add_unit_args(p)
     p.set_defaults(func=cmd_invert)
 
@@ -60,8 +63,9 @@ def cmd_potential(args):
                        plot=args.plot, units=units_from_args(args)).to_dict()
 
     def human(d):
-        print(f"{d['potential'].get('name')}: r_cut = {d['r_cut']:.4g} sigma, {len(d['r'])} points")
-        print(f"U on the network grid: {fmt_list(d['nn_grid']['U_capped'][:10], 3)} ...")
+        units = units_from_args(args)
+        print(f"{d['potential'].get('name')}: r_cut = {d['r_cut']:.4g} {units.length_label}, {len(d['r'])} points")
+        print(f"U on the network grid (reduced) [k_BT]: {fmt_list(d['nn_grid']['U_capped'][:10], 3)} ...")
         for key in ("out", "plot"):
             if key in d:
                 print(f"wrote {d[key]}")
@@ -107,10 +111,13 @@ def cmd_invert(args):
     from .. import api
 
     res = api.invert_gr(args.gr_file, args.density, args.method, out=args.out, fmt=args.format,
-                        plot=args.plot, units=units_from_args(args), fmt_in=args.gr_format).to_dict()
+                        plot=args.plot, units=units_from_args(args), fmt_in=args.gr_format,
+                        true=args.true).to_dict()
 
     def human(d):
-        print(f"{d['method']} inversion: {len(d['r'])} points, U min = {min(d['U']):.4g}")
+        print(f"{d['method']} inversion: {len(d['r'])} points, U min = {min(d['U']):.4g} {d['energy_unit']}")
+        if "mae_true" in d:
+            print(f"mean |U - U_true| where g > 0.05: {d['mae_true']:.3g} {d['energy_unit']}")
         for key in ("out", "plot"):
             if key in d:
                 print(f"wrote {d[key]}")

@@ -14,6 +14,9 @@ def add_unit_args(p):
     g.add_argument("--temperature", type=float, help="temperature in K (sets k_BT)")
     g.add_argument("--kT", type=float, help="k_BT in --energy-unit (instead of --temperature)")
     g.add_argument("--energy-unit", default="kJ/mol", help="kJ/mol (default), kcal/mol, eV, K")
+    g.add_argument("--file-length-unit", choices=[u for u in LENGTHS if u != "sigma"],
+                   help="distance unit of input files (g(r), tables) that do not state theirs "
+                        "(default: the unit of --sigma)")
     g.add_argument("--lammps-units", choices=list(LAMMPS_STYLES),
                    help="write LAMMPS tables in this LAMMPS units style (real: A and kcal/mol, metal: "
                         "A and eV, si, lj: reduced); physical styles need --sigma and --temperature")
@@ -22,7 +25,10 @@ def add_unit_args(p):
 def units_from_args(args) -> Units:
     units = _units(args)
     style = getattr(args, "lammps_units", None)
-    return replace(units, lammps_style=style) if style else units
+    file_unit = getattr(args, "file_length_unit", None)
+    if file_unit and units.is_reduced:
+        raise InputError("--file-length-unit needs --sigma with a unit and a temperature")
+    return replace(units, lammps_style=style or None, file_length_unit=file_unit)
 
 
 def _units(args) -> Units:

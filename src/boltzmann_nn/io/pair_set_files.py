@@ -7,6 +7,7 @@
 - VOTCA: ``A-B.pot`` per interaction;
 - OpenMM: ``openmm_pairs.py``, a ``CustomNonbondedForce`` over all pairs (species as a
   per-particle type);
+- HOOMD-blue: ``hoomd_pairs.json``, ``hoomd.md.pair.Table`` parameters per pair;
 - CSV: ``A-B.csv`` (``r,U,F``) per pair.
 
 Every file states its units; every file is written atomically.
@@ -23,6 +24,7 @@ from ..mixture.system import pair_index
 from ..units import Units
 from .atomic import atomic_write
 from .lammps_table import format_lammps_table, read_lammps_table
+from .hoomd_table import format_hoomd_pairs
 from .openmm_table import format_openmm_pairs
 from .potential_files import _write_csv, _write_gromacs, _write_votca, gromacs_grid
 
@@ -49,8 +51,8 @@ def write_pair_tables(out_dir, species, tables: dict, units: Units | None = None
 
     Returns:
         ``{"lammps": path, "lammps_lines": [...], "lammps_lines_file": path, "gromacs": {pair:
-        path}, "gromacs_default": path, "mdp": path, "openmm": path, "votca": {pair: path},
-        "csv": {pair: path}}``.
+        path}, "gromacs_default": path, "mdp": path, "openmm": path, "hoomd": path, "votca":
+        {pair: path}, "csv": {pair: path}}``.
     """
     units = units or Units()
     out = Path(out_dir)
@@ -93,6 +95,7 @@ def write_pair_tables(out_dir, species, tables: dict, units: Units | None = None
     ordered = {name: tables[name] for _, _, name in index}
     openmm_text = format_openmm_pairs(species, ordered, units, comment)
     files["openmm"] = atomic_write(out / "openmm_pairs.py", openmm_text)
+    files["hoomd"] = atomic_write(out / "hoomd_pairs.json", format_hoomd_pairs(species, ordered, units, comment))
     return files
 
 

@@ -15,6 +15,7 @@ from ..errors import InputError
 from ..units import Units
 from .atomic import atomic_write
 from .lammps_table import format_lammps_table, read_lammps_table
+from .hoomd_table import format_hoomd, is_hoomd, read_hoomd
 from .openmm_table import format_openmm, is_openmm, read_openmm
 from .text import FLAGGED_ROW, check_finite, check_grid, parse_columns, read_text
 
@@ -93,7 +94,13 @@ def _write_gromacs(table, units, comment, dr: float | None = None, r_max: float 
     f[below] = table.F[0]
     r, u, f = units.length(r), units.energy(u), units.force(f)
     body = [f"{a:.10g} 0 0 0 0 {b:.10g} {c:.10g}" for a, b, c in zip(r, u, f)]
-    return "\n".join(_head(table, units, comment) + body) + "\n"
+    return "\n".join(_head(table, units, comment) + [GROMACS_NOTE] + body) + "\n"
+
+
+#: Which GROMACS accepts a user table, stated in every .xvg we write.
+GROMACS_NOTE = ("# GROMACS 4.6-2019 only: cutoff-scheme = group, vdwtype = user, table-extension >= "
+                "the reach beyond rvdw, C6 = 0 and C12 = 1 for the pair (GROMACS >= 2020 has no user "
+                "tables for non-bonded pairs: use LAMMPS, OpenMM or HOOMD-blue files instead)")
 
 
 def _read_gromacs(path, text, source):
@@ -146,6 +153,7 @@ TABLE_FORMATS: dict[str, TableFormat] = {f.name: f for f in (
     TableFormat("votca", (".pot",), _is_votca, _read_votca, _write_votca),
     TableFormat("gromacs", (".xvg",), _is_gromacs, _read_gromacs, _write_gromacs),
     TableFormat("openmm", (".py",), is_openmm, read_openmm, format_openmm),
+    TableFormat("hoomd", (".json",), is_hoomd, read_hoomd, format_hoomd),
     TableFormat("csv", (".csv", ".txt", ".dat"), lambda text: True, _read_csv, _write_csv),
 )}
 WRITE_FORMATS = tuple(TABLE_FORMATS)
@@ -173,8 +181,9 @@ def read_table_columns(path, units: Units | None = None):
     if units is not None:
         if fmt.name == "lammps":  # written in the LAMMPS units style, where one was named
             units = units.for_lammps()
-        r, u = units.to_reduced_length(r), units.to_reduced_energy(u)
-        f = None if f is None else units.to_reduced_force(f)
+        scale = units.file_length_factor() if fmt.name != "lammps" else 1.0
+        r, u = units.to_reduced_length(r * scale), units.to_reduced_energy(u)
+        f = None if f is None else units.to_reduced_force(f / scale)
     return r, u, f
 
 

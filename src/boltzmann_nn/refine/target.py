@@ -145,13 +145,5 @@ def load_target(gr, density: float, units: Units | None = None, fmt: str | None 
         r, g, *err = (np.asarray(a, float) for a in gr)
         return make_target(r, g, rho, err[0] if err else None)
     rdf = read_gr(gr, fmt)
-    r = rdf.r
-    if rdf.length_unit and not units.is_reduced:
-        r = r * _length_factor(rdf.length_unit, units.length_unit)
-    return make_target(units.to_reduced_length(r), rdf.g, rho, rdf.err, rdf.source)
-
-
-def _length_factor(unit_from: str, unit_to: str) -> float:
-    from ..units import LENGTHS
-
-    return LENGTHS[unit_from] / LENGTHS[unit_to]
+    r = units.file_length_to_reduced(rdf.r, rdf.length_unit)
+    return make_target(r, rdf.g, rho, rdf.err, rdf.source)

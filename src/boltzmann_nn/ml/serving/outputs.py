@@ -45,5 +45,5 @@ def write_potential_outputs(pred, units: Units, source: str, out=None, fmt: str 
         data["plot"] = str(plot_gr_and_potentials(
             pred.r_g, pred.g, {"network": (NN_GRID.r, np.asarray(data["U_network"]) / units.kT),
                                "U0 (Boltzmann)": (NN_GRID.r, np.asarray(data["U0"]) / units.kT)},
-            plot, f"{Path(source).name}, rho = {data['density']:.3g} sigma^-3"))
+            plot, f"{Path(source).name}, rho = {data['density']:.4g} {data['density_unit']}", units=units))
     return data

@@ -161,7 +161,7 @@ def predict_potential(gr, density: float, *, units: Units | None = None, model="
         source = "g(r)"
     else:
         rdf = read_gr(gr, fmt_in)
-        r_raw, g_raw, source = rdf.r, rdf.g, rdf.source
+        r_raw, g_raw, source = rdf.r * units.file_length_factor(rdf.length_unit), rdf.g, rdf.source
     if not (density > 0) or not np.isfinite(density):
         raise InputError(f"density must be > 0, got {density}")
     p_target = None if pressure is None else units.reduced_pressure(pressure)

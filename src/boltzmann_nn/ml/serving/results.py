@@ -116,7 +116,9 @@ class PotentialPrediction(_JSONView):
     def to_dict(self) -> dict:
         un, t = self.units, self.table
         return {
-            "model": self.model, "options": self.options, "density": self.density,
+            "model": self.model, "options": self.options, "density": float(un.density(self.density)),
+            "density_reduced": self.density, "density_unit": un.density_label,
+            "pressure_unit": un.pressure_label, "energy_unit": un.energy_label,
             "r": un.length(self.r).tolist(), "U": un.energy(self.u).tolist(),
             "U_network": un.energy(self.u_network).tolist(), "spread": un.energy(self.spread).tolist(),
             "U0": un.energy(self.u0).tolist(),
@@ -125,4 +127,5 @@ class PotentialPrediction(_JSONView):
             "pressure_virial": None if self.pressure_virial is None else un.pressure(self.pressure_virial),
             "pressure_target": None if self.pressure_target is None else un.pressure(self.pressure_target),
             "pressure_ramp": un.energy(self.pressure_ramp),
+            "pressure_virial_bar": None if self.pressure_virial is None else un.pressure_bar(self.pressure_virial),
         }
