@@ -1,6 +1,6 @@
-import pytest
 from dataclasses import replace
 
+import pytest
 
 from boltzmann_nn.cli.units_args import units_from_args
 from boltzmann_nn.errors import InputError

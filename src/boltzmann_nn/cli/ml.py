@@ -183,7 +183,8 @@ def cmd_predict_potential(args):
         for w in d["warnings"]:
             print(f"warning: {w}")
         reduced = "" if units.is_reduced else f" (rho sigma^3 = {d['density_reduced']:.4g})"
-        print(f"model {d['model']} (options {d['options']}), rho = {d['density']:.4g} {d['density_unit']}{reduced}")
+        print(f"model {d['model']} (options {d['options']}), "
+              f"rho = {d['density']:.4g} {d['density_unit']}{reduced}")
         print(f"U on the network grid [{d['energy_unit']}]: {fmt_list(d['U'][:12], 3)} ...")
         pu = d["pressure_unit"]
         bar = "" if d["pressure_virial_bar"] is None else f" = {d['pressure_virial_bar']:.4g} bar"

@@ -50,8 +50,8 @@ def add(sub, parent):
     p.add_argument("--format", choices=list(TABLE_FORMATS), help=FORMAT_HELP)
     p.add_argument("--plot", help="PNG of g(r) and U(r)")
     p.add_argument("--true", metavar="POTENTIAL",
-                   help="the known potential (named spec in reduced units, or a table file in the given units): drawn in the "
-                        "plot and compared where g > 0.05")
+                   help="the known potential (named spec in reduced units, or a table file in the given "
+                        "units): drawn in the plot and compared where g > 0.05")
     add_unit_args(p)
     p.set_defaults(func=cmd_invert)
 
@@ -64,7 +64,8 @@ def cmd_potential(args):
 
     def human(d):
         units = units_from_args(args)
-        print(f"{d['potential'].get('name')}: r_cut = {d['r_cut']:.4g} {units.length_label}, {len(d['r'])} points")
+        print(f"{d['potential'].get('name')}: r_cut = {d['r_cut']:.4g} {units.length_label}, "
+              f"{len(d['r'])} points")
         print(f"U on the network grid (reduced) [k_BT]: {fmt_list(d['nn_grid']['U_capped'][:10], 3)} ...")
         for key in ("out", "plot"):
             if key in d:

@@ -23,8 +23,8 @@ from ..errors import InputError
 from ..mixture.system import pair_index
 from ..units import Units
 from .atomic import atomic_write
-from .lammps_table import format_lammps_table, read_lammps_table
 from .hoomd_table import format_hoomd_pairs
+from .lammps_table import format_lammps_table, read_lammps_table
 from .openmm_table import format_openmm_pairs
 from .potential_files import _write_csv, _write_gromacs, _write_votca, gromacs_grid
 
@@ -95,7 +95,8 @@ def write_pair_tables(out_dir, species, tables: dict, units: Units | None = None
     ordered = {name: tables[name] for _, _, name in index}
     openmm_text = format_openmm_pairs(species, ordered, units, comment)
     files["openmm"] = atomic_write(out / "openmm_pairs.py", openmm_text)
-    files["hoomd"] = atomic_write(out / "hoomd_pairs.json", format_hoomd_pairs(species, ordered, units, comment))
+    hoomd_text = format_hoomd_pairs(species, ordered, units, comment)
+    files["hoomd"] = atomic_write(out / "hoomd_pairs.json", hoomd_text)
     return files
 
 

@@ -14,8 +14,8 @@ import numpy as np
 from ..errors import InputError
 from ..units import Units
 from .atomic import atomic_write
-from .lammps_table import format_lammps_table, read_lammps_table
 from .hoomd_table import format_hoomd, is_hoomd, read_hoomd
+from .lammps_table import format_lammps_table, read_lammps_table
 from .openmm_table import format_openmm, is_openmm, read_openmm
 from .text import FLAGGED_ROW, check_finite, check_grid, parse_columns, read_text
 

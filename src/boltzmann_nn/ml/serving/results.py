@@ -127,5 +127,6 @@ class PotentialPrediction(_JSONView):
             "pressure_virial": None if self.pressure_virial is None else un.pressure(self.pressure_virial),
             "pressure_target": None if self.pressure_target is None else un.pressure(self.pressure_target),
             "pressure_ramp": un.energy(self.pressure_ramp),
-            "pressure_virial_bar": None if self.pressure_virial is None else un.pressure_bar(self.pressure_virial),
+            "pressure_virial_bar": (None if self.pressure_virial is None
+                                    else un.pressure_bar(self.pressure_virial)),
         }
