@@ -211,3 +211,30 @@ def test_hoomd_pair_set_on_hoomds_own_grid_gives_each_pair_its_energy_and_force(
         u_ref, f_ref = pot.evaluate(x / 0.35)
         np.testing.assert_allclose(np.interp(x, r_grid, e["U"]), 2.5 * u_ref, rtol=1e-4, atol=1e-6)
         np.testing.assert_allclose(np.interp(x, r_grid, e["F"]), 2.5 / 0.35 * f_ref, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("fmt,suffix", [("lammps", ".table"), ("gromacs", ".xvg"), ("openmm", ".py"),
+                                         ("hoomd", ".json"), ("votca", ".pot"), ("csv", ".csv")])
+def test_units_lines_agree_with_the_numbers_across_unit_systems(tmp_path, fmt, suffix):
+    """One potential written in several unit systems: each file's units line names its
+    units, and its numbers, converted by that line, are the same potential.
+    """
+    from dataclasses import replace
+
+    from boltzmann_nn.io.potential_files import write_potential
+    from boltzmann_nn.potentials.table import read_potential_table
+
+    base = Units.from_temperature(0.34, "nm", 120.0, "kJ/mol")
+    systems = {"reduced": Units(), "nm-kJ": base, "A-kcal": base.in_units("A", "kcal/mol"),
+               "A-eV": base.in_units("A", "eV")}
+    if fmt == "lammps":
+        systems = {style: replace(base, lammps_style=style) for style in ("lj", "real", "metal")}
+    marks = {"reduced": "sigma", "nm-kJ": "kJ/mol", "A-kcal": "kcal/mol", "A-eV": "eV",
+             "lj": "lj", "real": "real", "metal": "metal"}
+    lj = NamedPotential("lj", r_cut=2.5)
+    r = np.array([1.0, 1.12, 1.5, 2.0])
+    for name, units in systems.items():
+        path = write_potential(tmp_path / f"{name}{suffix}", lj.tabulate(800), fmt, units)
+        assert marks[name] in path.read_text()[:600], name
+        back = read_potential_table(path, units)
+        np.testing.assert_allclose(back.evaluate(r)[0], lj.evaluate(r)[0], rtol=2e-3, atol=2e-3, err_msg=name)
