@@ -91,3 +91,17 @@ def test_input_files_in_their_own_length_unit(tmp_path):
     np.testing.assert_allclose(f_b, table.F, rtol=1e-9, atol=1e-9)
     with pytest.raises(InputError):
         Units(file_length_unit="nm")  # files in nm need sigma in a length unit
+
+
+def test_potential_command_reads_a_table_in_the_given_units(tmp_path):
+    """A table written in nm and kJ/mol, tabulated again with the same units, is unchanged."""
+    import numpy as np
+
+    from boltzmann_nn.api import tabulate
+
+    nm = Units.from_temperature(0.3, "nm", 300.0)
+    first = tabulate("lj:rcut=3", out=tmp_path / "a.csv", units=nm).to_dict()
+    again = tabulate(str(tmp_path / "a.csv"), out=tmp_path / "b.csv", units=nm).to_dict()
+    assert first["r_cut"] == pytest.approx(0.9) and again["r_cut"] == pytest.approx(0.9)
+    np.testing.assert_allclose(np.interp(0.35, again["r"], again["U"]), np.interp(0.35, first["r"], first["U"]),
+                               rtol=1e-4)

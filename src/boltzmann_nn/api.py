@@ -48,7 +48,7 @@ def tabulate(spec, *, n: int = 1000, r_min: float | None = None, out=None, fmt: 
         ``F`` in ``units`` (with their ``units`` line), the 50-point network-grid view
         (``nn_grid``, reduced, named so), the description and the written paths.
     """
-    pot = _potential(spec)
+    pot = parse_potential(spec, units=units) if isinstance(spec, str) else spec  # a file in the user's units
     if not np.isfinite(pot.r_cut):
         raise InputError("a table needs a finite cutoff (rcut=inf is for virial coefficients)")
     if not 5 <= n <= 10**6:

@@ -67,6 +67,10 @@ def add(sub, parent):
     p.add_argument("gr_file", nargs="?", help="target g(r) (text/CSV, LAMMPS, GROMACS .xvg, VOTCA .dist.tgt)")
     p.add_argument("--density", type=float, metavar="RHO", help=DENSITY_HELP)
     p.add_argument("--spec", metavar="TOML", help=SPEC_HELP)
+    p.add_argument("--states", metavar="TOML",
+                   help="a multi-state file ([[states]] with spec = FILE, weight, kT): one set of potentials "
+                        "refined against every state at once, the states' runs of an iteration in parallel on "
+                        "Dask (docs/mixtures.md, 'Several states')")
     p.add_argument("--votca", metavar="SETTINGS",
                    help="a VOTCA csg_inverse project (settings.xml or its folder): its interactions, targets, "
                         "kBT, method, p_target and configuration become a spec (written to --out); the final "
@@ -127,6 +131,12 @@ def cmd_validate(args):
 def cmd_refine(args):
     from ..api import refine_potential
 
+    if args.states:
+        if args.spec or args.gr_file or args.votca:
+            from ..errors import InputError
+
+            raise InputError("give --states alone (not with --spec, --votca or a g(r) file)")
+        return _refine_states(args)
     if args.votca:
         if args.spec or args.gr_file:
             from ..errors import InputError
@@ -270,6 +280,35 @@ def _refine_spec(args):
 
     emit(args, data, human)
     return 0 if data["g"] else 1
+
+
+def _refine_states(args):
+    from ..mixture.run_states import refine_states_file
+
+    def progress(it):
+        if not (args.no_progress or args.json):
+            parts = [f"{n} chi2/n {r.comparison.chi2:.3g}" if r.comparison else f"{n} {r.run.reason}"
+                     for n, r in it.states.items()]
+            print(f"iteration {it.iteration}: {', '.join(parts)}; {it.md_steps} MD steps", file=sys.stderr,
+                  flush=True)
+
+    data = refine_states_file(args.states, args.out, args.max_iter if args.max_iter != 10 else None, progress)
+
+    def human(d):
+        state = "converged" if d["converged"] else "not converged"
+        print(f"{state}: {d['reason']}; final tables = iteration {d['best']}, {d['md_steps']} MD steps in "
+              f"{d['wall_s']:.0f} s ({d['units']})")
+        for name, st in d["states"].items():
+            p = "" if st["pressure"] is None else f", P = {st['pressure']:.4g} {st['pressure_unit']}"
+            chi2 = ("failed" if st["chi2"] is None
+                    else f"chi2/n = {st['chi2']:.3g} (bound {st['chi2_bound']:.3g})")
+            print(f"  {name}: {chi2}{p}")
+        for p, path in d["tables"].items():
+            print(f"wrote {path} ({p})")
+        print(f"wrote {d['files']['lammps']} and the other engines' tables beside it")
+
+    emit(args, data, human)
+    return 0 if data["converged"] else 1
 
 
 def _validate_spec(args):

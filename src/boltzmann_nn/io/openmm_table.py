@@ -15,7 +15,7 @@ import numpy as np
 from ..errors import InputError
 
 #: Points of the OpenMM table per σ of range (at least the table's own).
-POINTS_PER_SIGMA = 400
+POINTS_PER_SIGMA = 2000
 
 _TEMPLATE = '''"""boltzmann-nn pair table for OpenMM: {name}
 {units}

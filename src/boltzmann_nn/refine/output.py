@@ -21,7 +21,8 @@ def write_outputs(res: RefineResult, target: Target, units: Units, out: Path, fm
 
     table = res.table
     comment = (f"refined from {start} by {res.settings['method']} against {target.source} at "
-               f"rho = {target.density:g} sigma^-3; iteration {res.best}; {res.reason}")
+               f"rho = {units.density(target.density):g} {units.density_label}; iteration {res.best}; "
+               f"{res.reason}")
     csv_path = write_potential(out / "final.csv", table, "csv", units, comment)
     suffix = TABLE_FORMATS[fmt].suffixes[0]
     md_path = csv_path if fmt == "csv" else write_potential(out / f"final{suffix}", table, fmt, units, comment)
@@ -43,6 +44,7 @@ def write_outputs(res: RefineResult, target: Target, units: Units, out: Path, fm
         "pressure": [units.pressure(it.run.pressure) for it in its],
         "pressure_err": [units.pressure(it.run.pressure_err) for it in its],
         "pressure_unit": units.pressure_label,
+        "pressure_bar": [units.pressure_bar(it.run.pressure) for it in its],
         "table": str(csv_path), "table_md": str(md_path), "format": fmt, "plot": str(plot),
         "units": units.header(), "target": target.source, "density": float(units.density(target.density)),
         "density_reduced": target.density,
