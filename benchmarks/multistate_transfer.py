@@ -48,7 +48,8 @@ def truth(system: str, name: str, rho: float, kT: float) -> dict:
     folder = OUT / system / "truth" / name
     if not (folder / "result.json").exists():
         cli("simulate", spec.format(e=1.0 / kT, e2=2.0 / kT), "--density", str(rho),
-            "--steps", str(TRUTH_STEPS), "--equilibration", str(EQ), "--n-particles", str(N), "--out", str(folder))
+            "--steps", str(TRUTH_STEPS), "--equilibration", str(EQ), "--n-particles", str(N),
+            "--out", str(folder))
     return json.loads((folder / "result.json").read_text())
 
 
