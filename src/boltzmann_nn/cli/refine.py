@@ -251,13 +251,17 @@ def _one_species(args, spec) -> None:
 
 def _refine_spec(args):
     from ..mixture.run_spec import refine_spec
+    from ..mixture.spec import read_spec
+
+    units = read_spec(args.spec).units
 
     def progress(rec):
         if not (args.no_progress or args.json):
             s = rec.summary()
             chi2 = f"chi2/n = {s['chi2']:.3g} (bound {s['chi2_bound']:.3g})" if "chi2" in s else s["reason"]
-            print(f"iteration {s['iteration']}: {chi2}, P = {s['pressure']:.4g} k_BT/sigma^3, "
-                  f"{s['md_steps']} MD steps, {s['wall_s']:.0f} s", file=sys.stderr, flush=True)
+            print(f"iteration {s['iteration']}: {chi2}, P = {units.pressure(s['pressure']):.4g} "
+                  f"{units.pressure_label}, {s['md_steps']} MD steps, {s['wall_s']:.0f} s", file=sys.stderr,
+                  flush=True)
 
     data = refine_spec(args.spec, args.out, args.max_iter if args.max_iter != 10 else None, progress)
     if getattr(args, "votca_project", None) is not None:
@@ -267,7 +271,8 @@ def _refine_spec(args):
         for it in d["history"]:
             pairs = ", ".join(f"{p} {v['chi2']:.3g}" for p, v in it.get("pairs", {}).items())
             print(f"iteration {it['iteration']}: chi2/n = {it.get('chi2', float('nan')):.3g} ({pairs}), "
-                  f"P = {it['pressure']:.4g} k_BT/sigma^3, {it['md_steps']} MD steps, {it['wall_s']:.0f} s")
+                  f"P = {units.pressure(it['pressure']):.4g} {units.pressure_label}, "
+                  f"{it['md_steps']} MD steps, {it['wall_s']:.0f} s")
         state = "converged" if d["converged"] else "not converged"
         print(f"{state}: {d['reason']}; final tables = iteration {d['best']} ({d['units']})")
         for p, path in d["tables"].items():
