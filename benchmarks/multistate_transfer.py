@@ -32,9 +32,9 @@ SYSTEMS = {
               {"a": (0.8, 1.0), "b": (1.4, 1.0), "c": (1.1, 1.5)}, ("held", (1.6, 1.8))),
 }
 SINGLE = "c"
-N, TRUTH_STEPS, EQ = 1000, 40000, 5000
-MD = "[md]\nsteps = 5000\nmax_steps = 40000\nequilibration = 4000\nn_particles = 1000\n"
-MAX_ITER = 8
+N, TRUTH_STEPS, EQ = 1000, 20000, 4000
+MD = "[md]\nsteps = 4000\nmax_steps = 20000\nequilibration = 4000\nn_particles = 1000\n"
+MAX_ITER = 6
 
 
 def cli(*args) -> dict:

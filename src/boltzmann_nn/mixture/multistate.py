@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,7 +46,7 @@ from ..units import K_B
 from .compare import compare_pairs, pressure_check
 from .md import MixtureResult, simulate_mixture
 from .refine import DIVERGE, MIN_ALPHA, MixtureIteration, MixtureSettings, _round_steps, _state, pair_grids
-from .spec import MixtureSpec, read_spec
+from .spec import MixtureSpec, read_spec, read_toml
 from .step import next_potentials
 from .system import PairPotentials
 
@@ -109,15 +108,7 @@ def _energy_scale(spec: MixtureSpec, entry: dict, first: MixtureSpec, path) -> f
 def read_multistate(path) -> MultiStateSpec:
     """Read and check a multi-state file (see the module doc)."""
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text())
-    except OSError as exc:
-        raise _fail(f"cannot read: {exc.strerror or exc}", path) from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise _fail(f"not a valid TOML file: {exc}", path) from None
-    unknown = sorted(set(data) - TOP_KEYS)
-    if unknown:
-        raise _fail(f"unknown key(s) {unknown}; known: {sorted(TOP_KEYS)}", path)
+    data = read_toml(path, TOP_KEYS)
     entries = data.get("states")
     if not isinstance(entries, list) or not entries:
         raise _fail("a multi-state file needs [[states]] entries, each with spec = FILE", path)

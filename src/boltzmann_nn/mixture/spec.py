@@ -202,20 +202,26 @@ def _potentials(value, names, base: Path, units: Units, path) -> dict:
     return pots
 
 
-def read_spec(path, need_targets: bool = True) -> MixtureSpec:
-    """Read and check a spec (see the module doc); ``need_targets=False`` for a spec that
-    only simulates its ``[potentials]``.
-    """
-    path = Path(path)
+def read_toml(path: Path, keys: set) -> dict:
+    """A TOML file's table, its top-level keys checked against ``keys`` (one-line errors)."""
     try:
         data = tomllib.loads(path.read_text())
     except OSError as exc:
         raise _fail(f"cannot read: {exc.strerror or exc}", path) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise _fail(f"not a valid TOML file: {exc}", path) from None
-    unknown = sorted(set(data) - TOP_KEYS)
+    unknown = sorted(set(data) - keys)
     if unknown:
-        raise _fail(f"unknown key(s) {unknown}; known: {sorted(TOP_KEYS)}", path)
+        raise _fail(f"unknown key(s) {unknown}; known: {sorted(keys)}", path)
+    return data
+
+
+def read_spec(path, need_targets: bool = True) -> MixtureSpec:
+    """Read and check a spec (see the module doc); ``need_targets=False`` for a spec that
+    only simulates its ``[potentials]``.
+    """
+    path = Path(path)
+    data = read_toml(path, TOP_KEYS)
     if "density" not in data or "species" not in data:
         raise _fail("a spec needs density and [species]", path)
     units = _units(data, path)
