@@ -78,7 +78,7 @@ def train_final(task, ds: Arrays, cfg, tcfg: TrainConfig, members: int, out_dir,
     }
     card = save_model(out, name, task.name, models, cfg, card_extra).to_dict()
     if task.name == "inverse":  # what its data covered, judged on its own predictions
-        from ..serving.coverage import write_coverage
+        from ..serving.coverage_build import write_coverage
 
         card["domain"] = write_coverage(ds, out / f"{name}.json")
     atomic_write_json(rep_dir / f"{name}_report.json", {"card": card, **figures, **extra}, indent=1)
