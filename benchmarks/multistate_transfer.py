@@ -10,7 +10,7 @@ Then one iteration of a four-state refinement (LJ) with 1 and with 2 Dask worker
 
     python benchmarks/multistate_transfer.py     # benchmarks/results/multistate_transfer.txt
 
-Work files in benchmarks/results/multistate_transfer/ (truth runs and refinements resume).
+Work files in benchmarks/results/multistate_transfer/ (not kept in git; truth runs and refinements resume).
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ def held_out(system: str, table: str, kT_table: float, held: tuple, truth_res: d
     r, u, f = read_table_columns(table)
     scaled = Path(table).with_name(f"at_{name}.csv")
     scale = kT_table / kT
-    rows = (f"{a!r},{b * scale!r},{c * scale!r}" for a, b, c in zip(r, u, f))
+    rows = (f"{float(a)!r},{float(b * scale)!r},{float(c * scale)!r}" for a, b, c in zip(r, u, f))
     scaled.write_text("r,U,F\n" + "\n".join(rows) + "\n")
     folder = scaled.with_suffix("")
     res = cli("simulate", str(scaled), "--density", str(rho), "--steps", str(TRUTH_STEPS), "--equilibration",
