@@ -31,8 +31,9 @@ from .theory.virial import virial_summary
 from .units import U_CUT, Units, check_density
 
 
-def _potential(spec):
-    return parse_potential(spec) if isinstance(spec, str) else spec
+def _potential(spec, units: Units | None = None):
+    """A Potential from a spec string or table file (read in ``units``), or itself."""
+    return parse_potential(spec, units=units) if isinstance(spec, str) else spec
 
 
 def _check_density(density: float, what: str = "density") -> float:
@@ -48,7 +49,7 @@ def tabulate(spec, *, n: int = 1000, r_min: float | None = None, out=None, fmt: 
         ``F`` in ``units`` (with their ``units`` line), the 50-point network-grid view
         (``nn_grid``, reduced, named so), the description and the written paths.
     """
-    pot = parse_potential(spec, units=units) if isinstance(spec, str) else spec  # a file in the user's units
+    pot = _potential(spec, units)  # a table file in the user's units
     if not np.isfinite(pot.r_cut):
         raise InputError("a table needs a finite cutoff (rcut=inf is for virial coefficients)")
     if not 5 <= n <= 10**6:
@@ -143,7 +144,7 @@ def invert_gr(path, density: float, method: str = "boltzmann", *, out=None, fmt=
                                           comment=f"{method} inversion of {path} at rho = {density:g}"))
     true_curve = None
     if true is not None:
-        pot = parse_potential(true, units=units) if isinstance(true, str) else true
+        pot = _potential(true, units)
         r_true = r[(r >= pot.table_start()) & (r <= pot.r_cut)]
         true_curve = (r_true, pot.evaluate(r_true)[0])
         seen = (rdf.g > 0.05) & (r >= pot.table_start()) & (r <= pot.r_cut)

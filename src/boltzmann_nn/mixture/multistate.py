@@ -45,7 +45,16 @@ from ..refine.start import grid_potential, refined_table
 from ..units import K_B
 from .compare import compare_pairs, pressure_check
 from .md import MixtureResult, simulate_mixture
-from .refine import DIVERGE, MIN_ALPHA, MixtureIteration, MixtureSettings, _round_steps, _state, pair_grids
+from .refine import (
+    DIVERGE,
+    MIN_ALPHA,
+    MixtureIteration,
+    MixtureSettings,
+    _next_steps,
+    _round_steps,
+    _state,
+    pair_grids,
+)
 from .spec import MixtureSpec, read_spec, read_toml
 from .step import next_potentials
 from .system import PairPotentials
@@ -276,12 +285,7 @@ def _decide(history: list, ms: MultiStateSpec, weights: dict, settings: dict) ->
 
 def _steps(base: MultiIteration, settings: dict) -> int:
     """Production steps of the next runs: as one state, for the state that needs most."""
-    want = 0
-    for n, rec in base.states.items():
-        c, s = rec.comparison, settings[n]
-        need = max(0.25 * max(c.l_mse - c.noise_mse, 0.0), c.target_noise_mse)
-        want = max(want, _round_steps(base.steps * max(c.run_noise_mse, 1e-30) / need, s))
-    return want
+    return max(_next_steps(rec, settings[n]) for n, rec in base.states.items())
 
 
 @dataclass
@@ -293,10 +297,6 @@ class MultiStateResult:
     grids: dict
     u: dict
     wall_s: float = 0.0
-
-    def tables(self) -> dict:
-        """The best iterate's tables per pair (in the shared energy unit over k_BT = 1 of it)."""
-        return {p: refined_table(self.grids[p], self.u[p], name=f"refined {p}") for p in self.grids}
 
     @property
     def md_steps(self) -> int:
