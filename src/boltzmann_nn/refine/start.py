@@ -44,9 +44,21 @@ def inversion_start(name: str):
     return start
 
 
+def auto_start(target: Target, model: str = "inverse") -> PairTable:
+    """The network's Û or HNC inversion, as :func:`~boltzmann_nn.refine.start_rule.choose_start`
+    picks for the target (the table's name says which: ``auto-network``, ``auto-hnc``).
+    """
+    from .start_rule import choose_start
+
+    choice = choose_start(target.r, target.g, target.density)
+    table = STARTS[choice.start](target, model=model)
+    table.name = f"auto-{choice.start}"
+    return table
+
+
 #: Starts by name: ``f(target, model) -> PairTable`` (reduced units). ``refine --start``
 #: takes these names or a potential file.
-STARTS = {"network": network_start, **{name: inversion_start(name) for name in INVERSIONS}}
+STARTS = {"network": network_start, **{name: inversion_start(name) for name in INVERSIONS}, "auto": auto_start}
 
 
 def start_names() -> list[str]:
@@ -54,7 +66,7 @@ def start_names() -> list[str]:
 
 
 #: Starts whose potential depends on a trained model (their results are tied to its version).
-MODEL_STARTS = frozenset({"network"})
+MODEL_STARTS = frozenset({"network", "auto"})
 
 
 def start_uses_model(name: str) -> bool:

@@ -109,3 +109,23 @@ def pressure_consistency_loss(u, u_hat, weights, scale, basic: str = "LE", sharp
     du = torch.where(u <= u_cut, u_hat - u, torch.zeros_like(u))
     d = (weights * du).sum(dim=1) / scale
     return BASIC[basic](sharpness * d).mean() / sharpness
+
+
+#: Scale of the RMS g(r) error in :func:`structure_loss`: quadratic below, linear above.
+G_ERROR_SCALE = 0.02
+
+
+def structure_loss(u, u_hat, metric, basic: str = "LE", scale: float = G_ERROR_SCALE, u_cut: float = U_CUT):
+    """Loss on the g(r) error that the error of Û makes, to first order: per run the RMS
+    δg = (δUᵀ M δU)^½ with δU = min(Û, U_cut) − min(U, U_cut) and M the run's
+    :func:`~boltzmann_nn.theory.response.structure_metric` (the HNC linear response at its
+    own g(r)); ``basic`` of δg / ``scale``, averaged over runs. Errors where g ≈ 0 (the core)
+    or where the structure does not respond cost nothing here; the U loss keeps those.
+
+    Args:
+        u, u_hat: Target and prediction, shape (b, n) [k_BT].
+        metric: Shape (b, n, n) [k_BT⁻²].
+    """
+    d = torch.minimum(u_hat, torch.full_like(u_hat, u_cut)) - torch.minimum(u, torch.full_like(u, u_cut))
+    q = torch.einsum("bi,bij,bj->b", d, metric, d).clamp(min=0.0)
+    return BASIC[basic](torch.sqrt(q + 1e-12) / scale).mean()

@@ -10,7 +10,7 @@ import numpy as np
 from ...errors import InputError
 from ...grid import NN_GRID
 from ...io.dataset_file import open_dataset
-from ..tasks.features import gr_on_grid, hnc_on_grid
+from ..tasks.features import gr_on_grid, hnc_on_grid, structure_metrics
 
 
 @dataclass
@@ -38,12 +38,21 @@ class Arrays:
     g_err: np.ndarray | None = None  # standard error of each g bin, (n, n_bins)
 
     _hnc: np.ndarray | None = None
+    _structure: np.ndarray | None = None
 
     def hnc(self) -> np.ndarray:
         """HNC inversion of every run's g(r) on the network grid, shape (n, 50), cached."""
         if self._hnc is None:
             self._hnc = hnc_on_grid(self.g_r, self.g_bins, self.density, NN_GRID.r)
         return self._hnc
+
+    def structure(self) -> np.ndarray:
+        """Every run's HNC structure metric on the network grid, shape (n, 50, 50), cached
+        (:func:`~boltzmann_nn.ml.tasks.features.structure_metrics`).
+        """
+        if self._structure is None:
+            self._structure = structure_metrics(self.g_r, self.g_bins, self.density, NN_GRID.r)
+        return self._structure
 
     def __len__(self) -> int:
         return int(self.density.size)

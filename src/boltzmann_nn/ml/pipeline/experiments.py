@@ -40,7 +40,8 @@ def train_one(task, ds: Arrays, train_idx, val_idx, cfg, tcfg, progress: bool = 
     model = task.build(cfg)
     copies = task.training_batches(ds, train_idx, cfg, tcfg)
     va = task.batch(ds, val_idx, cfg) if val_idx is not None and len(val_idx) else None
-    hist = fit(model, task.loss(cfg), copies, va, tcfg, progress=progress, desc=cfg.name())
+    hist = fit(model, task.loss(cfg), copies, va, tcfg, progress=progress, desc=cfg.name(),
+               val_loss_fn=task.selection_loss(cfg))
     report = {"config": cfg.as_dict(), "train_config": tcfg.as_dict(), "history": hist,
               "train": task.batch_metrics(copies[0], task.predict(model, copies[0]))}
     if va is not None:

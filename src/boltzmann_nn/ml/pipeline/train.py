@@ -67,12 +67,13 @@ def to_tensors(batch: dict, device) -> dict:
 
 
 def fit(model, loss_fn, train: dict | list[dict], val: dict | None, cfg: TrainConfig,
-        progress: bool = False, desc: str = "train") -> dict:
+        progress: bool = False, desc: str = "train", val_loss_fn=None) -> dict:
     """Train ``model`` with ``loss_fn(model, batch) -> scalar``.
 
     Args:
         train: Tensors (numpy arrays) of the training set, first axis = samples; or a list
             of such sets of the same samples (augmented copies), epoch e using copy e mod k.
+        val_loss_fn: The validation loss (default ``loss_fn``), which picks the best epoch.
         val: Same for validation, or None.
 
     Returns:
@@ -124,7 +125,7 @@ def fit(model, loss_fn, train: dict | list[dict], val: dict | None, cfg: TrainCo
             if va is not None:
                 model.eval()
                 with torch.no_grad():
-                    vloss = float(loss_fn(model, va))
+                    vloss = float((val_loss_fn or loss_fn)(model, va))
                 hist["val_loss"].append(vloss)
                 if vloss < best:
                     best, hist["best_epoch"] = vloss, epoch

@@ -59,6 +59,7 @@ class Task(Protocol):
     # --- networks (PyTorch for training; NumPy for serving)
     def build(self, cfg): ...
     def loss(self, cfg): ...  # ``(model, batch) -> scalar``
+    def selection_loss(self, cfg): ...  # the validation loss that picks the kept epoch
     def predict(self, model, inputs) -> np.ndarray: ...
     def numpy_net(self, cfg, state: dict): ...  # an object with ``predict(inputs)``
 
@@ -106,6 +107,10 @@ class TaskBase:
 
     def extra_metrics(self, ds, idx, cfg, models) -> dict:
         return {}
+
+    def selection_loss(self, cfg):
+        """The training loss."""
+        return self.loss(cfg)
 
 
 def no_grad_numpy(model, fn):

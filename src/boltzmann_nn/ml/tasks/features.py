@@ -133,6 +133,17 @@ def gr_on_grid(r_bins, g, grid_r) -> np.ndarray:
     return out
 
 
+def structure_metrics(r_bins, g_bins, density, grid_r) -> np.ndarray:
+    """Per run the :func:`~boltzmann_nn.theory.response.structure_metric` on the network grid
+    (the first-order L_MSE(g, ĝ) of an error δU there is δUᵀ M δU); shape (n, 50, 50).
+    """
+    from ...theory.response import structure_metric
+
+    g_bins = np.atleast_2d(np.asarray(g_bins, float))
+    return np.stack([structure_metric(r_bins, g, float(rho), grid_r).astype(np.float32)
+                     for g, rho in zip(g_bins, np.atleast_1d(density))])
+
+
 #: g(0) is estimated from the histogram bins below this distance [σ].
 G0_RANGE = 0.5
 

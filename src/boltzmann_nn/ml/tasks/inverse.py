@@ -16,7 +16,7 @@ from ...theory.inversion import boltzmann_inversion, first_peak
 from ...units import U_CUT
 from ..nets.architectures import ArchConfig
 from ..nets.outputs import RESIDUAL_SCALE
-from ..pipeline.metrics import potential_errors, potential_metrics
+from ..pipeline.metrics import potential_errors, potential_metrics, structure_errors, structure_summary
 from ..pipeline.train import TrainConfig
 from .base import TaskBase, TaskConfig, no_grad_numpy
 from .features import gr_on_grid, hnc_on_grid, inverse_channels, virial_weights
@@ -33,6 +33,11 @@ class InverseConfig(TaskConfig):
     alpha_laplace: float = 2.0
     alpha: float = 1.0
     alpha_pressure: float = 0.0  # weight of the pressure-consistency term (0: the paper's loss)
+    alpha_structure: float = 0.0  # weight of the structure term (the g(r) error Û makes, to first order)
+    #: Which validation loss picks a fold member's kept epoch: ``loss`` (the training loss) or
+    #: ``potential`` (the U loss of Eq. 5 alone, so that a structure term shapes training but
+    #: the epoch is the one with the best U).
+    select_on: str = "loss"
     noisy_copies: int = 0  # copies of the training g(r) with noise drawn from their block errors
     residual_scale: float = RESIDUAL_SCALE  # k_BT per unit network output, option r
 
@@ -43,7 +48,9 @@ class InverseConfig(TaskConfig):
 
     def name(self) -> str:
         name = f"{self.arch.arch}/{self.options}" + (f"+n{self.noisy_copies}" if self.noisy_copies else "")
-        return name + (f"+s{self.residual_scale:g}" if self.residual_scale != RESIDUAL_SCALE else "")
+        name += f"+s{self.residual_scale:g}" if self.residual_scale != RESIDUAL_SCALE else ""
+        name += f"+g{self.alpha_structure:g}" if self.alpha_structure else ""
+        return name + ("" if self.select_on == "loss" else f"+sel-{self.select_on}")
 
 
 def uses_hnc(cfg: InverseConfig) -> bool:
@@ -88,7 +95,9 @@ class InverseTask(TaskBase):
     name = "inverse"
     label = "inverse"
     config_cls = InverseConfig
-    keys = ("L_MAE", "L_MSE", "L_MAE_delta")
+    #: L_g_lin: the first-order L_MSE(g, ĝ) of the prediction (theory/response.py), the
+    #: structure it would make judged without MD.
+    keys = ("L_MAE", "L_MSE", "L_MAE_delta", "L_g_lin_median", "L_g_lin", "L_g_lin_le_5e-4")
     search = {
         "DN": [ArchConfig("DN", width=w, depth=d) for w in (128, 256) for d in (2, 3)],
         "CN": [ArchConfig("CN", filters=f, kernel=k, depth=3) for f in (8, 16) for k in (3, 7)],
@@ -114,6 +123,13 @@ class InverseTask(TaskBase):
         p.add_argument("--alpha-pressure", type=float, metavar="A",
                        help="weight of the loss term that keeps the virial pressure of U at the run's "
                             "own g(r) (default 0, the paper's loss, as shipped; docs/networks.md)")
+        p.add_argument("--alpha-structure", type=float, metavar="A",
+                       help="weight of the loss term on the g(r) error the predicted U makes, to first "
+                            "order by the HNC response at the run's own g(r) (default: the shipped model's; "
+                            "docs/networks.md)")
+        p.add_argument("--select-on", choices=["loss", "potential"],
+                       help="validation loss that picks each member's kept epoch: the training loss or "
+                            "the U loss alone (default: the shipped model's)")
         p.add_argument("--noisy-copies", type=int, metavar="K",
                        help="train on K copies of each g(r) with noise of its block errors besides "
                             "the clean one, one per epoch in turn (default 0, as shipped)")
@@ -122,13 +138,15 @@ class InverseTask(TaskBase):
                             "(default: the shipped model's)")
 
     def configure(self, cfg: InverseConfig, args) -> InverseConfig:
-        given = {"alpha_pressure": args.alpha_pressure, "noisy_copies": args.noisy_copies}
+        given = {"alpha_pressure": args.alpha_pressure, "noisy_copies": args.noisy_copies,
+                 "alpha_structure": args.alpha_structure, "select_on": args.select_on}
         return replace(cfg, **{k: v for k, v in given.items() if v is not None},
                        residual_scale=args.residual_scale or cfg.residual_scale)
 
     # --- data
     def prepare(self, ds) -> None:
-        ds.hnc()  # computed once here, so that worker processes receive it with the data
+        ds.hnc()  # computed once here, so that worker processes receive them with the data
+        ds.structure()
 
     def inputs(self, ds, idx, cfg: InverseConfig) -> dict:
         return dataset_inputs(ds, idx, cfg)
@@ -139,6 +157,7 @@ class InverseTask(TaskBase):
     def batch(self, ds, idx, cfg: InverseConfig, noisy_seed: int | None = None) -> dict:
         b = dataset_inputs(ds, idx, cfg) if noisy_seed is None else noisy_inputs(ds, idx, cfg, noisy_seed)
         b["u"] = np.minimum(ds.u[idx], 1e4).astype(np.float32)
+        b["structure"] = ds.structure()[idx]
         if cfg.alpha_pressure > 0:
             weights = virial_weights(ds.g_r, ds.g_bins[idx], ds.density[idx], NN_GRID.r)
             b["p_weights"] = weights.astype(np.float32)
@@ -157,7 +176,7 @@ class InverseTask(TaskBase):
         return InverseNet(cfg.flags, cfg.arch, cfg.residual_scale)
 
     def loss(self, cfg: InverseConfig):
-        from ..nets.losses import potential_loss, pressure_consistency_loss
+        from ..nets.losses import potential_loss, pressure_consistency_loss, structure_loss
 
         force_terms = cfg.flags.force_loss
 
@@ -165,12 +184,21 @@ class InverseTask(TaskBase):
             u_hat = model(batch["x"], batch["density"])
             loss = potential_loss(batch["u"], u_hat, force_terms=force_terms, basic=cfg.basic_loss,
                                   alpha_laplace=cfg.alpha_laplace, alpha=cfg.alpha)
+            if cfg.alpha_structure > 0:
+                loss = loss + cfg.alpha_structure * structure_loss(batch["u"], u_hat, batch["structure"],
+                                                                   basic=cfg.basic_loss)
             if cfg.alpha_pressure > 0:
                 loss = loss + cfg.alpha_pressure * pressure_consistency_loss(
                     batch["u"], u_hat, batch["p_weights"], batch["p_scale"], basic=cfg.basic_loss)
             return loss
 
         return loss_fn
+
+    def selection_loss(self, cfg: InverseConfig):
+        """The training loss, or with ``select_on = "potential"`` the U loss of Eq. 5 alone."""
+        if cfg.select_on == "loss":
+            return self.loss(cfg)
+        return self.loss(replace(cfg, alpha_structure=0.0, alpha_pressure=0.0))
 
     def predict(self, model, inputs: dict) -> np.ndarray:
         """Û on the network grid, shape (n, 50) [k_BT]."""
@@ -185,13 +213,15 @@ class InverseTask(TaskBase):
 
     # --- measures
     def batch_metrics(self, batch: dict, prediction) -> dict:
-        return potential_metrics(batch["u"], prediction)
+        return {**potential_metrics(batch["u"], prediction),
+                **structure_summary(structure_errors(batch["u"], prediction, batch["structure"]))}
 
     def metrics(self, ds, idx, prediction) -> dict:
-        return potential_metrics(ds.u[idx], prediction)
+        return {**potential_metrics(ds.u[idx], prediction),
+                **structure_summary(structure_errors(ds.u[idx], prediction, ds.structure()[idx]))}
 
     def baselines(self, ds, idx) -> dict:
-        return {name: potential_metrics(ds.u[idx], u) for name, u in baseline_predictions(ds, idx).items()}
+        return {name: self.metrics(ds, idx, u) for name, u in baseline_predictions(ds, idx).items()}
 
     def calibration_terms(self, ds, idx, members, k: int) -> tuple:
         """|U − Û_k| of the member that never saw ``idx`` and the members' spread at the grid
