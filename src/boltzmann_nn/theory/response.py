@@ -97,15 +97,28 @@ def interpolation_matrix(x_from, x_to) -> np.ndarray:
     return np.stack([np.interp(x_to, x_from, col) for col in eye], axis=1)
 
 
-def structure_metric(r_bins, g, density: float, grid_r, eig_cap: float | None = EIG_CAP) -> np.ndarray:
-    """M on the grid ``grid_r`` with δUᵀ M δU = mean over the bins of (J P δU)², the
+def noise_weights(g, g_err, floor: float = 1e-4, g_min: float = 1e-3) -> np.ndarray:
+    """Per-bin weights (σ_med/σ_i)² where g > ``g_min`` (σ floored at ``floor``; σ_med the
+    median there), 0 elsewhere: the χ² a g(r) error makes, in the units of a typical bin.
+    """
+    sig2 = np.maximum(np.asarray(g_err, float), floor) ** 2
+    inside = np.asarray(g, float) > g_min
+    return np.where(inside, np.median(sig2[inside]) / sig2, 0.0)
+
+
+def structure_metric(r_bins, g, density: float, grid_r, eig_cap: float | None = EIG_CAP,
+                     weights=None) -> np.ndarray:
+    """M on the grid ``grid_r`` with δUᵀ M δU = mean over the bins of w (J P δU)², the
     first-order L_MSE(g, ĝ) of a potential off by δU [k_BT] (P: linear interpolation from
-    the grid to the bins), its eigenvalues capped at ``eig_cap`` (:data:`EIG_CAP`; None:
+    the grid to the bins; w: ``weights`` per bin, default 1, for example
+    :func:`noise_weights`), its eigenvalues capped at ``eig_cap`` (:data:`EIG_CAP`; None:
     not capped); shape (m, m), symmetric positive semi-definite.
     """
+    r_in = np.asarray(r_bins, float)
     r_bins, g = on_midpoints(r_bins, g)
     a = hnc_response(r_bins, g, density) @ interpolation_matrix(grid_r, r_bins)
-    m = a.T @ a / a.shape[0]
+    w = np.ones(r_bins.size) if weights is None else np.interp(r_bins, r_in, np.asarray(weights, float))
+    m = (a.T * w) @ a / a.shape[0]
     if eig_cap is None:
         return m
     lam, vec = np.linalg.eigh(m)

@@ -38,7 +38,7 @@ class Arrays:
     g_err: np.ndarray | None = None  # standard error of each g bin, (n, n_bins)
 
     _hnc: np.ndarray | None = None
-    _structure: np.ndarray | None = None
+    _structure: dict | None = None
 
     def hnc(self) -> np.ndarray:
         """HNC inversion of every run's g(r) on the network grid, shape (n, 50), cached."""
@@ -46,13 +46,20 @@ class Arrays:
             self._hnc = hnc_on_grid(self.g_r, self.g_bins, self.density, NN_GRID.r)
         return self._hnc
 
-    def structure(self) -> np.ndarray:
+    def structure(self, weighting: str = "uniform") -> np.ndarray:
         """Every run's HNC structure metric on the network grid, shape (n, 50, 50), cached
-        (:func:`~boltzmann_nn.ml.tasks.features.structure_metrics`).
+        (:func:`~boltzmann_nn.ml.tasks.features.structure_metrics`); ``weighting``
+        ``uniform`` (every bin alike: L_MSE) or ``noise`` (bins by their block errors: χ²).
         """
-        if self._structure is None:
-            self._structure = structure_metrics(self.g_r, self.g_bins, self.density, NN_GRID.r)
-        return self._structure
+        if weighting not in ("uniform", "noise"):
+            raise ValueError(f"unknown structure weighting {weighting!r}")
+        if weighting == "noise" and self.g_err is None:
+            raise InputError("the dataset has no g_err; noise-weighted structure needs it", self.path)
+        self._structure = self._structure or {}
+        if weighting not in self._structure:
+            err = self.g_err if weighting == "noise" else None
+            self._structure[weighting] = structure_metrics(self.g_r, self.g_bins, self.density, NN_GRID.r, err)
+        return self._structure[weighting]
 
     def __len__(self) -> int:
         return int(self.density.size)

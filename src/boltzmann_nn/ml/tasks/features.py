@@ -133,15 +133,19 @@ def gr_on_grid(r_bins, g, grid_r) -> np.ndarray:
     return out
 
 
-def structure_metrics(r_bins, g_bins, density, grid_r) -> np.ndarray:
+def structure_metrics(r_bins, g_bins, density, grid_r, g_err=None) -> np.ndarray:
     """Per run the :func:`~boltzmann_nn.theory.response.structure_metric` on the network grid
-    (the first-order L_MSE(g, ĝ) of an error δU there is δUᵀ M δU); shape (n, 50, 50).
+    (the first-order L_MSE(g, ĝ) of an error δU there is δUᵀ M δU); with ``g_err`` (n, n_bins)
+    the bins weighted by :func:`~boltzmann_nn.theory.response.noise_weights` (a χ² in the
+    units of a typical bin); shape (n, 50, 50).
     """
-    from ...theory.response import structure_metric
+    from ...theory.response import noise_weights, structure_metric
 
     g_bins = np.atleast_2d(np.asarray(g_bins, float))
-    return np.stack([structure_metric(r_bins, g, float(rho), grid_r).astype(np.float32)
-                     for g, rho in zip(g_bins, np.atleast_1d(density))])
+    errs = [None] * len(g_bins) if g_err is None else np.atleast_2d(g_err)
+    return np.stack([structure_metric(r_bins, g, float(rho), grid_r,
+                                      weights=None if e is None else noise_weights(g, e)).astype(np.float32)
+                     for g, rho, e in zip(g_bins, np.atleast_1d(density), errs)])
 
 
 #: g(0) is estimated from the histogram bins below this distance [σ].

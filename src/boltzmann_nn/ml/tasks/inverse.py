@@ -38,6 +38,9 @@ class InverseConfig(TaskConfig):
     #: ``potential`` (the U loss of Eq. 5 alone, so that a structure term shapes training but
     #: the epoch is the one with the best U).
     select_on: str = "loss"
+    #: Bins of the structure term: ``uniform`` (L_MSE(g, ĝ)) or ``noise`` (each by its block
+    #: error: the χ² the refinement's noise test applies).
+    structure_weighting: str = "uniform"
     noisy_copies: int = 0  # copies of the training g(r) with noise drawn from their block errors
     residual_scale: float = RESIDUAL_SCALE  # k_BT per unit network output, option r
 
@@ -50,6 +53,7 @@ class InverseConfig(TaskConfig):
         name = f"{self.arch.arch}/{self.options}" + (f"+n{self.noisy_copies}" if self.noisy_copies else "")
         name += f"+s{self.residual_scale:g}" if self.residual_scale != RESIDUAL_SCALE else ""
         name += f"+g{self.alpha_structure:g}" if self.alpha_structure else ""
+        name += "" if self.structure_weighting == "uniform" else f"+w-{self.structure_weighting}"
         return name + ("" if self.select_on == "loss" else f"+sel-{self.select_on}")
 
 
@@ -130,6 +134,8 @@ class InverseTask(TaskBase):
         p.add_argument("--select-on", choices=["loss", "potential"],
                        help="validation loss that picks each member's kept epoch: the training loss or "
                             "the U loss alone (default: the shipped model's)")
+        p.add_argument("--structure-weighting", choices=["uniform", "noise"],
+                       help="bins of the structure term: alike (L_MSE of g) or by their block errors (chi^2)")
         p.add_argument("--noisy-copies", type=int, metavar="K",
                        help="train on K copies of each g(r) with noise of its block errors besides "
                             "the clean one, one per epoch in turn (default 0, as shipped)")
@@ -139,7 +145,8 @@ class InverseTask(TaskBase):
 
     def configure(self, cfg: InverseConfig, args) -> InverseConfig:
         given = {"alpha_pressure": args.alpha_pressure, "noisy_copies": args.noisy_copies,
-                 "alpha_structure": args.alpha_structure, "select_on": args.select_on}
+                 "alpha_structure": args.alpha_structure, "select_on": args.select_on,
+                 "structure_weighting": args.structure_weighting}
         return replace(cfg, **{k: v for k, v in given.items() if v is not None},
                        residual_scale=args.residual_scale or cfg.residual_scale)
 
@@ -158,6 +165,8 @@ class InverseTask(TaskBase):
         b = dataset_inputs(ds, idx, cfg) if noisy_seed is None else noisy_inputs(ds, idx, cfg, noisy_seed)
         b["u"] = np.minimum(ds.u[idx], 1e4).astype(np.float32)
         b["structure"] = ds.structure()[idx]
+        if cfg.alpha_structure > 0 and cfg.structure_weighting != "uniform":
+            b["structure_loss"] = ds.structure(cfg.structure_weighting)[idx]
         if cfg.alpha_pressure > 0:
             weights = virial_weights(ds.g_r, ds.g_bins[idx], ds.density[idx], NN_GRID.r)
             b["p_weights"] = weights.astype(np.float32)
@@ -185,7 +194,8 @@ class InverseTask(TaskBase):
             loss = potential_loss(batch["u"], u_hat, force_terms=force_terms, basic=cfg.basic_loss,
                                   alpha_laplace=cfg.alpha_laplace, alpha=cfg.alpha)
             if cfg.alpha_structure > 0:
-                loss = loss + cfg.alpha_structure * structure_loss(batch["u"], u_hat, batch["structure"],
+                metric = batch.get("structure_loss", batch["structure"])
+                loss = loss + cfg.alpha_structure * structure_loss(batch["u"], u_hat, metric,
                                                                    basic=cfg.basic_loss)
             if cfg.alpha_pressure > 0:
                 loss = loss + cfg.alpha_pressure * pressure_consistency_loss(
