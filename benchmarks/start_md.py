@@ -11,7 +11,7 @@ Resumable (rows in WORK/rows.jsonl). Writes benchmarks/results/start_md_<states>
 import argparse
 from pathlib import Path
 
-from boltzmann_nn.studies.start_study import run, study_states, summary
+from boltzmann_nn.studies.start_study import auto_rows, run, study_states, summary
 
 
 def main(argv=None):
@@ -27,7 +27,10 @@ def main(argv=None):
     states = study_states(args.states, args.test_states)
     work = Path(args.work) / args.states
     rows = run(states, [] if args.report_only else starts, work, log=lambda m: print(m, flush=True))
-    text = f"# MD of each start, {args.states} states\n\n" + summary(rows)
+    auto = auto_rows(states, rows)
+    picks = ", ".join(f"{r['state']}: {r['chosen']}" for r in auto)
+    text = (f"# MD of each start, {args.states} states\n\n" + summary(rows + auto)
+            + f"\nauto (refine --start auto with the shipped network) picked: {picks}\n")
     out = Path(__file__).parent / "results" / f"start_md_{args.states}.txt"
     out.write_text(text)
     print(text)

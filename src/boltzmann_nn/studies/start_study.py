@@ -91,6 +91,24 @@ def run(states, starts, work, log=print) -> list[dict]:
     return [r for r in rows if r["state"] in names]
 
 
+def auto_rows(states, rows) -> list[dict]:
+    """The ``auto`` start's rows: at each state the rule (refine/start_rule.py) picks the
+    shipped network or HNC inversion, and the run of that start is the auto start's run (the
+    same potential, MD settings and seed). States without both runs are left out.
+    """
+    from ..refine.start_rule import choose_start
+
+    idx = _index(rows)
+    out = []
+    for st in states:
+        if (st["name"], "network") not in idx or (st["name"], "hnc") not in idx:
+            continue
+        choice = choose_start(np.asarray(st["r"]), np.asarray(st["g"]), st["density"])
+        out.append({**idx[(st["name"], choice.start)], "start": "auto", "chosen": choice.start,
+                    "hnc_stiffness": choice.stiffness})
+    return out
+
+
 HEADER = ("| start | median L_MSE | mean L_MSE | within noise | L_MSE <= 5e-4 | runs not kept "
           "| median MAE U (g>0.02) [k_BT] | mean MAE U (g>0.05) | L_MSE below HNC's "
           "| MAE U below Boltzmann's |")
