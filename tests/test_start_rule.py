@@ -26,6 +26,10 @@ def test_dilute_repulsive_fluid_starts_from_hnc():
     target = _hnc_target("wca:epsilon=1", 0.1)
     choice = choose_start(target.r, target.g, target.density)
     assert choice.start == "hnc" and choice.stiffness < LAMBDA_NETWORK and "HNC inversion" in choice.why
+    from boltzmann_nn.ml.serving.predict import predict_potential
+
+    said = predict_potential((target.r, target.g), target.density).to_dict()["start_choice"]
+    assert said["start"] == "hnc" and said["hnc_stiffness"] == pytest.approx(choice.stiffness)
     table = STARTS["auto"](target)
     assert table.name == "auto-hnc"
     np.testing.assert_allclose(table.evaluate(BINS[60:150])[0], STARTS["hnc"](target).evaluate(BINS[60:150])[0])

@@ -194,6 +194,9 @@ def cmd_predict_potential(args):
         else:
             print(f"pressure: {d['pressure_virial']:.4g} {pu} by the virial of the network's U, "
                   f"{d['pressure_target']:.4g} with the ramp of {d['pressure_ramp']:.3g} at r = 0")
+        if d["start_choice"] is not None:
+            print(f"trusted estimate for refine --start auto: {d['start_choice']['start']} "
+                  f"({d['start_choice']['why']})")
         for key in ("out", "plot"):
             if key in d:
                 print(f"wrote {d[key]}")

@@ -77,7 +77,8 @@ def add(sub, parent):
                         "tables also as NAME.pot.new")
     p.add_argument("--start", default="hnc",
                    help=f"one of {', '.join(start_names())} (default hnc: HNC inversion of the target, "
-                        "the fastest start measured), or a potential file")
+                        "the fastest start measured; auto: the network or HNC inversion as the HNC response "
+                        "at the target says, docs/refinement.md), or a potential file")
     p.add_argument("--method", choices=list(METHODS), default=DEFAULT_METHOD,
                    help="; ".join(f"{name}: {m.summary}" for name, m in METHODS.items())
                    + f" (default {DEFAULT_METHOD})")

@@ -54,10 +54,11 @@ def hnc_stiffness(r, g, density: float) -> float:
 def choose_start(r, g, density: float) -> StartChoice:
     """The start the rule picks for the target g(r) at ``density``."""
     lam = hnc_stiffness(r, g, density)
+    evidence = "on held-out training runs (benchmarks/start_rule.py)"
     if lam >= LAMBDA_NETWORK or density >= DENSITY_NETWORK:
-        why = (f"the HNC closure's response at this g(r) is stiff (largest eigenvalue {lam:.3g} >= "
-               f"{LAMBDA_NETWORK:g} k_BT^-2): HNC inversion is unreliable here, the network's U is the start")
+        why = (f"largest eigenvalue of the HNC response at this g(r) {lam:.3g} >= {LAMBDA_NETWORK:g} k_BT^-2, "
+               f"where the network's U reproduced g(r) better than HNC inversion {evidence}")
         return StartChoice("network", lam, density, why)
-    why = (f"the HNC closure's response at this g(r) is mild (largest eigenvalue {lam:.3g} < "
-           f"{LAMBDA_NETWORK:g} k_BT^-2): HNC inversion reproduces g(r) best here and is the start")
+    why = (f"largest eigenvalue of the HNC response at this g(r) {lam:.3g} < {LAMBDA_NETWORK:g} k_BT^-2, "
+           f"where HNC inversion reproduced g(r) better than the network's U {evidence}")
     return StartChoice("hnc", lam, density, why)

@@ -228,7 +228,17 @@ def predict_potential(gr, density: float, *, units: Units | None = None, model="
         model=shipped.card.name, options=cfg.options, density=rho, r=NN_GRID.r.copy(), u=u_net,
         u_network=np.asarray(u_hat), spread=np.asarray(spread), u0=u0, table=table, r_g=r, g=g_raw,
         source=source, warnings=msgs, units=units, pressure_virial=p_virial, pressure_target=p_target,
-        pressure_ramp=ramp)
+        pressure_ramp=ramp, start_choice=_start_choice(r, g_raw, rho))
+
+
+def _start_choice(r, g, rho: float):
+    """The estimate ``refine --start auto`` would trust (None where g(r) is too coarse to say)."""
+    from ...refine.start_rule import choose_start
+
+    try:
+        return choose_start(r, g, rho)
+    except (ValueError, np.linalg.LinAlgError):
+        return None
 
 
 def _coverage_warnings(shipped, g_grid, rho: float, z_virial: float) -> list[str]:

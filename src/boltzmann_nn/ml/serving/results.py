@@ -112,6 +112,9 @@ class PotentialPrediction(_JSONView):
     pressure_virial: float | None = None
     pressure_target: float | None = None
     pressure_ramp: float = 0.0
+    #: Which estimate ``refine --start auto`` trusts for this g(r) and why
+    #: (:class:`~boltzmann_nn.refine.start_rule.StartChoice`), or None.
+    start_choice: object = None
 
     def to_dict(self) -> dict:
         un, t = self.units, self.table
@@ -129,4 +132,5 @@ class PotentialPrediction(_JSONView):
             "pressure_ramp": un.energy(self.pressure_ramp),
             "pressure_virial_bar": (None if self.pressure_virial is None
                                     else un.pressure_bar(self.pressure_virial)),
+            "start_choice": None if self.start_choice is None else self.start_choice.to_dict(),
         }
