@@ -2,8 +2,9 @@
 
 Phase ``targets``: simulate each system's true pair potentials (LAMMPS, long run) and
 write every partial g_ij (with block errors) and a refinement spec.
-Phase ``refine``: refine from the HNC start (ihnc) and, side by side, IBI from the
-Boltzmann start; then simulate each final set independently (new seed).
+Phase ``refine``: refine from the HNC start (ihnc, and imc with the runs' pair-count
+covariance) and, side by side, IBI from the Boltzmann start; then simulate each final set
+independently (new seed).
 Phase ``table``: print the round-trip table (per system and pair: iterations, MD steps,
 final distance over noise, U error where g_ij > 0.05, P).
 
@@ -212,7 +213,7 @@ def run_refinements(names) -> None:
     for name in names:
         folder = OUT / name
         truth = systems()[name][1]
-        for method, start in (("ihnc", "hnc"), ("ibi", "boltzmann")):
+        for method, start in (("ihnc", "hnc"), ("imc", "hnc"), ("ibi", "boltzmann")):
             out = folder / f"refine-{method}"
             if not (out / "summary.json").exists():
                 t0 = time.time()

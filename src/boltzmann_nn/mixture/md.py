@@ -31,7 +31,7 @@ from ..engines.lammps import (
     regularise_origin,
 )
 from ..engines.lattice import initial_positions
-from ..engines.protocol import EQ_CHUNK_MIN, EQ_CHUNKS, WARMUP_MAX_DISPLACEMENT, WARMUP_STEPS
+from ..engines.protocol import EQ_CHUNK_MIN, EQ_CHUNKS, WARMUP_MAX_DISPLACEMENT, WARMUP_STEPS, frame_interval
 from ..io.atomic import jsonable
 from ..io.lammps_table import format_lammps_table
 from .system import Composition, PairPotentials
@@ -261,9 +261,12 @@ def simulate_mixture(
     state: StatePoint,
     table_points: int = LAMMPS_TABLE_POINTS,
     progress=None,
+    sampler=None,
 ) -> MixtureResult:
     """Simulate the mixture at ``comp`` (its density; ``state.density`` must equal it) with
-    the run settings of ``state``; never raises for a failed run.
+    the run settings of ``state``; never raises for a failed run. ``sampler``: optional,
+    called as ``sampler(positions, types, box)`` about every ``sampler.every`` production
+    steps (the pair counts of inverse Monte Carlo, :mod:`.imc`).
     """
     n, box = box_rule(state, pots.r_cut)
     counts = comp.counts(n)
@@ -284,7 +287,7 @@ def simulate_mixture(
         except Exception as exc:  # noqa: BLE001 - a set-up failure is a failed run
             return MixtureResult(ok=False, reason=failure_reason(exc), settings=settings)
         try:
-            result = _procedure(run, comp, state, progress)
+            result = _procedure(run, comp, state, progress, sampler)
         except Exception as exc:  # noqa: BLE001 - a run never raises
             result = MixtureResult(ok=False, reason=failure_reason(exc))
         finally:
@@ -303,7 +306,17 @@ def _scc(run: MixtureRun, comp: Composition, x: np.ndarray) -> dict:
     }
 
 
-def _procedure(run: MixtureRun, comp: Composition, state: StatePoint, progress) -> MixtureResult:
+def _production_block(run: MixtureRun, chunk: int, sampler) -> None:
+    if sampler is None:
+        run.run(chunk)
+        return
+    sub = frame_interval(chunk, sampler.every)
+    for _ in range(chunk // sub):
+        run.run(sub)
+        sampler(run.positions(), run.sorted_types(), run.box)
+
+
+def _procedure(run: MixtureRun, comp: Composition, state: StatePoint, progress, sampler=None) -> MixtureResult:
     total, done = state.equilibration + state.steps, 0
 
     def tick(steps):
@@ -331,7 +344,7 @@ def _procedure(run: MixtureRun, comp: Composition, state: StatePoint, progress) 
     scc_b: dict[str, list] = {}
     r = None
     for i in range(state.blocks):
-        run.run(chunk)
+        _production_block(run, chunk, sampler)
         tick(chunk)
         p, e, t, r_blk, g_blk = run.block_values()
         if not all(math.isfinite(v) for v in (p, e, t)):

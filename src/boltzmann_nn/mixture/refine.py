@@ -26,10 +26,12 @@ from ..engines.base import StatePoint
 from ..errors import InputError
 from ..io.atomic import atomic_write
 from ..refine.loop import MIN_FIT, secant_alpha, secant_terms
+from ..refine.pair_counts import IMC_MIN_STEPS, MIN_FRAMES
 from ..refine.start import refined_table
 from .compare import JointComparison, compare_pairs, pressure_check
+from .imc import mixture_imc_step, mixture_sampler
 from .md import MixtureResult, simulate_mixture
-from .step import next_potentials
+from .step import next_potentials, residuals
 from .system import Composition, PairPotentials
 
 STATE_FILE = "mixture-refine.json"
@@ -38,7 +40,7 @@ STATE_FILE = "mixture-refine.json"
 DIVERGE, MIN_ALPHA = 1.5, 1.0 / 16
 #: Methods whose step length is fitted to the last step's response (as one species: the
 #: Newton step overshoots in dense liquids; IBI keeps VOTCA's steps).
-FITTED_STEP = ("ihnc",)
+FITTED_STEP = ("ihnc", "imc")
 
 
 @dataclass
@@ -81,6 +83,7 @@ class MixtureIteration:
     comparison: JointComparison | None = None
     pressure: dict | None = None
     alpha_fit: float | None = None
+    measured: dict | None = None
 
     @property
     def usable(self) -> bool:
@@ -133,6 +136,8 @@ class MixtureIteration:
     def to_json(self) -> dict:
         keys = ("iteration", "base", "alpha", "steps", "md_steps", "pressure", "alpha_fit")
         d = {k: getattr(self, k) for k in keys}
+        if self.measured is not None:
+            d["measured"] = {p: np.asarray(v).tolist() for p, v in self.measured.items()}
         d["u"] = {p: np.asarray(v).tolist() for p, v in self.u.items()}
         d["run"] = self.run.to_dict()
         d["comparison"] = None if self.comparison is None else self.comparison.to_json()
@@ -150,6 +155,7 @@ class MixtureIteration:
             md_steps=d["md_steps"],
             pressure=d["pressure"],
             alpha_fit=d.get("alpha_fit"),
+            measured={p: np.asarray(v, float) for p, v in d["measured"].items()} if d.get("measured") else None,
             comparison=None if d["comparison"] is None else JointComparison.from_json(d["comparison"]),
         )
 
@@ -262,6 +268,15 @@ def joint_alpha_fit(grids: dict, targets: dict, base: MixtureIteration, rec: Mix
     return secant_alpha(rec.alpha, terms)
 
 
+def measure_imc(comp, grids: dict, targets: dict, rec: MixtureIteration, sampler, pressure) -> dict:
+    """The IMC step of a finished run (pair → ΔU on its grid), with the target pressure."""
+    run = rec.run
+    counts = [run.settings["counts"][sp] for sp in comp.species]
+    res = residuals(rec.base_view(), grids, targets)
+    return mixture_imc_step(comp, grids, res, sampler, counts, float(run.settings["box"]) ** 3,
+                            pressure, run.pressure)
+
+
 def pair_grids(targets: dict, start: dict, r_cut: dict) -> dict:
     """Each pair's refinement grid (as one species: the target's points from the start's
     table start to the cut-off).
@@ -366,10 +381,16 @@ def refine_mixture(
                 plan["alpha"],
                 s.max_du,
                 s.pressure,
+                measured=history[plan["base"]].measured,
             )
-        steps = _round_steps(plan["steps"], s)
+        imc = s.method == "imc"
+        steps = _round_steps(max(plan["steps"], IMC_MIN_STEPS if imc else 0), s)
         pots = PairPotentials(comp.species, {p: refined_table(grids[p], u[p], name=p) for p in grids})
-        res = simulate_mixture(pots, comp, _state(comp, s, steps, s.seed + k, r_max))
+        sampler = None
+        if imc:
+            virial = dict(pots.items()) if s.pressure is not None else None
+            sampler = mixture_sampler(comp, grids, virial, steps)
+        res = simulate_mixture(pots, comp, _state(comp, s, steps, s.seed + k, r_max), sampler=sampler)
         rec = MixtureIteration(
             iteration=k,
             u=u,
@@ -384,6 +405,8 @@ def refine_mixture(
             rec.pressure = pressure_check(res.pressure, res.pressure_err, s.pressure, comp.density)
             if s.method in FITTED_STEP and plan["base"] is not None:
                 rec.alpha_fit = joint_alpha_fit(grids, targets, history[plan["base"]], rec)
+            if sampler is not None and sampler.frames >= MIN_FRAMES:
+                rec.measured = measure_imc(comp, grids, targets, rec, sampler, s.pressure)
         history.append(rec)
         if path is not None:
             atomic_write(

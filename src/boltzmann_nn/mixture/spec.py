@@ -4,7 +4,7 @@
 
     density = 0.65               # total number density (reduced, or length_unit^-3 with sigma)
     pressure = 1.0               # optional target (k_BT/sigma^3, energy/length^3, or "1bar")
-    method = "ihnc"              # ihnc | ibi
+    method = "ihnc"              # ihnc | ibi | imc
     start = "hnc"                # hnc | boltzmann, or a table of potential files per pair
     max_iter = 10
     r_cut = 2.5                  # one cut-off, or a table per pair
@@ -67,9 +67,8 @@ TOP_KEYS = {
     "potentials",
 }
 MD_KEYS = {"steps", "max_steps", "equilibration", "threads", "seed", "n_particles", "blocks", "dt"}
-MIXTURE_METHODS = ("ihnc", "ibi")
+MIXTURE_METHODS = ("ihnc", "ibi", "imc")
 #: Methods one species has besides (imc: the pair-count covariance of one g).
-ONE_SPECIES_METHODS = ("imc",)
 MIXTURE_STARTS = ("hnc", "boltzmann")
 
 
@@ -247,10 +246,8 @@ def read_spec(path, need_targets: bool = True) -> MixtureSpec:
         if not file.is_file():
             raise _fail(f"target of {name}: no such file {file}", path)
     method = data.get("method", "ihnc")
-    allowed = MIXTURE_METHODS + (ONE_SPECIES_METHODS if len(names) == 1 else ())
-    if method not in allowed:
-        why = "for a mixture" if len(names) > 1 else "for one species"
-        raise _fail(f"method {method!r}: use one of {list(allowed)} {why}", path)
+    if method not in MIXTURE_METHODS:
+        raise _fail(f"method {method!r}: use one of {list(MIXTURE_METHODS)}", path)
     start = data.get("start", "hnc")
     if isinstance(start, dict):
         start = _per_pair(start, names, "start", path, lambda v: base / str(v))

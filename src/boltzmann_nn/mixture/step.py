@@ -6,6 +6,10 @@
   g_kl at once, so each U_ij responds to every g_kl (the cross-pair response that per-pair
   IBI ignores).
 * ``ibi``: ΔU_ij = ln(g_run,ij / g_target,ij), pair by pair.
+* ``imc``: the Newton step with the Jacobian measured in the base run, the joint
+  covariance of all pairs' pair counts (:mod:`.imc`), computed when that run ends and
+  handed in as ``measured`` (the target pressure already in it); without it (too few
+  frames) the ``ihnc`` step.
 
 Both denoise and smooth each pair's residual as the one-species update does
 (:func:`~boltzmann_nn.refine.updates.log_ratio_update`). A target pressure adds one linear
@@ -116,13 +120,19 @@ def next_potentials(
     alpha: float,
     max_du: float,
     p_target: float | None,
+    measured: dict | None = None,
 ) -> dict:
     """The next U per pair on its grid: the base's plus α × the direction, its largest change
     over all pairs capped at ``max_du`` (a trust region), plus the pressure ramp (capped
-    alike); each U shifted to 0 at its cut-off.
+    alike); each U shifted to 0 at its cut-off. ``measured``: the IMC step of the base run
+    (pair → ΔU), which already meets the target pressure.
     """
     res = residuals(base, grids, targets)
-    du = direction(method, comp, grids, targets, res)
+    if method == "imc" and measured is not None:
+        du = {p: np.asarray(measured[p], float) for p in grids}
+        p_target = None  # the IMC step is constrained to it
+    else:
+        du = direction("ihnc" if method == "imc" else method, comp, grids, targets, res)
     big = max(float(np.max(np.abs(d))) for d in du.values())
     scale = alpha * min(1.0, max_du / big) if big > 0 else alpha
     du = {p: d * scale for p, d in du.items()}

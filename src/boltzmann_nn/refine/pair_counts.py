@@ -127,6 +127,62 @@ class PairCountSampler:
         return self._outer / max(self.frames, 1) - np.outer(mean, mean)
 
 
+def count_change(grid, dg, pairs_per_shell: float, knots) -> np.ndarray:
+    """ΔS_i = n ∫ 4πr² Δg(r) φ_i(r) dr of every free knot (all but the one at the cut-off),
+    with ``pairs_per_shell`` n the pairs per unit g and volume (N²/2V for one species;
+    N_a N_b/V for unlike species, N_a²/2V for like ones).
+    """
+    from scipy.integrate import trapezoid
+
+    grid = np.asarray(grid, float)
+    knots = np.asarray(knots, float)
+    m = knots.size - 1
+    fine = np.linspace(grid[0], grid[-1], max(2000, 4 * grid.size))
+    dgf = np.interp(fine, grid, dg)
+    phi = np.clip(1.0 - np.abs(fine[None, :] - knots[:m, None]) / (knots[1] - knots[0]), 0.0, None)
+    return pairs_per_shell * trapezoid(4.0 * np.pi * fine**2 * dgf * phi, fine, axis=1)
+
+
+def resolved_knots(grid, knots, resolved) -> np.ndarray:
+    """Which free knots lie where the g(r) are resolved (mask on ``grid``)."""
+    m = np.asarray(knots).size - 1
+    return np.interp(np.asarray(knots, float)[:m], grid, np.asarray(resolved).astype(float)) > 0.5
+
+
+def solve_counts(cov, ds, free, pressure=None) -> np.ndarray:
+    """Δc with C Δc = ΔS on the ``free`` knots (Tikhonov :data:`RIDGE`; 0 elsewhere) and,
+    with ``pressure`` = (a, dP), also a·Δc = dP with the least change of the pair counts
+    (see :func:`imc_step`).
+    """
+    c = np.asarray(cov, float)
+    free = np.asarray(free, bool) & (np.diag(c) > 0)
+    dc = np.zeros(free.size)
+    idx = np.nonzero(free)[0]
+    if idx.size:
+        sub = c[np.ix_(idx, idx)]
+        k = sub + RIDGE * float(np.median(np.diag(sub))) * np.eye(idx.size)
+        dc[idx] = np.linalg.solve(k, np.asarray(ds, float)[idx])
+        if pressure is not None:
+            a = np.asarray(pressure[0], float)[idx]
+            ka = np.linalg.solve(k, a)
+            if float(a @ ka) > 0:
+                dc[idx] += ka * (float(pressure[1]) - float(a @ dc[idx])) / float(a @ ka)
+    return dc
+
+
+def on_grid_from_knots(grid, knots, dc, free) -> np.ndarray:
+    """ΔU on ``grid`` from the free knots' Δc (the cut-off knot 0); inside the core the first
+    free knot's value carried down.
+    """
+    grid = np.asarray(grid, float)
+    knots = np.asarray(knots, float)
+    du = np.interp(grid, knots, np.concatenate([dc, [0.0]]))
+    idx = np.nonzero(free)[0]
+    if idx.size:
+        du = np.where(grid < knots[idx[0]], dc[idx[0]], du)
+    return du
+
+
 def imc_step(grid, dg, density: float, n_particles: int, knots, cov, resolved,
              pressure=None) -> np.ndarray:
     """The Newton step ΔU on ``grid`` (k_BT) from Δg = g_run − g_target on ``grid``.
@@ -142,31 +198,10 @@ def imc_step(grid, dg, density: float, n_particles: int, knots, cov, resolved,
             weakly (smooth changes of U move P and hardly g), and this uses exactly that
             freedom.
     """
-    from scipy.integrate import trapezoid
-
-    grid = np.asarray(grid, float)
-    knots = np.asarray(knots, float)
-    m = knots.size - 1  # the knot at the cutoff is fixed
-    # ΔS_i = (Nρ/2) ∫ 4πr² Δg φ_i dr on a fine grid
-    fine = np.linspace(grid[0], grid[-1], max(2000, 4 * grid.size))
-    dgf = np.interp(fine, grid, dg)
-    phi = np.clip(1.0 - np.abs(fine[None, :] - knots[:m, None]) / (knots[1] - knots[0]), 0.0, None)
-    ds = 0.5 * n_particles * density * trapezoid(4.0 * np.pi * fine**2 * dgf * phi, fine, axis=1)
-    res_k = np.interp(knots[:m], grid, resolved.astype(float)) > 0.5
+    m = np.asarray(knots).size - 1  # the knot at the cutoff is fixed
+    ds = count_change(grid, dg, 0.5 * n_particles * density, knots)
     c = np.asarray(cov, float)[:m, :m]
-    res_k &= np.diag(c) > 0
-    dc = np.zeros(m)
-    idx = np.nonzero(res_k)[0]
-    if idx.size:
-        sub = c[np.ix_(idx, idx)]
-        k = sub + RIDGE * float(np.median(np.diag(sub))) * np.eye(idx.size)
-        dc[idx] = np.linalg.solve(k, ds[idx])
-        if pressure is not None:
-            a = np.asarray(pressure[0], float)[:m][idx]
-            ka = np.linalg.solve(k, a)
-            if float(a @ ka) > 0:
-                dc[idx] += ka * (float(pressure[1]) - float(a @ dc[idx])) / float(a @ ka)
-    du = np.interp(grid, knots, np.concatenate([dc, [0.0]]))
-    if idx.size:  # the core: the first resolved knot's value carried down
-        du = np.where(grid < knots[idx[0]], dc[idx[0]], du)
-    return du
+    free = resolved_knots(grid, knots, resolved) & (np.diag(c) > 0)
+    row = None if pressure is None else (np.asarray(pressure[0], float)[:m], pressure[1])
+    dc = solve_counts(c, ds, free, row)
+    return on_grid_from_knots(grid, knots, dc, free)
