@@ -60,6 +60,7 @@ def test_physical_units(tmp_path):
         (BASE.replace('"A-A"', '"A-C"'), "does not name two of the species"),
         ('method = "iie"\n' + BASE, "use one of \\['ihnc', 'ibi', 'imc'\\]"),
         ("bogus = 1\n" + BASE, "unknown key"),
+        (BASE + '[md]\nengine = "gromacs"\n', "engine 'gromacs': use one of \\['lammps', 'openmm'\\]"),
         ("density = -1\n" + BASE.split("\n", 1)[1], "density must be > 0"),
         (BASE.replace("gAB.csv", "missing.csv"), "no such file"),
         ("density = [\n", "not a valid TOML"),

@@ -35,8 +35,8 @@ def _need(args, positional: str, what: str) -> None:
 
 
 def _md_args(p, equilibration: int):
-    p.add_argument("--engine", choices=engine_names(), default=DEFAULT_ENGINE,
-                   help=f"MD engine (default {DEFAULT_ENGINE})")
+    p.add_argument("--engine", choices=engine_names(), default=None,
+                   help=f"MD engine (default {DEFAULT_ENGINE}, or a spec's [md] engine)")
     p.add_argument("--threads", type=int, default=1, help="MD threads")
     p.add_argument("--seed", type=int, default=1, help="seed of the first MD run (default 1)")
     p.add_argument("--equilibration", type=int, default=equilibration,
@@ -107,7 +107,7 @@ def cmd_validate(args):
     data = validate_potential(args.potential, args.target, args.density, units=units_from_args(args),
                               gr_format=args.gr_format, steps=args.steps, equilibration=args.equilibration,
                               pressure=args.pressure, seed=args.seed, threads=args.threads,
-                              engine=args.engine, out=args.out, plot=args.plot,
+                              engine=args.engine or DEFAULT_ENGINE, out=args.out, plot=args.plot,
                               progress=not (args.no_progress or args.json)).to_dict()
 
     def human(d):
@@ -157,7 +157,8 @@ def cmd_refine(args):
         model=args.model, out=args.out, fmt=args.format, pressure=args.pressure, r_cut=args.r_cut,
         progress=not (args.no_progress or args.json), method=args.method, max_iter=args.max_iter,
         tol=args.tol, min_steps=args.min_steps, max_steps=args.max_steps, equilibration=args.equilibration,
-        max_du=args.max_du, seed=args.seed, threads=args.threads, engine=args.engine).to_dict()
+        max_du=args.max_du, seed=args.seed, threads=args.threads,
+        engine=args.engine or DEFAULT_ENGINE).to_dict()
     if getattr(args, "votca_project", None) is not None:
         (t,) = args.votca_project.counts
         data["votca_tables"] = _votca_tables(args, {f"{t}-{t}": data["table"]})
@@ -264,7 +265,8 @@ def _refine_spec(args):
                   f"{units.pressure_label}, {s['md_steps']} MD steps, {s['wall_s']:.0f} s", file=sys.stderr,
                   flush=True)
 
-    data = refine_spec(args.spec, args.out, args.max_iter if args.max_iter != 10 else None, progress)
+    data = refine_spec(args.spec, args.out, args.max_iter if args.max_iter != 10 else None, progress,
+                       engine=args.engine)
     if getattr(args, "votca_project", None) is not None:
         data["votca_tables"] = _votca_tables(args, data["tables"])
 
@@ -321,7 +323,7 @@ def _validate_spec(args):
     from ..mixture.simulate_spec import validate_spec
 
     data = validate_spec(args.spec, steps=args.steps, equilibration=args.equilibration, seed=args.seed,
-                         threads=args.threads, out=args.out)
+                         threads=args.threads, out=args.out, engine=args.engine)
 
     def human(d):
         if not d["ok"]:

@@ -19,8 +19,9 @@ def add(sub, parent):
     p.add_argument("--n-particles", type=int, help="N (default: box rule, at least 1000)")
     p.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     p.add_argument("--threads", type=int, default=1, help="threads (LAMMPS OpenMP, OpenMM CPU)")
-    p.add_argument("--engine", choices=engine_names(), default=DEFAULT_ENGINE,
-                   help=f"MD engine (default {DEFAULT_ENGINE}; openmm uses a GPU where present)")
+    p.add_argument("--engine", choices=engine_names(), default=None,
+                   help=f"MD engine (default {DEFAULT_ENGINE}, or a spec's [md] engine; openmm uses a "
+                        "GPU where present)")
     p.add_argument("--blocks", type=int, default=20, help="production blocks (default 20)")
     p.add_argument("--dt", type=float, default=0.005, help="time step [tau] (default 0.005)")
     p.add_argument("--tail", action="store_true",
@@ -40,7 +41,8 @@ def cmd_simulate(args):
         return _simulate_spec(args)
     out = simulate_potential(args.potential, args.density, steps=args.steps, equilibration=args.equilibration,
                              n_particles=args.n_particles, seed=args.seed, threads=args.threads,
-                             blocks=args.blocks, dt=args.dt, tail=args.tail, engine=args.engine, out=args.out,
+                             blocks=args.blocks, dt=args.dt, tail=args.tail,
+                             engine=args.engine or DEFAULT_ENGINE, out=args.out,
                              plot=args.plot, progress=not (args.no_progress or args.json)).to_dict()
 
     def human(d):
@@ -66,7 +68,7 @@ def _simulate_spec(args):
     from ..mixture.simulate_spec import simulate_spec
 
     data = simulate_spec(args.spec, steps=args.steps, equilibration=args.equilibration, seed=args.seed,
-                         threads=args.threads, n_particles=args.n_particles, out=args.out)
+                         threads=args.threads, n_particles=args.n_particles, out=args.out, engine=args.engine)
 
     def human(d):
         s = d["settings"]

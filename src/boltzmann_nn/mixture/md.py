@@ -34,6 +34,7 @@ from ..engines.lattice import initial_positions
 from ..engines.protocol import EQ_CHUNK_MIN, EQ_CHUNKS, WARMUP_MAX_DISPLACEMENT, WARMUP_STEPS, frame_interval
 from ..io.atomic import jsonable
 from ..io.lammps_table import format_lammps_table
+from .spec import MIXTURE_ENGINES
 from .system import Composition, PairPotentials
 
 #: S_cc(k_min) / (x_a x_b) above this (mean over production) flags a demixed pair.
@@ -185,10 +186,8 @@ class MixtureRun:
         self.comp, self.state, self.n, self.box = comp, state, n, box
         self.mod = load_lammps()
         self.lmp = self.mod.lammps(cmdargs=["-log", "none", "-screen", "none", "-nocite"])
-        counts = comp.counts(n)
-        rng = np.random.default_rng(state.seed + 7)
-        self.types = rng.permutation(np.repeat(np.arange(comp.n_species), counts))
-        self.counts = counts
+        self.types = species_of(comp, n, state.seed)
+        self.counts = comp.counts(n)
         _data_file(tmp / "start.data", initial_positions(n, box, state.seed), self.types, box, comp.n_species)
         text, coeffs = _table_text(pots, table_points)
         (tmp / "pair.table").write_text(text)
@@ -210,6 +209,7 @@ class MixtureRun:
             self.lmp.command(cmd)
         self.pairs = [(i + 1, j + 1, name) for i, j, name in pair_index_of(pots)]
         self._fresh = True
+        self._integrating = False
 
     def run(self, steps: int) -> None:
         self.lmp.command(f"run {steps} pre {'yes' if self._fresh else 'no'} post no")
@@ -218,6 +218,34 @@ class MixtureRun:
     def command(self, cmd: str) -> None:
         self.lmp.command(cmd)
         self._fresh = True
+
+    # --- the mixture protocol (:func:`_procedure`) ---------------------------------------
+    def warm_up(self, steps: int) -> None:
+        self.command(f"fix integrate all nve/limit {WARMUP_MAX_DISPLACEMENT}")
+        self.run(steps)
+        self.command("unfix integrate")
+
+    def advance(self, steps: int) -> None:
+        if not self._integrating:
+            self.command("fix integrate all nve")
+            self._integrating = True
+        self.run(steps)
+
+    def run_block(self, sampler=None):
+        """One production block (frames for ``sampler`` within it); its block values."""
+        if not self._integrating:
+            self.advance(0)
+        if sampler is None:
+            self.run(self.block)
+        else:
+            sub = frame_interval(self.block, sampler.every)
+            for _ in range(self.block // sub):
+                self.run(sub)
+                sampler(self.positions(), self.sorted_types(), self.box)
+        return self.block_values()
+
+    def n_atoms(self) -> int:
+        return int(self.lmp.get_natoms())
 
     def positions(self) -> np.ndarray:
         return np.array(self.lmp.numpy.extract_atom("x")[: self.n], dtype=float)
@@ -255,41 +283,88 @@ class MixtureRun:
         self.lmp.close()
 
 
+
+
+def species_of(comp: Composition, n: int, seed: int) -> np.ndarray:
+    """The species index of each of the ``n`` particles (counts by the mole fractions,
+    placed at random, seeded).
+    """
+    rng = np.random.default_rng(seed + 7)
+    return rng.permutation(np.repeat(np.arange(comp.n_species), comp.counts(n)))
+
+
+def _engine_version(engine: str) -> str:
+    if engine == "lammps":
+        return lammps_version()
+    from ..engines.openmm import OpenMMEngine
+
+    return OpenMMEngine().version()
+
+
+def _table_points(engine: str, table_points: int | None) -> int:
+    from ..engines.openmm import OPENMM_TABLE_POINTS
+
+    return table_points or (LAMMPS_TABLE_POINTS if engine == "lammps" else OPENMM_TABLE_POINTS)
+
+
+def _open(engine: str, pots, comp, state, n, box, tmp: Path, table_points: int, platform: str):
+    if engine == "lammps":
+        return MixtureRun(pots, comp, state, n, box, tmp, table_points)
+    from .md_openmm import OpenMMMixtureRun
+
+    types = species_of(comp, n, state.seed)
+    return OpenMMMixtureRun(pots, comp, state, n, box, types, platform, table_points)
+
+
+def _failure(engine: str, exc: Exception) -> str:
+    if engine == "lammps":
+        return failure_reason(exc)
+    from ..engines.openmm import OpenMMEngine
+
+    return OpenMMEngine().failure_reason(exc)
+
+
 def simulate_mixture(
     pots: PairPotentials,
     comp: Composition,
     state: StatePoint,
-    table_points: int = LAMMPS_TABLE_POINTS,
+    table_points: int | None = None,
     progress=None,
     sampler=None,
+    engine: str = "lammps",
+    platform: str = "auto",
 ) -> MixtureResult:
     """Simulate the mixture at ``comp`` (its density; ``state.density`` must equal it) with
-    the run settings of ``state``; never raises for a failed run. ``sampler``: optional,
-    called as ``sampler(positions, types, box)`` about every ``sampler.every`` production
-    steps (the pair counts of inverse Monte Carlo, :mod:`.imc`).
+    the run settings of ``state`` on ``engine`` (``lammps`` or ``openmm``, on ``platform``);
+    never raises for a failed run. ``sampler``: optional, called as
+    ``sampler(positions, types, box)`` about every ``sampler.every`` production steps (the
+    pair counts of inverse Monte Carlo, :mod:`.imc`; OpenMM takes them on its g(r) frames).
     """
+    if engine not in MIXTURE_ENGINES:
+        raise ValueError(f"engine {engine!r}: use one of {list(MIXTURE_ENGINES)}")
     n, box = box_rule(state, pots.r_cut)
     counts = comp.counts(n)
+    table_points = _table_points(engine, table_points)
     settings = {
         **state.as_dict(),
         "n_particles": n,
         "counts": dict(zip(comp.species, counts)),
         "box": box,
         "r_cut": {name: float(p.r_cut) for name, p in pots.items()},
-        "engine": "lammps",
-        "engine_version": lammps_version(),
+        "engine": engine,
+        "engine_version": _engine_version(engine),
         "table_points": table_points,
     }
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="bnn-mixture-") as tmp:
         try:
-            run = MixtureRun(pots, comp, state, n, box, Path(tmp), table_points)
+            run = _open(engine, pots, comp, state, n, box, Path(tmp), table_points, platform)
         except Exception as exc:  # noqa: BLE001 - a set-up failure is a failed run
-            return MixtureResult(ok=False, reason=failure_reason(exc), settings=settings)
+            return MixtureResult(ok=False, reason=_failure(engine, exc), settings=settings)
         try:
             result = _procedure(run, comp, state, progress, sampler)
         except Exception as exc:  # noqa: BLE001 - a run never raises
-            result = MixtureResult(ok=False, reason=failure_reason(exc))
+            result = MixtureResult(ok=False, reason=_failure(engine, exc))
         finally:
             run.close()
     result.settings = {**settings, **result.settings}
@@ -297,7 +372,7 @@ def simulate_mixture(
     return result
 
 
-def _scc(run: MixtureRun, comp: Composition, x: np.ndarray) -> dict:
+def _scc(run, comp: Composition, x: np.ndarray) -> dict:
     types = run.sorted_types()
     return {
         f"{comp.species[a]}-{comp.species[b]}": concentration_structure(x, types, run.box, a, b)
@@ -306,17 +381,10 @@ def _scc(run: MixtureRun, comp: Composition, x: np.ndarray) -> dict:
     }
 
 
-def _production_block(run: MixtureRun, chunk: int, sampler) -> None:
-    if sampler is None:
-        run.run(chunk)
-        return
-    sub = frame_interval(chunk, sampler.every)
-    for _ in range(chunk // sub):
-        run.run(sub)
-        sampler(run.positions(), run.sorted_types(), run.box)
-
-
-def _procedure(run: MixtureRun, comp: Composition, state: StatePoint, progress, sampler=None) -> MixtureResult:
+def _procedure(run, comp: Composition, state: StatePoint, progress, sampler=None) -> MixtureResult:
+    """The run protocol of a mixture on any engine's run object (``warm_up``, ``advance``,
+    ``start_production``, ``run_block``, ``positions``, ``sorted_types``, ``n_atoms``).
+    """
     total, done = state.equilibration + state.steps, 0
 
     def tick(steps):
@@ -327,16 +395,13 @@ def _procedure(run: MixtureRun, comp: Composition, state: StatePoint, progress, 
 
     warm = min(WARMUP_STEPS, state.equilibration)
     if warm:
-        run.command(f"fix integrate all nve/limit {WARMUP_MAX_DISPLACEMENT}")
-        run.run(warm)
-        run.command("unfix integrate")
+        run.warm_up(warm)
         tick(warm)
-    run.command("fix integrate all nve")
     rest = state.equilibration - warm
     n_chunks = max(1, min(EQ_CHUNKS, rest // EQ_CHUNK_MIN)) if rest else 0
     for i in range(n_chunks):
         steps = rest // n_chunks + (rest % n_chunks if i == n_chunks - 1 else 0)
-        run.run(steps)
+        run.advance(steps)
         tick(steps)
     chunk = state.steps // state.blocks
     run.start_production(chunk)
@@ -344,9 +409,8 @@ def _procedure(run: MixtureRun, comp: Composition, state: StatePoint, progress, 
     scc_b: dict[str, list] = {}
     r = None
     for i in range(state.blocks):
-        _production_block(run, chunk, sampler)
+        p, e, t, r_blk, g_blk = run.run_block(sampler)
         tick(chunk)
-        p, e, t, r_blk, g_blk = run.block_values()
         if not all(math.isfinite(v) for v in (p, e, t)):
             return MixtureResult(ok=False, reason=f"non-finite pressure or energy in block {i}")
         p_b.append(p)
@@ -358,8 +422,8 @@ def _procedure(run: MixtureRun, comp: Composition, state: StatePoint, progress, 
         sk_b.append(structure_factor_min(x, run.box).tolist())
         for pair, v in _scc(run, comp, x).items():
             scc_b.setdefault(pair, []).append(v)
-    if int(run.lmp.get_natoms()) != run.n:
-        return MixtureResult(ok=False, reason=f"lost atoms: {run.n - int(run.lmp.get_natoms())}")
+    if run.n_atoms() != run.n:
+        return MixtureResult(ok=False, reason=f"lost atoms: {run.n - run.n_atoms()}")
     blocks = {"pressure": p_b, "energy": e_b, "temperature": t_b, "sk": sk_b, "scc": scc_b}
     g, g_err = {}, {}
     for name in g_b[0]:

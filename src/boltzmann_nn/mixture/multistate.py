@@ -212,10 +212,15 @@ def combine_steps(steps: dict, weights: dict, g_targets: dict) -> dict:
     return out
 
 
+def _simulate_job(job: tuple) -> MixtureResult:
+    pots, comp, state, engine, platform = job
+    return simulate_mixture(pots, comp, state, engine=engine, platform=platform)
+
+
 def _run_states(jobs: list, ms: MultiStateSpec, client) -> list[MixtureResult]:
     if client is None:
-        return [simulate_mixture(*job) for job in jobs]
-    futures = client.map(simulate_mixture, *zip(*jobs), pure=False)
+        return [_simulate_job(job) for job in jobs]
+    futures = client.map(_simulate_job, jobs, pure=False)
     return client.gather(futures)
 
 
@@ -343,7 +348,8 @@ def refine_states(ms: MultiStateSpec, targets: dict, start: dict, r_cut: dict, o
                 pots = PairPotentials(st.spec.species, {p: refined_table(grids[p], u[p] / st.kT, name=p)
                                                         for p in grids})
                 comp = st.spec.composition
-                jobs.append((pots, comp, _state(comp, s, _round_steps(steps, s), s.seed + k, r_max)))
+                state = _state(comp, s, _round_steps(steps, s), s.seed + k, r_max)
+                jobs.append((pots, comp, state, s.engine, s.platform))
             runs = _run_states(jobs, ms, client)
             recs = {}
             for st, job, res in zip(ms.states, jobs, runs):

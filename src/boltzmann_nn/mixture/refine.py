@@ -61,12 +61,15 @@ class MixtureSettings:
     threads: int = 1
     n_particles: int | None = None
     dt: float = 0.005
+    engine: str = "lammps"
+    platform: str = "auto"
 
     def resume_key(self) -> dict:
-        return {
-            k: getattr(self, k)
-            for k in ("method", "pressure", "equilibration", "blocks", "max_du", "seed", "n_particles", "dt")
-        }
+        keys = ("method", "pressure", "equilibration", "blocks", "max_du", "seed", "n_particles", "dt")
+        key = {k: getattr(self, k) for k in keys}
+        if self.engine != "lammps":  # folders of LAMMPS refinements keep their key
+            key["engine"] = self.engine
+        return key
 
 
 @dataclass
@@ -390,7 +393,8 @@ def refine_mixture(
         if imc:
             virial = dict(pots.items()) if s.pressure is not None else None
             sampler = mixture_sampler(comp, grids, virial, steps)
-        res = simulate_mixture(pots, comp, _state(comp, s, steps, s.seed + k, r_max), sampler=sampler)
+        res = simulate_mixture(pots, comp, _state(comp, s, steps, s.seed + k, r_max), sampler=sampler,
+                               engine=s.engine, platform=s.platform)
         rec = MixtureIteration(
             iteration=k,
             u=u,

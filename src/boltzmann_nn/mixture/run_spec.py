@@ -58,11 +58,16 @@ def settings_of(spec: MixtureSpec, max_iter: int | None = None) -> MixtureSettin
         threads=int(md.get("threads", 1)),
         n_particles=md.get("n_particles"),
         dt=float(md.get("dt", 0.005)),
+        engine=str(md.get("engine", "lammps")),
+        platform=str(md.get("platform", "auto")),
     )
 
 
-def refine_spec(spec_file, out="refine-output", max_iter: int | None = None, progress=None) -> dict:
-    """Run the refinement a spec describes; returns the JSON-able summary (see the CLI)."""
+def refine_spec(spec_file, out="refine-output", max_iter: int | None = None, progress=None,
+                engine: str | None = None) -> dict:
+    """Run the refinement a spec describes; returns the JSON-able summary (see the CLI).
+    ``engine``: None takes the spec's ``[md] engine``.
+    """
     spec = read_spec(spec_file)
     out = Path(out)
     check_out_folder(out)
@@ -73,6 +78,7 @@ def refine_spec(spec_file, out="refine-output", max_iter: int | None = None, pro
         spec.start if isinstance(spec.start, str) else json.dumps({k: str(v) for k, v in spec.start.items()})
     )
     settings = settings_of(spec, max_iter)
+    settings.engine = engine or settings.engine
     out.mkdir(parents=True, exist_ok=True)
     result = refine_mixture(spec.composition, targets, start, r_cut, settings, out, start_name, progress)
     return write_outputs(spec, targets, result, out)

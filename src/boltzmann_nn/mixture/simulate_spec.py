@@ -32,6 +32,12 @@ def _state(spec, steps, equilibration, seed, threads, n_particles, r_max: float 
     )
 
 
+def _engine(spec, engine: str | None) -> dict:
+    """The engine and platform of a run: ``engine`` where given, else the spec's [md]."""
+    return {"engine": engine or str(spec.md.get("engine", "lammps")),
+            "platform": str(spec.md.get("platform", "auto"))}
+
+
 def _summary(spec, res) -> dict:
     u = spec.units
     out = {
@@ -85,8 +91,11 @@ def simulate_spec(
     n_particles: int | None = None,
     out=None,
     progress=None,
+    engine: str | None = None,
 ) -> dict:
-    """Simulate the spec's ``[potentials]``; the summary (spec units)."""
+    """Simulate the spec's ``[potentials]``; the summary (spec units). ``engine``: None
+    takes the spec's ``[md] engine`` (default lammps).
+    """
     spec = read_spec(spec_file, need_targets=False)
     if not spec.potentials:
         raise InputError(
@@ -100,6 +109,7 @@ def simulate_spec(
         spec.composition,
         _state(spec, steps, equilibration, seed, threads, n_particles),
         progress=progress,
+        **_engine(spec, engine),
     )
     summary = _summary(spec, res)
     _write(out, spec, res, summary)
@@ -115,8 +125,11 @@ def validate_spec(
     n_particles: int | None = None,
     out=None,
     progress=None,
+    engine: str | None = None,
 ) -> dict:
-    """Simulate the spec's ``[potentials]`` and compare every g_ij with its target."""
+    """Simulate the spec's ``[potentials]`` and compare every g_ij with its target
+    (``engine`` as :func:`simulate_spec`).
+    """
     from .run_spec import cutoffs, load_targets
 
     spec = read_spec(spec_file)
@@ -135,6 +148,7 @@ def validate_spec(
         spec.composition,
         _state(spec, steps, equilibration, seed, threads, n_particles, r_max),
         progress=progress,
+        **_engine(spec, engine),
     )
     summary = _summary(spec, res)
     if res.ok:

@@ -28,6 +28,7 @@
     max_steps = 40000
     equilibration = 4000
     threads = 1
+    engine = "lammps"            # lammps | openmm (platform = "auto" | "CPU" | "CUDA" | "OpenCL")
     seed = 1
 
 File names are relative to the spec's folder. Every error names the spec file.
@@ -66,9 +67,11 @@ TOP_KEYS = {
     "gr_format",
     "potentials",
 }
-MD_KEYS = {"steps", "max_steps", "equilibration", "threads", "seed", "n_particles", "blocks", "dt"}
+MD_KEYS = {"steps", "max_steps", "equilibration", "threads", "seed", "n_particles", "blocks", "dt", "engine",
+           "platform"}
 MIXTURE_METHODS = ("ihnc", "ibi", "imc")
-#: Methods one species has besides (imc: the pair-count covariance of one g).
+#: Engines a mixture runs on (as :data:`.md.MIXTURE_ENGINES`).
+MIXTURE_ENGINES = ("lammps", "openmm")
 MIXTURE_STARTS = ("hnc", "boltzmann")
 
 
@@ -266,6 +269,8 @@ def read_spec(path, need_targets: bool = True) -> MixtureSpec:
     md = data.get("md", {})
     if not isinstance(md, dict) or set(md) - MD_KEYS:
         raise _fail(f"[md] keys must be among {sorted(MD_KEYS)}", path)
+    if md.get("engine", "lammps") not in MIXTURE_ENGINES:
+        raise _fail(f"[md] engine {md['engine']!r}: use one of {list(MIXTURE_ENGINES)}", path)
     max_iter = data.get("max_iter", 10)
     if isinstance(max_iter, bool) or not isinstance(max_iter, int) or not 1 <= max_iter <= 1000:
         raise _fail(f"max_iter must be an integer in [1, 1000], got {max_iter!r}", path)
