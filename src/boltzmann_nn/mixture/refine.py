@@ -30,6 +30,7 @@ from ..refine.pair_counts import IMC_MIN_STEPS, MIN_FRAMES
 from ..refine.start import refined_table
 from .compare import JointComparison, compare_pairs, pressure_check
 from .imc import mixture_imc_step, mixture_sampler
+from .kb import KBSettings, kb_check, kb_ramps
 from .md import MixtureResult, simulate_mixture
 from .step import next_potentials, residuals
 from .system import Composition, PairPotentials
@@ -63,12 +64,15 @@ class MixtureSettings:
     dt: float = 0.005
     engine: str = "lammps"
     platform: str = "auto"
+    kb: KBSettings | None = None
 
     def resume_key(self) -> dict:
         keys = ("method", "pressure", "equilibration", "blocks", "max_du", "seed", "n_particles", "dt")
         key = {k: getattr(self, k) for k in keys}
         if self.engine != "lammps":  # folders of LAMMPS refinements keep their key
             key["engine"] = self.engine
+        if self.kb is not None:
+            key["kirkwood_buff"] = self.kb.to_json()
         return key
 
 
@@ -87,6 +91,7 @@ class MixtureIteration:
     pressure: dict | None = None
     alpha_fit: float | None = None
     measured: dict | None = None
+    kb: dict | None = None
 
     @property
     def usable(self) -> bool:
@@ -95,7 +100,10 @@ class MixtureIteration:
     @property
     def converged(self) -> bool:
         return bool(
-            self.usable and self.comparison.within_noise and (self.pressure is None or self.pressure["ok"])
+            self.usable
+            and self.comparison.within_noise
+            and (self.pressure is None or self.pressure["ok"])
+            and (self.kb is None or self.kb["ok"])
         )
 
     @property
@@ -134,6 +142,8 @@ class MixtureIteration:
             )
         if self.pressure is not None:
             out["pressure_ok"] = self.pressure["ok"]
+        if self.kb is not None:
+            out["kirkwood_buff"] = self.kb
         return out
 
     def to_json(self) -> dict:
@@ -141,6 +151,8 @@ class MixtureIteration:
         d = {k: getattr(self, k) for k in keys}
         if self.measured is not None:
             d["measured"] = {p: np.asarray(v).tolist() for p, v in self.measured.items()}
+        if self.kb is not None:
+            d["kb"] = self.kb
         d["u"] = {p: np.asarray(v).tolist() for p, v in self.u.items()}
         d["run"] = self.run.to_dict()
         d["comparison"] = None if self.comparison is None else self.comparison.to_json()
@@ -159,6 +171,7 @@ class MixtureIteration:
             pressure=d["pressure"],
             alpha_fit=d.get("alpha_fit"),
             measured={p: np.asarray(v, float) for p, v in d["measured"].items()} if d.get("measured") else None,
+            kb=d.get("kb"),
             comparison=None if d["comparison"] is None else JointComparison.from_json(d["comparison"]),
         )
 
@@ -224,6 +237,8 @@ def decide(history: list[MixtureIteration], s: MixtureSettings) -> dict:
         why = f"every g_ij within the statistical error (joint chi2/n = {c.chi2:.3g} <= {c.chi2_bound:.3g})"
         if last.pressure is not None:
             why += f", P within {last.pressure['tol']:.2g} of the target ({last.pressure['diff']:+.2g})"
+        if last.kb is not None:
+            why += ", every Kirkwood-Buff integral within 2 sigma of its target"
         return {"stop": True, "converged": True, "reason": why}
     if s.tol is not None and history[best].comparison.l_mse <= s.tol:
         return {"stop": True, "converged": True, "reason": f"L_MSE <= tol = {s.tol:g}"}
@@ -269,6 +284,20 @@ def joint_alpha_fit(grids: dict, targets: dict, base: MixtureIteration, rec: Mix
         for p in grids
     ]
     return secant_alpha(rec.alpha, terms)
+
+
+def add_kb_ramps(u: dict, kb: KBSettings, grids: dict, check: dict, max_du: float) -> dict:
+    """``u`` with the KB-IBI ramps of ``check`` added (their largest change capped at
+    ``max_du``), each U shifted back to 0 at its cut-off.
+    """
+    ramps = kb_ramps(kb, grids, check)
+    top = max(float(np.max(np.abs(v))) for v in ramps.values())
+    cap = min(1.0, max_du / top) if top > 0 else 1.0
+    out = {}
+    for p, v in u.items():
+        w = np.asarray(v, float) + cap * ramps[p]
+        out[p] = w - w[-1]
+    return out
 
 
 def measure_imc(comp, grids: dict, targets: dict, rec: MixtureIteration, sampler, pressure) -> dict:
@@ -386,6 +415,8 @@ def refine_mixture(
                 s.pressure,
                 measured=history[plan["base"]].measured,
             )
+            if s.kb is not None and history[plan["base"]].kb is not None:
+                u = add_kb_ramps(u, s.kb, grids, history[plan["base"]].kb, s.max_du)
         imc = s.method == "imc"
         steps = _round_steps(max(plan["steps"], IMC_MIN_STEPS if imc else 0), s)
         pots = PairPotentials(comp.species, {p: refined_table(grids[p], u[p], name=p) for p in grids})
@@ -407,6 +438,8 @@ def refine_mixture(
         if rec.usable:
             rec.comparison = compare_pairs(targets, res.r, res.g, res.g_err, r_cut)
             rec.pressure = pressure_check(res.pressure, res.pressure_err, s.pressure, comp.density)
+            if s.kb is not None:
+                rec.kb = kb_check(s.kb, targets, res.r, res.g, res.g_err)
             if s.method in FITTED_STEP and plan["base"] is not None:
                 rec.alpha_fit = joint_alpha_fit(grids, targets, history[plan["base"]], rec)
             if sampler is not None and sampler.frames >= MIN_FRAMES:

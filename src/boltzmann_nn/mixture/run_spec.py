@@ -60,6 +60,7 @@ def settings_of(spec: MixtureSpec, max_iter: int | None = None) -> MixtureSettin
         dt=float(md.get("dt", 0.005)),
         engine=str(md.get("engine", "lammps")),
         platform=str(md.get("platform", "auto")),
+        kb=spec.kb,
     )
 
 
@@ -73,6 +74,11 @@ def refine_spec(spec_file, out="refine-output", max_iter: int | None = None, pro
     check_out_folder(out)
     targets = load_targets(spec)
     r_cut = cutoffs(spec, targets)
+    if spec.kb is not None:
+        short = [p for p, t in targets.items() if float(t.r[-1]) < spec.kb.r_stop]
+        if short:
+            raise InputError(f"kirkwood_buff: the target of {', '.join(short)} ends before r_stop",
+                             str(spec.path))
     start = start_tables(spec.start, spec.composition, targets, spec.units)
     start_name = (
         spec.start if isinstance(spec.start, str) else json.dumps({k: str(v) for k, v in spec.start.items()})

@@ -66,7 +66,9 @@ TOP_KEYS = {
     "tol",
     "gr_format",
     "potentials",
+    "kirkwood_buff",
 }
+KB_KEYS = {"r_start", "r_stop", "factor", "r_ramp", "targets"}
 MD_KEYS = {"steps", "max_steps", "equilibration", "threads", "seed", "n_particles", "blocks", "dt", "engine",
            "platform"}
 MIXTURE_METHODS = ("ihnc", "ibi", "imc")
@@ -104,6 +106,7 @@ class MixtureSpec:
     tol: float | None = None
     gr_format: str | None = None
     md: dict = field(default_factory=dict)
+    kb: object = None
 
     @property
     def species(self) -> tuple[str, ...]:
@@ -289,4 +292,31 @@ def read_spec(path, need_targets: bool = True) -> MixtureSpec:
         tol=None if data.get("tol") is None else _number(data["tol"], "tol", path),
         gr_format=data.get("gr_format"),
         md=dict(md),
+        kb=_kirkwood_buff(data.get("kirkwood_buff"), names, units, path),
+    )
+
+
+def _kirkwood_buff(data, names, units: Units, path):
+    """The ``[kirkwood_buff]`` table as :class:`~.kb.KBSettings` (reduced), or None."""
+    from .kb import KB_FACTOR, KBSettings
+
+    if data is None:
+        return None
+    if not isinstance(data, dict) or set(data) - KB_KEYS or not {"r_start", "r_stop"} <= set(data):
+        raise _fail(f"[kirkwood_buff] needs r_start and r_stop, keys among {sorted(KB_KEYS)}", path)
+    per_len = float(units.to_reduced_length(1.0))  # σ per length unit
+    r0 = float(units.to_reduced_length(_number(data["r_start"], "kirkwood_buff.r_start", path)))
+    r1 = float(units.to_reduced_length(_number(data["r_stop"], "kirkwood_buff.r_stop", path)))
+    if r1 <= r0:
+        raise _fail("kirkwood_buff: r_stop must be beyond r_start", path)
+    ramp = data.get("r_ramp")
+    ramp = None if ramp is None else float(units.to_reduced_length(_number(ramp, "kirkwood_buff.r_ramp", path)))
+    targets = _per_pair(data.get("targets", {}), names, "kirkwood_buff.targets", path,
+                        lambda v: _number(v, "kirkwood_buff.targets", path, positive=False) * per_len**3)
+    return KBSettings(
+        r_start=r0,
+        r_stop=r1,
+        factor=_number(data.get("factor", KB_FACTOR), "kirkwood_buff.factor", path) / per_len**3,
+        r_ramp=ramp,
+        targets=targets or {},
     )
