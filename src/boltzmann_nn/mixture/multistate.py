@@ -26,8 +26,9 @@ states' residuals when each state's Jacobian is taken as its local one, Î´g_s â‰
 a state counts where its g(r) carries information. IBI's combination is msibi's weighted
 average where the g are alike. Safeguards as for one state: the largest change per step is
 ``max_du`` k_BT (of the coldest state), the best iterate (lowest weighted excess over noise)
-is kept, a worse step is halved from the best, production runs lengthen as the distance
-approaches the noise, and a killed refinement resumes from ``multistate-refine.json``.
+is kept, a worse step is halved from the best, the Newton step's length is fitted to the
+response of the last step (the one-state secant with its sums pooled over every state and
+pair), production runs lengthen as the distance approaches the noise, and a killed refinement resumes from ``multistate-refine.json``.
 """
 
 from __future__ import annotations
@@ -41,18 +42,21 @@ import numpy as np
 
 from ..errors import InputError
 from ..io.atomic import atomic_write
+from ..refine.loop import MIN_FIT, secant_alpha
 from ..refine.start import grid_potential, refined_table
 from ..units import K_B
 from .compare import compare_pairs, pressure_check
 from .md import MixtureResult, simulate_mixture
 from .refine import (
     DIVERGE,
+    FITTED_STEP,
     MIN_ALPHA,
     MixtureIteration,
     MixtureSettings,
     _next_steps,
     _round_steps,
     _state,
+    alpha_terms,
     pair_grids,
 )
 from .spec import MixtureSpec, read_spec, read_toml
@@ -164,6 +168,7 @@ class MultiIteration:
     base: int | None = None
     alpha: float = 1.0
     steps: int = 0
+    alpha_fit: float | None = None
 
     @property
     def usable(self) -> bool:
@@ -182,18 +187,19 @@ class MultiIteration:
 
     def to_json(self) -> dict:
         return {"iteration": self.iteration, "base": self.base, "alpha": self.alpha, "steps": self.steps,
-                "u": {p: np.asarray(v).tolist() for p, v in self.u.items()},
+                "alpha_fit": self.alpha_fit, "u": {p: np.asarray(v).tolist() for p, v in self.u.items()},
                 "states": {n: rec.to_json() for n, rec in self.states.items()}}
 
     @classmethod
     def from_json(cls, d: dict) -> MultiIteration:
         return cls(d["iteration"], {p: np.asarray(v, float) for p, v in d["u"].items()},
                    {n: MixtureIteration.from_json(v) for n, v in d["states"].items()},
-                   d["base"], d["alpha"], d["steps"])
+                   d["base"], d["alpha"], d["steps"], d.get("alpha_fit"))
 
     def summary(self) -> dict:
         return {"iteration": self.iteration, "base": self.base, "alpha": self.alpha, "steps": self.steps,
-                "md_steps": self.md_steps, "states": {n: rec.summary() for n, rec in self.states.items()}}
+                "alpha_fit": self.alpha_fit, "md_steps": self.md_steps,
+                "states": {n: rec.summary() for n, rec in self.states.items()}}
 
 
 def combine_steps(steps: dict, weights: dict, g_targets: dict) -> dict:
@@ -283,8 +289,11 @@ def _decide(history: list, ms: MultiStateSpec, weights: dict, settings: dict) ->
         if alpha < MIN_ALPHA:
             return {"stop": True, "converged": False, "reason": f"diverged; keeping iteration {best}"}
         return {"stop": False, "base": best, "alpha": alpha, "steps": _steps(history[best], settings)}
-    improved = last.base is not None and last.excess(weights) < history[last.base].excess(weights)
-    alpha = min(1.0, last.alpha * (2.0 if improved else 1.0))
+    if last.alpha_fit is not None:  # the step length the last step's response asks for
+        alpha = min(1.0, max(MIN_FIT, last.alpha_fit))
+    else:
+        improved = last.base is not None and last.excess(weights) < history[last.base].excess(weights)
+        alpha = min(1.0, last.alpha * (2.0 if improved else 1.0))
     return {"stop": False, "base": k - 1, "alpha": alpha, "steps": _steps(last, settings)}
 
 
@@ -362,7 +371,13 @@ def refine_states(ms: MultiStateSpec, targets: dict, start: dict, r_cut: dict, o
                     rec.pressure = pressure_check(res.pressure, res.pressure_err, s.pressure,
                                                   st.spec.composition.density)
                 recs[st.name] = rec
-            history.append(MultiIteration(k, u, recs, plan["base"], plan["alpha"], steps))
+            fit = None
+            if ms.method in FITTED_STEP and plan["base"] is not None:
+                base = history[plan["base"]].states
+                terms = [t for st in ms.states
+                         for t in alpha_terms(grids, targets[st.name], base[st.name], recs[st.name])]
+                fit = secant_alpha(plan["alpha"], terms) if terms else None
+            history.append(MultiIteration(k, u, recs, plan["base"], plan["alpha"], steps, fit))
             if path is not None:
                 record = {"digest": digest, "grids": {p: g.tolist() for p, g in grids.items()},
                           "iterations": [h.to_json() for h in history]}

@@ -267,14 +267,14 @@ def decide(history: list[MixtureIteration], s: MixtureSettings) -> dict:
     return {"stop": False, "base": k - 1, "alpha": alpha, "steps": _next_steps(last, s)}
 
 
-def joint_alpha_fit(grids: dict, targets: dict, base: MixtureIteration, rec: MixtureIteration) -> float | None:
-    """The step length fitted to the last step's response over all pairs at once (the
-    one-species secant, :func:`~boltzmann_nn.refine.loop.fitted_alpha`, with the sums pooled).
+def alpha_terms(grids: dict, targets: dict, base: MixtureIteration, rec: MixtureIteration) -> list:
+    """The secant terms (:func:`~boltzmann_nn.refine.loop.secant_terms`) of every pair between
+    the base run and the run of the step from it ([] where either is unusable).
     """
     if not (base.usable and rec.usable):
-        return None
+        return []
     b, k = base.run, rec.run
-    terms = [
+    return [
         secant_terms(
             grids[p],
             targets[p],
@@ -283,7 +283,14 @@ def joint_alpha_fit(grids: dict, targets: dict, base: MixtureIteration, rec: Mix
         )
         for p in grids
     ]
-    return secant_alpha(rec.alpha, terms)
+
+
+def joint_alpha_fit(grids: dict, targets: dict, base: MixtureIteration, rec: MixtureIteration) -> float | None:
+    """The step length fitted to the last step's response over all pairs at once (the
+    one-species secant, :func:`~boltzmann_nn.refine.loop.fitted_alpha`, with the sums pooled).
+    """
+    terms = alpha_terms(grids, targets, base, rec)
+    return secant_alpha(rec.alpha, terms) if terms else None
 
 
 def add_kb_ramps(u: dict, kb: KBSettings, grids: dict, check: dict, max_du: float) -> dict:
