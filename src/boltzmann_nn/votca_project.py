@@ -2,8 +2,8 @@
 as a refinement spec, so a VOTCA tutorial or project refines here without GROMACS ≤ 2019.
 
 What maps: every ``<non-bonded>`` interaction (types, target file, ``max`` as its cut-off),
-``inverse.kBT`` (kJ/mol), ``inverse.method`` (ibi → ibi, iie → ihnc, imc → imc for one bead
-type), ``p_target`` with a ``pressure`` post-update or iie's ``pressure_constraint`` (a
+``inverse.kBT`` (kJ/mol), ``inverse.method`` (ibi → ibi, iie → ihnc, imc → imc, for any
+number of bead types), ``p_target`` with a ``pressure`` post-update or iie's ``pressure_constraint`` (a
 target pressure, bar),
 ``iterations_max``; the composition and density from the configuration (``conf.gro`` for
 GROMACS, the LAMMPS data file that ``read_data`` names for LAMMPS). What cannot be honoured
@@ -127,9 +127,6 @@ def read_votca(path) -> VotcaProject:
     if not interactions:
         raise InputError("no <non-bonded> interactions", str(settings))
     types = list(dict.fromkeys(t for _, t1, t2, _, _ in interactions for t in (t1, t2)))
-    if method == "imc" and len(types) > 1:
-        raise InputError("VOTCA method imc with several bead types is not available here; set <method> to iie "
-                         "(the multi-component Newton step, ihnc) or ibi", str(settings))
     iie = inv.find("iie")
     if method == "iie" and iie is not None and _text(iie, "pressure_constraint") is not None:
         pressures.append(float(_text(iie, "pressure_constraint")))

@@ -224,6 +224,11 @@ def _votca_tables(args, tables: dict) -> list[str]:
 
 def _one_species(args, spec) -> None:
     """A one-species spec is today's ``refine GR --density RHO``: fill the arguments."""
+    if spec.kb is not None:
+        from ..errors import InputError
+
+        raise InputError("[kirkwood_buff] targets need two or more species (one species: give the pressure)",
+                         str(spec.path))
     (path,) = spec.targets.values()
     args.gr_file = str(path)
     args.density = float(spec.units.density(spec.composition.density))

@@ -28,7 +28,8 @@ average where the g are alike. Safeguards as for one state: the largest change p
 ``max_du`` k_BT (of the coldest state), the best iterate (lowest weighted excess over noise)
 is kept, a worse step is halved from the best, the Newton step's length is fitted to the
 response of the last step (the one-state secant with its sums pooled over every state and
-pair), production runs lengthen as the distance approaches the noise, and a killed refinement resumes from ``multistate-refine.json``.
+pair), production runs lengthen as the distance approaches the noise, and a killed
+refinement resumes from ``multistate-refine.json``.
 """
 
 from __future__ import annotations
