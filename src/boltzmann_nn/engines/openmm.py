@@ -70,6 +70,37 @@ def pair_counts_histogram(x: np.ndarray, box: float, edges: np.ndarray) -> np.nd
     return np.diff(cum)
 
 
+def warm_up_context(mm, context, integrator, steps: int, dt: float, max_displacement: float) -> None:
+    """Energy minimisation, then ``steps`` at a step short enough that no particle moves more
+    than ``max_displacement`` per step (speeds are ~√3 at k_BT = 1: a quarter of it).
+    """
+    mm.LocalEnergyMinimizer.minimize(context, 10.0, 500)
+    dt0 = integrator.getStepSize()
+    integrator.setStepSize(min(dt, max_displacement / 4.0))
+    integrator.step(steps)
+    integrator.setStepSize(dt0)
+
+
+def sample_state(mm, context, box: float, n: int):
+    """(P, U/N, T, positions) of the context now: P = 2K/3V − ∂U/∂V with ∂U/∂V from the
+    energies of the configuration scaled to V(1 ± ε), exact for pair potentials.
+    """
+    st = context.getState(getEnergy=True, getPositions=True)
+    u, kin = st.getPotentialEnergy()._value, st.getKineticEnergy()._value
+    x = np.asarray(st.getPositions(asNumpy=True)._value, float)
+    vol = box**3
+    du = []
+    for sign in (1.0, -1.0):
+        f = (1.0 + sign * VOLUME_STEP) ** (1.0 / 3.0)
+        context.setPeriodicBoxVectors(*[mm.Vec3(*(box * f * e)) for e in np.eye(3)])
+        context.setPositions(x * f)
+        du.append(context.getState(getEnergy=True).getPotentialEnergy()._value)
+    context.setPeriodicBoxVectors(*[mm.Vec3(*(box * e)) for e in np.eye(3)])
+    context.setPositions(x)
+    dudv = (du[0] - du[1]) / (2.0 * VOLUME_STEP * vol)
+    return 2.0 * kin / (3.0 * vol) - dudv, u / n, 2.0 * kin / (3.0 * n - 3.0), x
+
+
 class OpenMMSession:
     """One OpenMM simulation (see :class:`~boltzmann_nn.engines.protocol.Session`)."""
 
@@ -107,12 +138,7 @@ class OpenMMSession:
 
     # --- protocol ---------------------------------------------------------------------
     def warm_up(self, steps: int, max_displacement: float) -> None:
-        self.mm.LocalEnergyMinimizer.minimize(self.context, 10.0, 500)
-        dt = self.integrator.getStepSize()
-        # speeds are ~sqrt(3) at k_BT = 1: a step of max_displacement / 4 keeps moves below the cap
-        self.integrator.setStepSize(min(self.state.dt, max_displacement / 4.0))
-        self.integrator.step(steps)
-        self.integrator.setStepSize(dt)
+        warm_up_context(self.mm, self.context, self.integrator, steps, self.state.dt, max_displacement)
 
     def advance(self, steps: int) -> None:
         self.integrator.step(steps)
@@ -130,27 +156,8 @@ class OpenMMSession:
         shell = 4.0 / 3.0 * math.pi * (self.edges[1:] ** 3 - self.edges[:-1] ** 3)
         self.ideal = 0.5 * self.n * (self.n / self.box**3) * shell  # ideal-gas pairs per bin
 
-    def _energy(self) -> float:
-        return self.context.getState(getEnergy=True).getPotentialEnergy()._value
-
     def _sample(self):
-        st = self.context.getState(getEnergy=True, getPositions=True)
-        u = st.getPotentialEnergy()._value
-        kin = st.getKineticEnergy()._value
-        x = np.asarray(st.getPositions(asNumpy=True)._value, float)
-        vol = self.box**3
-        du = []
-        for sign in (1.0, -1.0):
-            s = (1.0 + sign * VOLUME_STEP) ** (1.0 / 3.0)
-            self.context.setPeriodicBoxVectors(*[self.mm.Vec3(*(self.box * s * e)) for e in np.eye(3)])
-            self.context.setPositions(x * s)
-            du.append(self._energy())
-        self.context.setPeriodicBoxVectors(*[self.mm.Vec3(*(self.box * e)) for e in np.eye(3)])
-        self.context.setPositions(x)
-        dudv = (du[0] - du[1]) / (2.0 * VOLUME_STEP * vol)
-        pressure = 2.0 * kin / (3.0 * vol) - dudv
-        temperature = 2.0 * kin / (3.0 * self.n - 3.0)
-        return pressure, u / self.n, temperature, x
+        return sample_state(self.mm, self.context, self.box, self.n)
 
     def run_block(self, on_frame=None, every: int = 0):
         ps, es, ts = [], [], []

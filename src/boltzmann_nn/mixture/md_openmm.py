@@ -21,7 +21,15 @@ import numpy as np
 from ..engines.base import StatePoint
 from ..engines.diagnostics import wrap_into_box
 from ..engines.lattice import initial_positions
-from ..engines.openmm import OPENMM_TABLE_POINTS, RDF_EVERY, SAMPLE_EVERY, VOLUME_STEP, _openmm, pick_platform
+from ..engines.openmm import (
+    OPENMM_TABLE_POINTS,
+    RDF_EVERY,
+    SAMPLE_EVERY,
+    _openmm,
+    pick_platform,
+    sample_state,
+    warm_up_context,
+)
 from ..units import kT_KJ_PER_MOL_TEMPERATURE
 from .system import Composition, PairPotentials, pair_index
 
@@ -88,11 +96,7 @@ class OpenMMMixtureRun:
     def warm_up(self, steps: int) -> None:
         from ..engines.protocol import WARMUP_MAX_DISPLACEMENT
 
-        self.mm.LocalEnergyMinimizer.minimize(self.context, 10.0, 500)
-        dt = self.integrator.getStepSize()
-        self.integrator.setStepSize(min(self.state.dt, WARMUP_MAX_DISPLACEMENT / 4.0))
-        self.integrator.step(steps)
-        self.integrator.setStepSize(dt)
+        warm_up_context(self.mm, self.context, self.integrator, steps, self.state.dt, WARMUP_MAX_DISPLACEMENT)
 
     def advance(self, steps: int) -> None:
         self.integrator.step(steps)
@@ -135,24 +139,8 @@ class OpenMMMixtureRun:
             out[name] = np.diff(cum)
         return out
 
-    def _energy(self) -> float:
-        return self.context.getState(getEnergy=True).getPotentialEnergy()._value
-
     def _sample(self):
-        st = self.context.getState(getEnergy=True, getPositions=True)
-        u, kin = st.getPotentialEnergy()._value, st.getKineticEnergy()._value
-        x = np.asarray(st.getPositions(asNumpy=True)._value, float)
-        vol = self.box**3
-        du = []
-        for sign in (1.0, -1.0):
-            f = (1.0 + sign * VOLUME_STEP) ** (1.0 / 3.0)
-            self.context.setPeriodicBoxVectors(*[self.mm.Vec3(*(self.box * f * e)) for e in np.eye(3)])
-            self.context.setPositions(x * f)
-            du.append(self._energy())
-        self.context.setPeriodicBoxVectors(*[self.mm.Vec3(*(self.box * e)) for e in np.eye(3)])
-        self.context.setPositions(x)
-        dudv = (du[0] - du[1]) / (2.0 * VOLUME_STEP * vol)
-        return 2.0 * kin / (3.0 * vol) - dudv, u / self.n, 2.0 * kin / (3.0 * self.n - 3.0), x
+        return sample_state(self.mm, self.context, self.box, self.n)
 
     def run_block(self, sampler=None):
         """One production block: P, E/N, T sampled every SAMPLE_EVERY steps, the partial
