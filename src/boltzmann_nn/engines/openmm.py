@@ -70,6 +70,25 @@ def pair_counts_histogram(x: np.ndarray, box: float, edges: np.ndarray) -> np.nd
     return np.diff(cum)
 
 
+def langevin_context(mm, force, state: StatePoint, n: int, box: float, platform: str):
+    """(integrator, context, platform name) of ``n`` unit-mass particles in a periodic cube
+    with ``force``, Langevin at k_BT = 1 kJ/mol, started on the lattice with seeded velocities.
+    """
+    system = mm.System()
+    for _ in range(n):
+        system.addParticle(1.0)
+    system.setDefaultPeriodicBoxVectors(mm.Vec3(box, 0, 0), mm.Vec3(0, box, 0), mm.Vec3(0, 0, box))
+    system.addForce(force)
+    integrator = mm.LangevinMiddleIntegrator(kT_KJ_PER_MOL_TEMPERATURE, 1.0 / state.damp, state.dt)
+    integrator.setRandomNumberSeed(int(state.seed) % 2**31)
+    plat = pick_platform(mm, platform)
+    props = {"Threads": str(state.threads)} if plat.getName() == "CPU" else {}
+    context = mm.Context(system, integrator, plat, props)
+    context.setPositions(initial_positions(n, box, state.seed))
+    context.setVelocitiesToTemperature(kT_KJ_PER_MOL_TEMPERATURE, int(state.seed) % 2**31)
+    return integrator, context, plat.getName()
+
+
 def warm_up_context(mm, context, integrator, steps: int, dt: float, max_displacement: float) -> None:
     """Energy minimisation, then ``steps`` at a step short enough that no particle moves more
     than ``max_displacement`` per step (speeds are ~√3 at k_BT = 1: a quarter of it).
@@ -114,10 +133,6 @@ class OpenMMSession:
             u = potential.evaluate(np.maximum(r, start))[0]
         if not np.all(np.isfinite(u)):
             raise ValueError("the potential is not finite on its table")
-        system = mm.System()
-        for _ in range(n):
-            system.addParticle(1.0)
-        system.setDefaultPeriodicBoxVectors(mm.Vec3(box, 0, 0), mm.Vec3(0, box, 0), mm.Vec3(0, 0, box))
         force = mm.CustomNonbondedForce(f"table(max(r, {r0!r}))")
         force.addTabulatedFunction("table", mm.Continuous1DFunction(u.tolist(), r0, potential.r_cut))
         force.setNonbondedMethod(mm.CustomNonbondedForce.CutoffPeriodic)
@@ -125,16 +140,7 @@ class OpenMMSession:
         force.setUseLongRangeCorrection(False)
         for _ in range(n):
             force.addParticle([])
-        system.addForce(force)
-        self.temperature = kT_KJ_PER_MOL_TEMPERATURE  # k_BT = 1 kJ/mol
-        self.integrator = mm.LangevinMiddleIntegrator(self.temperature, 1.0 / state.damp, state.dt)
-        self.integrator.setRandomNumberSeed(int(state.seed) % 2**31)
-        plat = pick_platform(mm, platform)
-        props = {"Threads": str(state.threads)} if plat.getName() == "CPU" else {}
-        self.context = mm.Context(system, self.integrator, plat, props)
-        self.platform = plat.getName()
-        self.context.setPositions(initial_positions(n, box, state.seed))
-        self.context.setVelocitiesToTemperature(self.temperature, int(state.seed) % 2**31)
+        self.integrator, self.context, self.platform = langevin_context(mm, force, state, n, box, platform)
 
     # --- protocol ---------------------------------------------------------------------
     def warm_up(self, steps: int, max_displacement: float) -> None:

@@ -283,8 +283,6 @@ class MixtureRun:
         self.lmp.close()
 
 
-
-
 def species_of(comp: Composition, n: int, seed: int) -> np.ndarray:
     """The species index of each of the ``n`` particles (counts by the mole fractions,
     placed at random, seeded).

@@ -20,17 +20,15 @@ import numpy as np
 
 from ..engines.base import StatePoint
 from ..engines.diagnostics import wrap_into_box
-from ..engines.lattice import initial_positions
 from ..engines.openmm import (
     OPENMM_TABLE_POINTS,
     RDF_EVERY,
     SAMPLE_EVERY,
     _openmm,
-    pick_platform,
+    langevin_context,
     sample_state,
     warm_up_context,
 )
-from ..units import kT_KJ_PER_MOL_TEMPERATURE
 from .system import Composition, PairPotentials, pair_index
 
 
@@ -64,10 +62,6 @@ class OpenMMMixtureRun:
         self.types = np.asarray(types, int)
         s = comp.n_species
         r0, r_cut, rows = pair_values(pots, table_points)
-        system = mm.System()
-        for _ in range(n):
-            system.addParticle(1.0)
-        system.setDefaultPeriodicBoxVectors(mm.Vec3(box, 0, 0), mm.Vec3(0, box, 0), mm.Vec3(0, 0, box))
         force = mm.CustomNonbondedForce(f"table(max(r, {r0!r}), {s}*t1 + t2)")
         force.addPerParticleParameter("t")
         # Continuous2DFunction: values[i + xsize*j], i along r, j along the pair row
@@ -79,16 +73,7 @@ class OpenMMMixtureRun:
         force.setUseLongRangeCorrection(False)
         for t in self.types:
             force.addParticle([float(t)])
-        system.addForce(force)
-        self.temperature = kT_KJ_PER_MOL_TEMPERATURE
-        self.integrator = mm.LangevinMiddleIntegrator(self.temperature, 1.0 / state.damp, state.dt)
-        self.integrator.setRandomNumberSeed(int(state.seed) % 2**31)
-        plat = pick_platform(mm, platform)
-        props = {"Threads": str(state.threads)} if plat.getName() == "CPU" else {}
-        self.context = mm.Context(system, self.integrator, plat, props)
-        self.platform = plat.getName()
-        self.context.setPositions(initial_positions(n, box, state.seed))
-        self.context.setVelocitiesToTemperature(self.temperature, int(state.seed) % 2**31)
+        self.integrator, self.context, self.platform = langevin_context(mm, force, state, n, box, platform)
         self.pairs = pair_index(comp.species)
         self.counts = np.bincount(self.types, minlength=s)
 

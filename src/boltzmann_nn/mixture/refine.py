@@ -293,20 +293,6 @@ def joint_alpha_fit(grids: dict, targets: dict, base: MixtureIteration, rec: Mix
     return secant_alpha(rec.alpha, terms) if terms else None
 
 
-def add_kb_ramps(u: dict, kb: KBSettings, grids: dict, check: dict, max_du: float) -> dict:
-    """``u`` with the KB-IBI ramps of ``check`` added (their largest change capped at
-    ``max_du``), each U shifted back to 0 at its cut-off.
-    """
-    ramps = kb_ramps(kb, grids, check)
-    top = max(float(np.max(np.abs(v))) for v in ramps.values())
-    cap = min(1.0, max_du / top) if top > 0 else 1.0
-    out = {}
-    for p, v in u.items():
-        w = np.asarray(v, float) + cap * ramps[p]
-        out[p] = w - w[-1]
-    return out
-
-
 def measure_imc(comp, grids: dict, targets: dict, rec: MixtureIteration, sampler, pressure) -> dict:
     """The IMC step of a finished run (pair → ΔU on its grid), with the target pressure."""
     run = rec.run
@@ -411,19 +397,19 @@ def refine_mixture(
             plan = decide(history, s)
             if plan["stop"]:
                 break
+            base = history[plan["base"]]
             u = next_potentials(
                 s.method,
                 comp,
                 grids,
                 targets,
-                history[plan["base"]].base_view(),
+                base.base_view(),
                 plan["alpha"],
                 s.max_du,
                 s.pressure,
-                measured=history[plan["base"]].measured,
+                measured=base.measured,
+                ramps=kb_ramps(s.kb, grids, base.kb) if s.kb is not None and base.kb is not None else None,
             )
-            if s.kb is not None and history[plan["base"]].kb is not None:
-                u = add_kb_ramps(u, s.kb, grids, history[plan["base"]].kb, s.max_du)
         imc = s.method == "imc"
         steps = _round_steps(max(plan["steps"], IMC_MIN_STEPS if imc else 0), s)
         pots = PairPotentials(comp.species, {p: refined_table(grids[p], u[p], name=p) for p in grids})

@@ -121,11 +121,13 @@ def next_potentials(
     max_du: float,
     p_target: float | None,
     measured: dict | None = None,
+    ramps: dict | None = None,
 ) -> dict:
     """The next U per pair on its grid: the base's plus α × the direction, its largest change
-    over all pairs capped at ``max_du`` (a trust region), plus the pressure ramp (capped
-    alike); each U shifted to 0 at its cut-off. ``measured``: the IMC step of the base run
-    (pair → ΔU), which already meets the target pressure.
+    over all pairs capped at ``max_du`` (a trust region), plus the pressure ramp and any
+    further ``ramps`` (pair → ΔU, e.g. Kirkwood–Buff; each set capped alike); each U shifted
+    to 0 at its cut-off. ``measured``: the IMC step of the base run (pair → ΔU), which
+    already meets the target pressure.
     """
     res = residuals(base, grids, targets)
     if method == "imc" and measured is not None:
@@ -137,8 +139,10 @@ def next_potentials(
     scale = alpha * min(1.0, max_du / big) if big > 0 else alpha
     du = {p: d * scale for p, d in du.items()}
     us = {p: np.asarray(base["u"][p], float) for p in grids}
+    extra = [ramps] if ramps is not None else []
     if p_target is not None:
-        ramp = pressure_ramp(comp, grids, us, res, du, scale, base["run"]["pressure"], p_target)
+        extra.insert(0, pressure_ramp(comp, grids, us, res, du, scale, base["run"]["pressure"], p_target))
+    for ramp in extra:
         top = max(float(np.max(np.abs(v))) for v in ramp.values())
         cap = min(1.0, max_du / top) if top > 0 else 1.0
         du = {p: d + cap * ramp[p] for p, d in du.items()}
