@@ -112,3 +112,22 @@ def test_nan_table_and_box_rule_are_input_errors():
     n, box = box_rule(StatePoint(density=1.0), 5.0)
     assert box >= 2 * (5.0 + 0.3) and n == math.ceil(1.0 * (2 * 5.3) ** 3)
     assert box_rule(StatePoint(density=0.125), 1.0)[0] == 1000
+
+
+def test_denser_gr_sampling_changes_the_noise_not_the_mean():
+    """g(r) sampled every 10 steps: the same g(r) as every 100 (within the combined error)
+    with smaller block errors; a sampling interval below 1 is refused.
+    """
+    pot = NamedPotential("lj", {"epsilon": 1.0, "sigma": 1.0}, r_cut=2.5)
+    runs = {}
+    for every in (100, 10):
+        st = StatePoint(0.8, steps=4000, equilibration=1000, n_particles=500, seed=3, blocks=10,
+                        rdf_every=every)
+        runs[every] = get_engine("lammps").run(pot, st, early_stop=False)
+    a, b = runs[100], runs[10]
+    m = (a.r > 0.9) & (a.r < 2.4)
+    z = (a.g[m] - b.g[m]) / np.hypot(a.g_err[m], b.g_err[m])
+    assert np.mean(z**2) < 3.0
+    assert np.sqrt(np.mean(b.g_err[m] ** 2)) < 0.8 * np.sqrt(np.mean(a.g_err[m] ** 2))
+    with pytest.raises(InputError, match="rdf_every"):
+        StatePoint(0.8, rdf_every=0)

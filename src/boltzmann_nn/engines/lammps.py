@@ -157,7 +157,7 @@ def plain_script(state: StatePoint, r_cut: float, n: int, box: float, table_file
     phase). Used by the overhead benchmark and for users who want the raw input.
     """
     chunk = state.steps // state.blocks
-    every = 100 if chunk % 100 == 0 else 10
+    every = state.rdf_every if chunk % state.rdf_every == 0 else 10
     warm = min(WARMUP_STEPS, state.equilibration)
     cmds = setup_commands(state, r_cut, n, box, table_file, data_file, table_rows)
     cmds += [f"fix integrate all nve/limit {WARMUP_MAX_DISPLACEMENT}", f"run {warm}",
@@ -219,9 +219,9 @@ class LammpsSession:
     def positions(self) -> np.ndarray:
         return np.array(self.lmp.numpy.extract_atom("x")[: self.n], dtype=float)
 
-    def start_production(self, block_steps: int, rdf_bins: int, rdf_rmax: float) -> None:
+    def start_production(self, block_steps: int, rdf_bins: int, rdf_rmax: float, rdf_every: int = 100) -> None:
         self._integrate()
-        every = 100 if block_steps % 100 == 0 else 10
+        every = rdf_every if block_steps % rdf_every == 0 else 10
         for cmd in ("reset_timestep 0", f"compute rdf all rdf {rdf_bins} cutoff {rdf_rmax}",
                     f"fix prdf all ave/time {every} {block_steps // every} {block_steps} c_rdf[*] mode vector",
                     f"fix pth all ave/time 10 {block_steps // 10} {block_steps} "

@@ -153,7 +153,7 @@ class OpenMMSession:
         st = self.context.getState(getPositions=True)
         return np.asarray(st.getPositions(asNumpy=True)._value, float)
 
-    def start_production(self, block_steps: int, rdf_bins: int, rdf_rmax: float) -> None:
+    def start_production(self, block_steps: int, rdf_bins: int, rdf_rmax: float, rdf_every: int = 100) -> None:
         if block_steps % SAMPLE_EVERY or block_steps % RDF_EVERY:
             raise ValueError(f"OpenMM blocks must be multiples of {RDF_EVERY} steps, got {block_steps}")
         self.block_steps = block_steps

@@ -79,7 +79,7 @@ class Session(Protocol):
     def positions(self) -> np.ndarray:
         """Positions, shape (N, 3) [σ]."""
 
-    def start_production(self, block_steps: int, rdf_bins: int, rdf_rmax: float) -> None:
+    def start_production(self, block_steps: int, rdf_bins: int, rdf_rmax: float, rdf_every: int = 100) -> None:
         """Prepare block averages of ``block_steps`` steps and g(r) on ``rdf_bins`` bins."""
 
     def run_block(self, on_frame=None, every: int = 0) -> tuple[float, float, float, np.ndarray, np.ndarray]:
@@ -190,7 +190,7 @@ def _procedure(session: Session, potential, state: StatePoint, n: int, box: floa
             return SimulationResult(ok=True, flags=collapsed(done, sk), settings={"early_stop_step": done})
 
     chunk = state.steps // state.blocks
-    session.start_production(chunk, state.rdf_bins, state.rdf_rmax)
+    session.start_production(chunk, state.rdf_bins, state.rdf_rmax, state.rdf_every)
     p_b, e_b, t_b, sk_b, g_b, sol_b = [], [], [], [], [], []
     r = None
     frame = {} if sampler is None else {"on_frame": lambda: sampler(session.positions(), box),

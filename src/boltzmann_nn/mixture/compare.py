@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..refine.compare import compare
-from ..refine.loop import pressure_tolerance
+from ..refine.loop import pressure_scale, pressure_tolerance
 
 
 @dataclass
@@ -82,9 +82,12 @@ def compare_pairs(targets: dict, r_run, g_run: dict, g_err_run: dict, r_cut: dic
 
 
 def pressure_check(p_run: float, p_err: float, p_target: float | None, density: float) -> dict | None:
-    """``{"diff", "tol", "ok"}`` against a target pressure (tolerance as for one species)."""
+    """``{"diff", "tol", "ok", "scale"}`` against a target pressure (tolerance as for one species;
+    ``scale`` its relative part, which a run's 2σ_P must reach before P is judged).
+    """
     if p_target is None:
         return None
     tol = pressure_tolerance(p_target, density, p_err)
     diff = p_run - p_target
-    return {"diff": float(diff), "tol": float(tol), "ok": bool(abs(diff) <= tol)}
+    return {"diff": float(diff), "tol": float(tol), "ok": bool(abs(diff) <= tol),
+            "scale": float(pressure_scale(p_target, density))}

@@ -255,7 +255,7 @@ class MixtureRun:
         return self.types[ids - 1]
 
     def start_production(self, block: int) -> None:
-        every = 100 if block % 100 == 0 else 10
+        every = self.state.rdf_every if block % self.state.rdf_every == 0 else 10
         spec = " ".join(f"{i} {j}" for i, j, _ in self.pairs)
         self.command("reset_timestep 0")
         self.command(f"compute rdf all rdf {self.state.rdf_bins} {spec} cutoff {self.state.rdf_rmax}")

@@ -22,7 +22,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from ..engines.base import StatePoint
+from ..engines.base import PRECISE_RDF_EVERY, StatePoint
 from ..errors import InputError
 from ..io.atomic import atomic_write
 from ..refine.loop import MIN_FIT, secant_alpha, secant_terms
@@ -92,6 +92,8 @@ class MixtureIteration:
     alpha_fit: float | None = None
     measured: dict | None = None
     kb: dict | None = None
+    step_scale: float | None = None
+    p_aim: float | None = None
 
     @property
     def usable(self) -> bool:
@@ -153,6 +155,8 @@ class MixtureIteration:
             d["measured"] = {p: np.asarray(v).tolist() for p, v in self.measured.items()}
         if self.kb is not None:
             d["kb"] = self.kb
+        if self.p_aim is not None:
+            d["p_aim"], d["step_scale"] = self.p_aim, self.step_scale
         d["u"] = {p: np.asarray(v).tolist() for p, v in self.u.items()}
         d["run"] = self.run.to_dict()
         d["comparison"] = None if self.comparison is None else self.comparison.to_json()
@@ -172,6 +176,8 @@ class MixtureIteration:
             alpha_fit=d.get("alpha_fit"),
             measured={p: np.asarray(v, float) for p, v in d["measured"].items()} if d.get("measured") else None,
             kb=d.get("kb"),
+            step_scale=d.get("step_scale"),
+            p_aim=d.get("p_aim"),
             comparison=None if d["comparison"] is None else JointComparison.from_json(d["comparison"]),
         )
 
@@ -213,10 +219,30 @@ def _round_steps(steps: float, s: MixtureSettings) -> int:
     return int(max(quantum, math.ceil(steps / quantum) * quantum))
 
 
+def _pressure_steps(it: MixtureIteration) -> float:
+    """Steps that make the run's P precise enough to judge (2σ_P within the relative
+    tolerance; σ_P falls as steps^-1/2); 0 without a target or before P is near it.
+    """
+    pc = it.pressure
+    if pc is None or not pc["ok"] or "scale" not in pc or not math.isfinite(it.run.pressure_err):
+        return 0.0
+    return it.steps * (2.0 * it.run.pressure_err / pc["scale"]) ** 2
+
+
 def _next_steps(base: MixtureIteration, s: MixtureSettings) -> int:
     c = base.comparison
     want = max(0.25 * max(c.l_mse - c.noise_mse, 0.0), c.target_noise_mse)
-    return _round_steps(base.steps * max(c.run_noise_mse, 1e-30) / want, s)
+    return _round_steps(max(base.steps * max(c.run_noise_mse, 1e-30) / want, _pressure_steps(base)), s)
+
+
+def _precise(it: MixtureIteration, s: MixtureSettings) -> bool:
+    """Whether a converged run was long enough to trust: its g_ij noise at most twice the
+    targets' and its P precise enough (or the runs are as long as allowed).
+    """
+    if it.steps >= s.max_steps:
+        return True
+    c = it.comparison
+    return c.run_noise_mse <= 2.0 * c.target_noise_mse and _pressure_steps(it) <= it.steps
 
 
 def decide(history: list[MixtureIteration], s: MixtureSettings) -> dict:
@@ -230,9 +256,7 @@ def decide(history: list[MixtureIteration], s: MixtureSettings) -> dict:
         }
     best = min(good, key=lambda i: history[i].excess)
     last, k = history[-1], len(history)
-    if last.converged and (
-        last.comparison.run_noise_mse <= 2.0 * last.comparison.target_noise_mse or last.steps >= s.max_steps
-    ):
+    if last.converged and _precise(last, s):
         c = last.comparison
         why = f"every g_ij within the statistical error (joint chi2/n = {c.chi2:.3g} <= {c.chi2_bound:.3g})"
         if last.pressure is not None:
@@ -265,6 +289,20 @@ def decide(history: list[MixtureIteration], s: MixtureSettings) -> dict:
         improved = last.base is not None and last.excess < history[last.base].excess
         alpha = min(1.0, last.alpha * (2.0 if improved else 1.0))
     return {"stop": False, "base": k - 1, "alpha": alpha, "steps": _next_steps(last, s)}
+
+
+def pressure_bias(history: list[MixtureIteration]) -> float:
+    """How far the last run missed the pressure its step aimed at, per unit of step
+    fraction (0 where it aimed at none): the part of the g step's effect on P that the
+    virial estimate of the ramp did not see, which grows with the step.
+    """
+    last = history[-1] if history else None
+    if last is None or last.p_aim is None or not last.usable or not last.step_scale:
+        return 0.0
+    miss = last.run.pressure - last.p_aim
+    if abs(miss) <= 2.0 * last.run.pressure_err:  # within the run's noise: nothing learnt
+        return 0.0
+    return float(miss / max(last.step_scale, MIN_FIT))
 
 
 def alpha_terms(grids: dict, targets: dict, base: MixtureIteration, rec: MixtureIteration) -> list:
@@ -357,6 +395,7 @@ def _state(comp: Composition, s: MixtureSettings, steps: int, seed: int, r_max: 
         rdf_bins=int(max(200, round(rmax / 0.01))),
         n_particles=s.n_particles,
         dt=s.dt,
+        rdf_every=PRECISE_RDF_EVERY,
     )
 
 
@@ -390,6 +429,7 @@ def refine_mixture(
     r_max = max(float(t.r[-1]) for t in targets.values())
     while True:
         k = len(history)
+        step_info: dict = {}
         if k == 0:
             plan = {"stop": False, "base": None, "alpha": 1.0, "steps": s.min_steps}
             u = {p: grid_potential(start[p], grids[p]) for p in grids}
@@ -409,6 +449,8 @@ def refine_mixture(
                 s.pressure,
                 measured=base.measured,
                 ramps=kb_ramps(s.kb, grids, base.kb) if s.kb is not None and base.kb is not None else None,
+                p_bias=pressure_bias(history) if s.method == "ihnc" else 0.0,
+                info=step_info,
             )
         imc = s.method == "imc"
         steps = _round_steps(max(plan["steps"], IMC_MIN_STEPS if imc else 0), s)
@@ -427,6 +469,8 @@ def refine_mixture(
             alpha=plan["alpha"],
             steps=steps,
             md_steps=steps + s.equilibration,
+            step_scale=step_info.get("scale"),
+            p_aim=step_info.get("aim"),
         )
         if rec.usable:
             rec.comparison = compare_pairs(targets, res.r, res.g, res.g_err, r_cut)

@@ -122,12 +122,17 @@ def next_potentials(
     p_target: float | None,
     measured: dict | None = None,
     ramps: dict | None = None,
+    p_bias: float = 0.0,
+    info: dict | None = None,
 ) -> dict:
     """The next U per pair on its grid: the base's plus α × the direction, its largest change
     over all pairs capped at ``max_du`` (a trust region), plus the pressure ramp and any
     further ``ramps`` (pair → ΔU, e.g. Kirkwood–Buff; each set capped alike); each U shifted
     to 0 at its cut-off. ``measured``: the IMC step of the base run (pair → ΔU), which
-    already meets the target pressure.
+    already meets the target pressure. ``p_bias``: how far the last step's run missed the
+    pressure it aimed at, per unit of its step fraction; the ramp then aims that much
+    (times this step's fraction) below the target. ``info`` (a dict, if given) receives
+    the step fraction (``scale``) and the pressure aimed at (``aim``).
     """
     res = residuals(base, grids, targets)
     if method == "imc" and measured is not None:
@@ -140,8 +145,13 @@ def next_potentials(
     du = {p: d * scale for p, d in du.items()}
     us = {p: np.asarray(base["u"][p], float) for p in grids}
     extra = [ramps] if ramps is not None else []
+    if info is not None:
+        info.update(scale=float(scale), aim=None)
     if p_target is not None:
-        extra.insert(0, pressure_ramp(comp, grids, us, res, du, scale, base["run"]["pressure"], p_target))
+        aim = p_target - p_bias * scale
+        extra.insert(0, pressure_ramp(comp, grids, us, res, du, scale, base["run"]["pressure"], aim))
+        if info is not None:
+            info["aim"] = float(aim)
     for ramp in extra:
         top = max(float(np.max(np.abs(v))) for v in ramp.values())
         cap = min(1.0, max_du / top) if top > 0 else 1.0

@@ -54,14 +54,33 @@ MIN_ALPHA = 0.125
 #: Smallest step fraction a fitted step length (:func:`fitted_alpha`) may set.
 MIN_FIT = 0.25
 STATE_FILE = "refine.json"
-#: A target pressure is met within this fraction of max(|P|, ρ k_BT) (or 2 standard errors
-#: of the run's P, if larger).
+#: A target pressure is met within this fraction of max(|P|, PRESSURE_FLOOR·ρ k_BT) (or 2
+#: standard errors of the run's P, if larger): 2 % of P itself, except near P = 0, where
+#: 2 % of half the ideal-gas pressure is asked (about 14 bar for water at 300 K).
 PRESSURE_RTOL = 0.02
+PRESSURE_FLOOR = 0.5
+
+
+def pressure_scale(p_target: float, density: float) -> float:
+    """The relative part of the pressure tolerance [k_BT/σ³]."""
+    return PRESSURE_RTOL * max(abs(p_target), PRESSURE_FLOOR * density)
 
 
 def pressure_tolerance(p_target: float, density: float, p_err: float) -> float:
     """How close P must come to a target pressure [k_BT/σ³]."""
-    return max(PRESSURE_RTOL * max(abs(p_target), density), 2.0 * p_err)
+    return max(pressure_scale(p_target, density), 2.0 * p_err)
+
+
+def pressure_precise(p_target: float | None, density: float, p_err: float) -> bool:
+    """Whether a run's P is precise enough to judge it (2σ_P within the relative tolerance)."""
+    return p_target is None or 2.0 * p_err <= pressure_scale(p_target, density)
+
+
+def pressure_steps(steps: int, p_err: float, p_target: float | None, density: float) -> float:
+    """Production steps that make a run's P precise enough (σ_P falls as steps^-1/2)."""
+    if p_target is None or not np.isfinite(p_err):
+        return 0.0
+    return steps * (2.0 * p_err / pressure_scale(p_target, density)) ** 2
 
 
 @dataclass

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..engines.base import StatePoint
+from ..engines.base import PRECISE_RDF_EVERY, StatePoint
 from ..errors import InputError
 from .compare import Comparison, compare
 from .target import Target
@@ -22,7 +22,7 @@ def run_state(target: Target, *, steps: int, equilibration: int, blocks: int = 2
     rmax = float(min(max(5.0, target.r[-1]), 100.0))
     bins = int(min(max(200, round(rmax / spacing)), 100000))
     return StatePoint(density=target.density, steps=steps, equilibration=equilibration, blocks=blocks,
-                      seed=seed, threads=threads, rdf_rmax=rmax, rdf_bins=bins)
+                      seed=seed, threads=threads, rdf_rmax=rmax, rdf_bins=bins, rdf_every=PRECISE_RDF_EVERY)
 
 
 @dataclass
