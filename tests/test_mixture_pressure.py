@@ -46,8 +46,9 @@ def test_ihnc_with_a_target_pressure_corrects_a_tail_that_g_hardly_sees(tmp_path
     assert min(miss[1:]) < miss[0] / 3, miss
     later = res.iterations[1:]
     assert all(it.p_aim is not None and it.step_scale > 0 for it in later)
-    bias = pressure_bias(res.iterations)
     last = res.iterations[-1]
+    assert pressure_bias(res.iterations, last.base + 1) == 0.0  # a step from another base
+    bias = pressure_bias(res.iterations, last.base)
     if abs(last.run.pressure - last.p_aim) > 2 * last.run.pressure_err:
         assert np.sign(bias) == np.sign(last.run.pressure - last.p_aim)
     else:
