@@ -120,9 +120,10 @@ def make_targets(names) -> None:
             "[r_cut]",
             *[f'"{p}" = {rc}' for p, rc in r_cut.items()],
             "[md]",
-            "steps = 5000",
-            "max_steps = 40000",
+            "steps = 20000",
+            "max_steps = 100000",
             "equilibration = 4000",
+            "rdf_every = 10",
         ]
         (folder / "spec.toml").write_text("\n".join(spec) + "\n")
         (folder / "truth.json").write_text(

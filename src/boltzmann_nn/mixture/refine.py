@@ -22,7 +22,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from ..engines.base import PRECISE_RDF_EVERY, StatePoint
+from ..engines.base import StatePoint
 from ..errors import InputError
 from ..io.atomic import atomic_write
 from ..refine.loop import MIN_FIT, secant_alpha, secant_terms
@@ -64,6 +64,7 @@ class MixtureSettings:
     dt: float = 0.005
     engine: str = "lammps"
     platform: str = "auto"
+    rdf_every: int = 100
     kb: KBSettings | None = None
 
     def resume_key(self) -> dict:
@@ -398,7 +399,7 @@ def _state(comp: Composition, s: MixtureSettings, steps: int, seed: int, r_max: 
         rdf_bins=int(max(200, round(rmax / 0.01))),
         n_particles=s.n_particles,
         dt=s.dt,
-        rdf_every=PRECISE_RDF_EVERY,
+        rdf_every=s.rdf_every,
     )
 
 

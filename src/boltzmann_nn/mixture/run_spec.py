@@ -60,6 +60,7 @@ def settings_of(spec: MixtureSpec, max_iter: int | None = None) -> MixtureSettin
         dt=float(md.get("dt", 0.005)),
         engine=str(md.get("engine", "lammps")),
         platform=str(md.get("platform", "auto")),
+        rdf_every=int(md.get("rdf_every", 100)),
         kb=spec.kb,
     )
 

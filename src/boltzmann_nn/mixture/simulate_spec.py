@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..engines.base import PRECISE_RDF_EVERY, StatePoint
+from ..engines.base import StatePoint
 from ..errors import InputError
 from ..io.atomic import atomic_write, check_out_folder
 from ..io.potential_files import write_gr_csv
@@ -29,7 +29,7 @@ def _state(spec, steps, equilibration, seed, threads, n_particles, r_max: float 
         rdf_rmax=rmax,
         rdf_bins=int(max(200, round(rmax / 0.01))),
         blocks=int(spec.md.get("blocks", 10)),
-        rdf_every=PRECISE_RDF_EVERY,
+        rdf_every=int(spec.md.get("rdf_every", 100)),
     )
 
 

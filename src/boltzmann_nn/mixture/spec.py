@@ -30,6 +30,8 @@
     threads = 1
     engine = "lammps"            # lammps | openmm (platform = "auto" | "CPU" | "CUDA" | "OpenCL")
     seed = 1
+    rdf_every = 100              # steps between g_ij samples (10: less noise per second, but
+                                 # see docs/mixtures.md on the ihnc step and slow concentration noise)
 
 File names are relative to the spec's folder. Every error names the spec file.
 """
@@ -70,7 +72,7 @@ TOP_KEYS = {
 }
 KB_KEYS = {"r_start", "r_stop", "factor", "r_ramp", "targets"}
 MD_KEYS = {"steps", "max_steps", "equilibration", "threads", "seed", "n_particles", "blocks", "dt", "engine",
-           "platform"}
+           "platform", "rdf_every"}
 MIXTURE_METHODS = ("ihnc", "ibi", "imc")
 #: Engines a mixture runs on (as :data:`.md.MIXTURE_ENGINES`).
 MIXTURE_ENGINES = ("lammps", "openmm")
