@@ -20,8 +20,8 @@ from .verdict import Verdict
 N_MIN_DEFAULT = 1000
 
 
-#: g(r) sampling of runs judged by their g(r)'s precision (refinement, validation): every
-#: 10 steps (see ``StatePoint.rdf_every``).
+#: g(r) sampling of one-species runs judged by their g(r)'s precision (refinement,
+#: validation): every 10 steps (see ``StatePoint.rdf_every``).
 PRECISE_RDF_EVERY = 10
 
 
@@ -44,9 +44,9 @@ class StatePoint:
         blocks: Number of production blocks (block averages, drift, S(k) samples).
         skin: Neighbour-list skin [σ].
         rdf_every: Steps between g(r) samples in production (LAMMPS; a block that is not a
-            multiple of it samples every 10). Refinement and validation sample every 10
-            steps: g(r)'s noise at equal wall time is then about half that of every 100
-            (`benchmarks/rdf_sampling.py`).
+            multiple of it samples every 10). One-species refinement and validation sample
+            every 10 steps (:data:`PRECISE_RDF_EVERY`): the same g(r) noise for a third or
+            less of the MD time (`benchmarks/rdf_sampling.py`); mixtures take it from the spec.
     """
 
     density: float

@@ -71,18 +71,6 @@ def pressure_tolerance(p_target: float, density: float, p_err: float) -> float:
     return max(pressure_scale(p_target, density), 2.0 * p_err)
 
 
-def pressure_precise(p_target: float | None, density: float, p_err: float) -> bool:
-    """Whether a run's P is precise enough to judge it (2σ_P within the relative tolerance)."""
-    return p_target is None or 2.0 * p_err <= pressure_scale(p_target, density)
-
-
-def pressure_steps(steps: int, p_err: float, p_target: float | None, density: float) -> float:
-    """Production steps that make a run's P precise enough (σ_P falls as steps^-1/2)."""
-    if p_target is None or not np.isfinite(p_err):
-        return 0.0
-    return steps * (2.0 * p_err / pressure_scale(p_target, density)) ** 2
-
-
 @dataclass
 class RefineSettings:
     """How to refine (reduced units).
