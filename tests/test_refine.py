@@ -418,8 +418,9 @@ def test_grid_reaches_into_the_core_below_a_target_that_starts_late():
 @pytest.mark.parametrize("method", ["ihnc", "ibi"])
 def test_a_folder_written_before_the_typed_records_resumes_to_the_same_answer(hnc_world, tmp_path, method):
     """tests/data/refine-folder-v1 holds two iterations written by the loop of dict records
-    (ihnc with a target pressure, ibi without) and the answer of the same refinement run to
-    four iterations in one go; resuming it today gives that answer to the last digit."""
+    (ihnc with a target pressure, ibi without) and the answer of resuming it to four
+    iterations, pinned when runs came to be compared through the target's bins; resuming it
+    today gives that answer to the last digit and keeps the old records as they were."""
     import shutil
 
     src = ROOT / "tests" / "data" / "refine-folder-v1"

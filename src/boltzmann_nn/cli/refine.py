@@ -79,9 +79,9 @@ def add(sub, parent):
                    help=f"one of {', '.join(start_names())} (default hnc: HNC inversion of the target, "
                         "the fastest start measured; auto: the network or HNC inversion as the HNC response "
                         "at the target says, docs/refinement.md), or a potential file")
-    p.add_argument("--method", choices=list(METHODS), default=DEFAULT_METHOD,
+    p.add_argument("--method", choices=list(METHODS), default=None,
                    help="; ".join(f"{name}: {m.summary}" for name, m in METHODS.items())
-                   + f" (default {DEFAULT_METHOD})")
+                   + f" (default {DEFAULT_METHOD}; with --spec or --votca it replaces the spec's or project's)")
     p.add_argument("--max-iter", type=int, default=10, help="most simulations (default 10)")
     p.add_argument("--tol", type=float, help="also stop when L_MSE <= TOL")
     p.add_argument("--r-cut", type=float, help="cutoff (default: min(target range, 5 sigma))")
@@ -155,7 +155,8 @@ def cmd_refine(args):
     data = refine_potential(
         args.gr_file, args.density, units=units_from_args(args), gr_format=args.gr_format, start=args.start,
         model=args.model, out=args.out, fmt=args.format, pressure=args.pressure, r_cut=args.r_cut,
-        progress=not (args.no_progress or args.json), method=args.method, max_iter=args.max_iter,
+        progress=not (args.no_progress or args.json), method=args.method or DEFAULT_METHOD,
+        max_iter=args.max_iter,
         tol=args.tol, min_steps=args.min_steps, max_steps=args.max_steps, equilibration=args.equilibration,
         max_du=args.max_du, seed=args.seed, threads=args.threads,
         engine=args.engine or DEFAULT_ENGINE).to_dict()
@@ -192,6 +193,9 @@ def _votca_spec(args) -> str:
     from ..votca_project import read_votca
 
     project = read_votca(args.votca)
+    if args.method is not None and args.method != project.method:
+        project.notes.append(f"method {project.method} -> {args.method} (--method)")
+        project.method = args.method
     out = check_out_folder(args.out)
     first = read_gr(project.interactions[0][3])
     sigma = length_scale([(first.r, first.g)])
@@ -234,7 +238,7 @@ def _one_species(args, spec) -> None:
     args.density = float(spec.units.density(spec.composition.density))
     if spec.pressure is not None:
         args.pressure = str(float(spec.units.pressure(spec.pressure)))
-    args.method = spec.method
+    args.method = args.method or spec.method
     if isinstance(spec.start, str):
         args.start = spec.start
     else:
@@ -271,7 +275,7 @@ def _refine_spec(args):
                   flush=True)
 
     data = refine_spec(args.spec, args.out, args.max_iter if args.max_iter != 10 else None, progress,
-                       engine=args.engine)
+                       engine=args.engine, method=args.method)
     if getattr(args, "votca_project", None) is not None:
         data["votca_tables"] = _votca_tables(args, data["tables"])
 

@@ -59,6 +59,7 @@ from .refine import (
     _state,
     alpha_terms,
     pair_grids,
+    run_bin_width,
 )
 from .spec import MixtureSpec, read_spec, read_toml
 from .step import next_potentials
@@ -338,6 +339,7 @@ def refine_states(ms: MultiStateSpec, targets: dict, start: dict, r_cut: dict, o
     path = Path(out_dir) / STATE_FILE if out_dir is not None else None
     history = _load(path, digest, grids) if path is not None and path.exists() else []
     r_max = max(float(t.r[-1]) for tg in targets.values() for t in tg.values())
+    dr = run_bin_width([t for tg in targets.values() for t in tg.values()])
     client, cluster = _client(ms)
     try:
         while True:
@@ -358,7 +360,7 @@ def refine_states(ms: MultiStateSpec, targets: dict, start: dict, r_cut: dict, o
                 pots = PairPotentials(st.spec.species, {p: refined_table(grids[p], u[p] / st.kT, name=p)
                                                         for p in grids})
                 comp = st.spec.composition
-                state = _state(comp, s, _round_steps(steps, s), s.seed + k, r_max)
+                state = _state(comp, s, _round_steps(steps, s), s.seed + k, r_max, dr)
                 jobs.append((pots, comp, state, s.engine, s.platform))
             runs = _run_states(jobs, ms, client)
             recs = {}

@@ -28,6 +28,7 @@ from ..io.atomic import atomic_write
 from ..refine.loop import MIN_FIT, secant_alpha, secant_terms
 from ..refine.pair_counts import IMC_MIN_STEPS, MIN_FRAMES
 from ..refine.start import refined_table
+from ..refine.validate import SUB_BINS
 from .compare import JointComparison, compare_pairs, pressure_check
 from .imc import mixture_imc_step, mixture_sampler
 from .kb import KBSettings, kb_check, kb_ramps
@@ -386,7 +387,15 @@ def _load(path: Path, digest: str, s: MixtureSettings, grids: dict) -> list[Mixt
         raise InputError(f"cannot resume: a damaged iteration record ({exc})", str(path)) from None
 
 
-def _state(comp: Composition, s: MixtureSettings, steps: int, seed: int, r_max: float) -> StatePoint:
+def run_bin_width(targets) -> float:
+    """The runs' g(r) bin width [σ]: 0.01σ, or finer where a target's bins are narrower than
+    :data:`~boltzmann_nn.refine.validate.SUB_BINS` × that (the run is averaged over them).
+    """
+    return min([0.01] + [float(np.median(np.diff(t.r))) / SUB_BINS for t in targets])
+
+
+def _state(comp: Composition, s: MixtureSettings, steps: int, seed: int, r_max: float,
+           dr: float = 0.01) -> StatePoint:
     rmax = float(min(max(5.0, r_max), 100.0))
     return StatePoint(
         density=comp.density,
@@ -396,7 +405,7 @@ def _state(comp: Composition, s: MixtureSettings, steps: int, seed: int, r_max: 
         seed=seed,
         threads=s.threads,
         rdf_rmax=rmax,
-        rdf_bins=int(max(200, round(rmax / 0.01))),
+        rdf_bins=int(min(max(200, round(rmax / dr)), 100000)),
         n_particles=s.n_particles,
         dt=s.dt,
         rdf_every=s.rdf_every,
@@ -431,6 +440,7 @@ def refine_mixture(
     path = Path(out_dir) / STATE_FILE if out_dir is not None else None
     history = _load(path, digest, s, grids) if path is not None and path.exists() else []
     r_max = max(float(t.r[-1]) for t in targets.values())
+    dr = run_bin_width(targets.values())
     while True:
         k = len(history)
         step_info: dict = {}
@@ -463,7 +473,7 @@ def refine_mixture(
         if imc:
             virial = dict(pots.items()) if s.pressure is not None else None
             sampler = mixture_sampler(comp, grids, virial, steps)
-        res = simulate_mixture(pots, comp, _state(comp, s, steps, s.seed + k, r_max), sampler=sampler,
+        res = simulate_mixture(pots, comp, _state(comp, s, steps, s.seed + k, r_max, dr), sampler=sampler,
                                engine=s.engine, platform=s.platform)
         rec = MixtureIteration(
             iteration=k,

@@ -66,9 +66,9 @@ def settings_of(spec: MixtureSpec, max_iter: int | None = None) -> MixtureSettin
 
 
 def refine_spec(spec_file, out="refine-output", max_iter: int | None = None, progress=None,
-                engine: str | None = None) -> dict:
+                engine: str | None = None, method: str | None = None) -> dict:
     """Run the refinement a spec describes; returns the JSON-able summary (see the CLI).
-    ``engine``: None takes the spec's ``[md] engine``.
+    ``engine``, ``method``: None takes the spec's (``[md] engine``, ``method``).
     """
     spec = read_spec(spec_file)
     out = Path(out)
@@ -86,6 +86,7 @@ def refine_spec(spec_file, out="refine-output", max_iter: int | None = None, pro
     )
     settings = settings_of(spec, max_iter)
     settings.engine = engine or settings.engine
+    settings.method = method or settings.method
     out.mkdir(parents=True, exist_ok=True)
     result = refine_mixture(spec.composition, targets, start, r_cut, settings, out, start_name, progress)
     return write_outputs(spec, targets, result, out)

@@ -1,6 +1,7 @@
 """How far a simulated g(r) is from the target, measured against their statistical errors.
 
-On the target's points up to the run's range: Δg = g_run − g_target and the combined error
+On the target's points up to the run's range, the run's g first averaged over the target's
+bins where those are wider than its own (:func:`as_binned`): Δg = g_run − g_target and the combined error
 σ² = σ_target² + σ_run² (the run's from its block averages, pooled over neighbouring bins
 like the target's: :func:`~boltzmann_nn.refine.target.pool_error`). The distance is L_MSE
 = mean Δg² (the paper's measure); the noise level is mean σ², what L_MSE would be for a
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .binning import WIDER, shell_average, uniform_spacing
 from .target import ERR_FLOOR, Target, pool_error
 
 #: Points where both g(r) lie below this carry no information (the core).
@@ -60,8 +62,7 @@ def compare(target: Target, r_run, g_run, g_err_run=None, r_max: float | None = 
         r_run, g_run, g_err_run: The run's g(r) and its standard error (None: 0).
         r_max: Compare up to here [σ] (default: as far as both reach).
     """
-    r_run = np.asarray(r_run, float)
-    g_run = np.asarray(g_run, float)
+    r_run, g_run, g_err_run = as_binned(target, r_run, g_run, g_err_run)
     err_run = np.zeros_like(g_run) if g_err_run is None else pool_error(r_run, g_run, g_err_run)
     reach = min(target.r[-1], r_run[-1]) if r_max is None else min(r_max, target.r[-1], r_run[-1])
     sel = (target.r >= r_run[0]) & (target.r <= reach + 1e-12)
@@ -83,13 +84,41 @@ def compare(target: Target, r_run, g_run, g_err_run=None, r_max: float | None = 
     )
 
 
+def binned(target: Target, r_run) -> bool:
+    """Whether a run on the points ``r_run`` is compared through the target's bins."""
+    width = target.bin_width
+    d = uniform_spacing(r_run)
+    return width is not None and d is not None and width >= WIDER * d
+
+
+def as_binned(target: Target, r_run, g_run, g_err_run=None):
+    """The run's g (and error, or None) as the target's bins see it: (r, g, err) on the
+    target's points within the run's range, each the average over the target's bin
+    (:func:`~boltzmann_nn.refine.binning.shell_average`) where those bins are wider than
+    the run's; otherwise the run's own (r, g, err).
+    """
+    r_run = np.asarray(r_run, float)
+    g_run = np.asarray(g_run, float)
+    width = target.bin_width
+    if width is not None:
+        at = target.r[target.r <= r_run[-1] + 0.5 * (r_run[-1] - r_run[-2]) - 0.5 * width]
+        err = np.zeros_like(g_run) if g_err_run is None else np.asarray(g_err_run, float)
+        out = shell_average(r_run, g_run, err, width, at) if at.size >= 2 else None
+        if out is not None:
+            return at, out[0], (None if g_err_run is None else out[1])
+    return r_run, g_run, g_err_run
+
+
 def run_error(grid, r_run, g_run, g_err_run) -> np.ndarray:
     """A run's (pooled) standard error of g on ``grid``."""
     return np.interp(grid, r_run, pool_error(r_run, g_run, g_err_run))
 
 
 def on_grid(grid, target: Target, r_run, g_run, g_err_run):
-    """Target g, run g and their combined standard error on ``grid`` (each shape (n,))."""
+    """Target g, run g (seen through the target's bins, :func:`as_binned`) and their
+    combined standard error on ``grid`` (each shape (n,)).
+    """
+    r_run, g_run, g_err_run = as_binned(target, r_run, g_run, g_err_run)
     g_t = np.interp(grid, target.r, target.g)
     g_r = np.interp(grid, r_run, g_run)
     err = np.hypot(np.interp(grid, target.r, target.err), run_error(grid, r_run, g_run, g_err_run))

@@ -38,7 +38,8 @@ import numpy as np
 
 from ..errors import InputError
 from ..io.atomic import atomic_write_json
-from .compare import compare, on_grid, run_error
+from .binning import bin_mixing
+from .compare import as_binned, binned, compare, on_grid, run_error
 from .methods import DEFAULT_METHOD, get_method
 from .methods.base import RefinementMethod, Residual
 from .record import ComparisonSummary, IterationRecord, PressureCheck, RunSummary, StepTaken
@@ -269,10 +270,12 @@ def secant_terms(grid, target: Target, b, k) -> tuple:
     (anything with ``r``, ``g``, ``g_err``), for :func:`secant_alpha`.
     """
     g_t = np.interp(grid, target.r, target.g)
-    g_b = np.interp(grid, b.r, b.g)
-    g_k = np.interp(grid, k.r, k.g)
-    var_b = run_error(grid, b.r, b.g, b.g_err) ** 2
-    var_k = run_error(grid, k.r, k.g, k.g_err) ** 2
+    rb, gb, eb = as_binned(target, b.r, b.g, b.g_err)
+    rk, gk, ek = as_binned(target, k.r, k.g, k.g_err)
+    g_b = np.interp(grid, rb, gb)
+    g_k = np.interp(grid, rk, gk)
+    var_b = run_error(grid, rb, gb, eb) ** 2
+    var_k = run_error(grid, rk, gk, ek) ** 2
     return g_b - g_t, g_k - g_b, var_b, var_k, (g_t > G_RESOLVED) | (g_b > G_RESOLVED)
 
 
@@ -295,9 +298,10 @@ def secant_alpha(alpha: float, terms: list) -> float | None:
 def residual(base: IterationRecord, grid, target: Target, pressure: float | None) -> Residual:
     """Where ``base``'s run stands against the target, on the refinement grid."""
     g_t, g_r, err = on_grid(grid, target, base.run.r, base.run.g, base.run.g_err)
+    mixing = bin_mixing(grid, target.bin_width, base.run.r, base.run.g) if binned(target, base.run.r) else None
     return Residual(grid=grid, u=np.asarray(base.u, float), g_target=g_t, g_run=g_r, err=err,
                     density=target.density, pressure_run=base.run.pressure, pressure_target=pressure,
-                    measured=base.step.direction)
+                    measured=base.step.direction, mixing=mixing)
 
 
 def step(base: IterationRecord, grid, target: Target, settings: RefineSettings, alpha: float) -> np.ndarray:

@@ -53,6 +53,15 @@ class Target:
         return h.hexdigest()[:16]
 
     @property
+    def bin_width(self) -> float | None:
+        """The width of the target's histogram bins [σ]: its spacing where that is uniform
+        (a g(r) table holds bin averages; :mod:`~boltzmann_nn.refine.binning`), else None.
+        """
+        from .binning import uniform_spacing
+
+        return uniform_spacing(self.r)
+
+    @property
     def noise_mse(self) -> float:
         """Mean squared error of the target itself."""
         return float(np.mean(self.err**2))

@@ -89,11 +89,14 @@ def denoise(dg, err):
     return w * dg + (1.0 - w) * s * factor
 
 
-def log_ratio_update(r, g_run, g_target, density: float, err=None, oz_term: bool = False, oz_delta=None):
+def log_ratio_update(r, g_run, g_target, density: float, err=None, oz_term: bool = False, oz_delta=None,
+                     mixing=None):
     """ΔU = ln(g_run/g_target) on the points ``r`` (shape (n,)), with ``oz_term`` plus
     (h − c)[g_target] − (h − c)[g_run]; ``err`` is the combined standard error of the two
     g(r) on ``r`` (None: no denoising). ``oz_delta`` (shape (n,)): that OZ difference as
     computed elsewhere (a mixture's matrix OZ), added where either g is resolved.
+    ``mixing`` (shape (n, n), :func:`~boltzmann_nn.refine.binning.bin_mixing`): how the
+    points share the target's bins; the log ratio of the bins is then solved for the points.
     """
     g_run = np.asarray(g_run, float)
     g_target = np.asarray(g_target, float)
@@ -106,6 +109,8 @@ def log_ratio_update(r, g_run, g_target, density: float, err=None, oz_term: bool
     resolved = (g_run > G_RESOLVED) | (g_target > G_RESOLVED)
     with np.errstate(divide="ignore", invalid="ignore"):
         du = np.log(np.maximum(g_run, G_RESOLVED) / np.maximum(g_target, G_RESOLVED))
+    if mixing is not None:
+        du = _unmix(du, np.asarray(mixing, float), resolved)
     if oz_term:
         du = du + _oz_term(r, g_target, density) - _oz_term(r, g_run, density)
     if oz_delta is not None:
@@ -117,6 +122,18 @@ def log_ratio_update(r, g_run, g_target, density: float, err=None, oz_term: bool
     with np.errstate(divide="ignore", invalid="ignore"):
         averaged = np.where(weight > 1e-9, smooth(du * keep) / weight, du)
     return (1.0 - keep) * du + keep * averaged
+
+
+def _unmix(du, mixing, resolved):
+    """Solve W x = du on the resolved points (each row renormalised over them)."""
+    s = np.flatnonzero(resolved)
+    if s.size == 0:
+        return du
+    w = mixing[np.ix_(s, s)]
+    w = w / np.maximum(w.sum(axis=1, keepdims=True), 1e-300)
+    out = du.copy()
+    out[s] = np.linalg.solve(w, du[s])
+    return out
 
 
 def _oz_term(r, g, density: float):

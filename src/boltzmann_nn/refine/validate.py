@@ -12,15 +12,20 @@ from ..errors import InputError
 from .compare import Comparison, compare
 from .target import Target
 
+#: A run's g(r) bins per bin of the target's.
+SUB_BINS = 4
+
 
 def run_state(target: Target, *, steps: int, equilibration: int, blocks: int = 20, seed: int = 1,
               threads: int = 1) -> StatePoint:
-    """The state point of a run compared with ``target``: its density, and g(r) bins as
-    fine as the target's over at least its range (5σ minimum).
+    """The state point of a run compared with ``target``: its density, and g(r) bins
+    :data:`SUB_BINS` times finer than the target's over at least its range (5σ minimum),
+    so that the run's g can be averaged over the target's bins
+    (:func:`~boltzmann_nn.refine.compare.as_binned`).
     """
     spacing = float(np.median(np.diff(target.r)))
     rmax = float(min(max(5.0, target.r[-1]), 100.0))
-    bins = int(min(max(200, round(rmax / spacing)), 100000))
+    bins = int(min(max(200, round(SUB_BINS * rmax / spacing)), 100000))
     return StatePoint(density=target.density, steps=steps, equilibration=equilibration, blocks=blocks,
                       seed=seed, threads=threads, rdf_rmax=rmax, rdf_bins=bins, rdf_every=PRECISE_RDF_EVERY)
 

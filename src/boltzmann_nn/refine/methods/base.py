@@ -35,6 +35,9 @@ class Residual:
         pressure_target: The target pressure [k_BT/σ³], or None.
         measured: What the method took from the base run (:meth:`RefinementMethod.measure`),
             or None.
+        mixing: How the grid's points share the target's bins in the base run
+            (:func:`~boltzmann_nn.refine.binning.bin_mixing`), or None where the run is
+            compared point by point.
     """
 
     grid: np.ndarray
@@ -46,6 +49,7 @@ class Residual:
     pressure_run: float
     pressure_target: float | None = None
     measured: np.ndarray | None = None
+    mixing: np.ndarray | None = None
 
 
 @dataclass

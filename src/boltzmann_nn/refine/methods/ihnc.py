@@ -19,12 +19,14 @@ class IHNC(RefinementMethod):
     summary = "Newton step with the HNC Jacobian"
     fitted_step = True
 
-    def update(self, r, g_run, g_target, density: float, err=None):
-        """ΔU on ``r`` (shape (n,)) [k_BT] from the two g(r) and their combined error."""
-        return log_ratio_update(r, g_run, g_target, density, err, oz_term=True)
+    def update(self, r, g_run, g_target, density: float, err=None, mixing=None):
+        """ΔU on ``r`` (shape (n,)) [k_BT] from the two g(r) and their combined error;
+        ``mixing``: how the points share the target's bins (the local term is solved for).
+        """
+        return log_ratio_update(r, g_run, g_target, density, err, oz_term=True, mixing=mixing)
 
     def direction(self, res: Residual) -> Direction:
-        return Direction(self.update(res.grid, res.g_run, res.g_target, res.density, res.err))
+        return Direction(self.update(res.grid, res.g_run, res.g_target, res.density, res.err, res.mixing))
 
     def pressure_after_scaling(self, du, res: Residual, scale: float, max_du: float):
         """The whole way to the target pressure, whatever the step length of g: the ramp is
