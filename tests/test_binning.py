@@ -88,4 +88,4 @@ def test_one_local_step_through_the_bin_mixing_meets_the_bins_of_a_dilute_gas():
         miss[name] = np.sqrt(np.mean((bins(u1)[0] - g_target)[inner] ** 2))
     before = np.sqrt(np.mean((g0 - g_target)[inner] ** 2))
     assert miss["point"] < 0.05 * before  # both steps are good first-order steps…
-    assert miss["bins"] < 0.1 * miss["point"]  # …the solved one an order of magnitude better
+    assert miss["bins"] < 0.1 * miss["point"]  # …the (damped) solve an order of magnitude better
