@@ -395,7 +395,8 @@ def run_bin_width(targets) -> float:
 
 
 def _state(comp: Composition, s: MixtureSettings, steps: int, seed: int, r_max: float,
-           dr: float = 0.01) -> StatePoint:
+           dr: float) -> StatePoint:
+    """A run of ``steps`` with g_ij on bins of ``dr`` (:func:`run_bin_width`) to at least 5σ."""
     rmax = float(min(max(5.0, r_max), 100.0))
     return StatePoint(
         density=comp.density,

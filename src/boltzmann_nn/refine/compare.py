@@ -99,13 +99,13 @@ def as_binned(target: Target, r_run, g_run, g_err_run=None):
     """
     r_run = np.asarray(r_run, float)
     g_run = np.asarray(g_run, float)
-    width = target.bin_width
-    if width is not None:
+    if binned(target, r_run):
+        width = target.bin_width
         at = target.r[target.r <= r_run[-1] + 0.5 * (r_run[-1] - r_run[-2]) - 0.5 * width]
-        err = np.zeros_like(g_run) if g_err_run is None else np.asarray(g_err_run, float)
-        out = shell_average(r_run, g_run, err, width, at) if at.size >= 2 else None
-        if out is not None:
-            return at, out[0], (None if g_err_run is None else out[1])
+        if at.size >= 2:
+            err = np.zeros_like(g_run) if g_err_run is None else np.asarray(g_err_run, float)
+            g, e = shell_average(r_run, g_run, err, width, at)
+            return at, g, (None if g_err_run is None else e)
     return r_run, g_run, g_err_run
 
 
