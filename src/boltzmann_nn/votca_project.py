@@ -3,8 +3,8 @@ as a refinement spec, so a VOTCA tutorial or project refines here without GROMAC
 
 What maps: every ``<non-bonded>`` interaction (types, target file, ``max`` as its cut-off),
 ``inverse.kBT`` (kJ/mol), ``inverse.method`` (ibi → ibi, iie → ihnc, imc → imc, for any
-number of bead types), ``p_target`` with a ``pressure`` post-update or iie's ``pressure_constraint`` (a
-target pressure, bar),
+number of bead types; iie's ``gauss-newton`` with one bead type → hncgn), ``p_target`` with a
+``pressure`` post-update or iie's ``pressure_constraint`` (a target pressure, bar),
 ``iterations_max``; the composition and density from the configuration (``conf.gro`` for
 GROMACS, the LAMMPS data file that ``read_data`` names for LAMMPS). What cannot be honoured
 is refused in one line; what is done differently is said in a note.
@@ -134,14 +134,19 @@ def read_votca(path) -> VotcaProject:
         raise InputError(f"different p_target per interaction ({pressures}): one system has one pressure",
                          str(settings))
     counts, volume = _configuration(folder, program, types, settings)
-    notes.insert(0, f"method {method} -> {METHODS[method]}; kBT {kbt:g} kJ/mol; program {program} -> LAMMPS "
+    ours = METHODS[method]
+    gauss_newton = iie is not None and (_text(iie, "method") or "").lower() == "gauss-newton"
+    if method == "iie" and gauss_newton and len(types) == 1:
+        ours = "hncgn"  # the same constrained Gauss-Newton step (a mixture takes ihnc)
+    notes.insert(0, f"method {method} -> {ours}; kBT {kbt:g} kJ/mol; program {program} -> LAMMPS "
                     f"(this tool's engine); {sum(counts.values())} beads in {volume:.5g} nm^3")
     notes.append("start: HNC inversion of the targets (VOTCA starts from Boltzmann inversion; put "
                  'start = "boltzmann" in the written spec for that)')
     if pressures:
-        notes.append(f"p_target {pressures[0]:g} -> target pressure {pressures[0]:g} bar "
-                     "(the virial ramp replaces VOTCA's simple pressure correction)")
-    return VotcaProject(folder, settings, interactions, kbt, METHODS[method], max(iters) if iters else None,
+        how = ("a constraint of each Gauss-Newton step, as in VOTCA" if ours == "hncgn"
+               else "the virial ramp replaces VOTCA's simple pressure correction")
+        notes.append(f"p_target {pressures[0]:g} -> target pressure {pressures[0]:g} bar ({how})")
+    return VotcaProject(folder, settings, interactions, kbt, ours, max(iters) if iters else None,
                         pressures[0] if pressures else None, counts, volume, notes)
 
 

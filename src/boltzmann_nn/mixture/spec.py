@@ -74,6 +74,8 @@ KB_KEYS = {"r_start", "r_stop", "factor", "r_ramp", "targets"}
 MD_KEYS = {"steps", "max_steps", "equilibration", "threads", "seed", "n_particles", "blocks", "dt", "engine",
            "platform", "rdf_every"}
 MIXTURE_METHODS = ("ihnc", "ibi", "imc")
+#: Methods of one species only (a one-species spec runs the one-species loop).
+ONE_SPECIES_METHODS = ("hncgn",)
 #: Engines a mixture runs on (as :data:`.md.MIXTURE_ENGINES`).
 MIXTURE_ENGINES = ("lammps", "openmm")
 MIXTURE_STARTS = ("hnc", "boltzmann")
@@ -254,8 +256,11 @@ def read_spec(path, need_targets: bool = True) -> MixtureSpec:
         if not file.is_file():
             raise _fail(f"target of {name}: no such file {file}", path)
     method = data.get("method", "ihnc")
-    if method not in MIXTURE_METHODS:
-        raise _fail(f"method {method!r}: use one of {list(MIXTURE_METHODS)}", path)
+    if method in ONE_SPECIES_METHODS and len(names) > 1:
+        raise _fail(f"method {method!r} refines one species; use one of {list(MIXTURE_METHODS)} for a mixture",
+                    path)
+    if method not in MIXTURE_METHODS + ONE_SPECIES_METHODS:
+        raise _fail(f"method {method!r}: use one of {list(MIXTURE_METHODS + ONE_SPECIES_METHODS)}", path)
     start = data.get("start", "hnc")
     if isinstance(start, dict):
         start = _per_pair(start, names, "start", path, lambda v: base / str(v))

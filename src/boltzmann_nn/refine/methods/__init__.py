@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from ...errors import InputError
 from .base import RefinementMethod
+from .hncgn import HNCGN
 from .ibi import IBI
 from .ihnc import IHNC
 from .imc import IMC
 
 #: name -> method (the first is the default).
-METHODS: dict[str, RefinementMethod] = {m.name: m for m in (IHNC(), IBI(), IMC())}
+METHODS: dict[str, RefinementMethod] = {m.name: m for m in (IHNC(), IBI(), IMC(), HNCGN())}
 DEFAULT_METHOD = "ihnc"
 
 

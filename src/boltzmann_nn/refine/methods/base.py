@@ -38,6 +38,8 @@ class Residual:
         mixing: How the grid's points share the target's bins in the base run
             (:func:`~boltzmann_nn.refine.binning.bin_mixing`), or None where the run is
             compared point by point.
+        run_r, run_g: The base run's own g(r) on its sampling points (finer than ``grid``),
+            or None.
     """
 
     grid: np.ndarray
@@ -50,6 +52,8 @@ class Residual:
     pressure_target: float | None = None
     measured: np.ndarray | None = None
     mixing: np.ndarray | None = None
+    run_r: np.ndarray | None = None
+    run_g: np.ndarray | None = None
 
 
 @dataclass
