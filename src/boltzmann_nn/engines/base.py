@@ -148,6 +148,8 @@ class SimulationResult:
         blocks: Per-block means: ``pressure``, ``energy``, ``temperature``, ``sk``.
         flags: Diagnostics verdicts (see :mod:`boltzmann_nn.engines.diagnostics`).
         settings: Resolved settings (N, L, steps, engine, versions…).
+        positions: The last configuration, shape (N, 3) [σ], or None (not in :meth:`to_dict`:
+            a refinement keeps it to start the next run from).
     """
 
     ok: bool
@@ -165,6 +167,7 @@ class SimulationResult:
     flags: dict = field(default_factory=dict)
     settings: dict = field(default_factory=dict)
     wall_s: float = 0.0
+    positions: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     @property
     def verdict(self) -> Verdict:
@@ -177,7 +180,9 @@ class SimulationResult:
         return self.ok and self.verdict.kept
 
     def to_dict(self) -> dict:
-        out = jsonable(asdict(self))
+        data = asdict(self)
+        data.pop("positions")
+        out = jsonable(data)
         out["kept"] = self.kept
         return out
 

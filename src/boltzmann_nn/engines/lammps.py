@@ -18,7 +18,7 @@ import numpy as np
 from ..io.lammps_table import write_lammps_table
 from .base import SimulationResult, StatePoint
 from .diagnostics import met_at_table_start
-from .lattice import initial_positions
+from .lattice import start_positions
 from .protocol import (
     WARMUP_MAX_DISPLACEMENT,
     WARMUP_STEPS,
@@ -173,7 +173,7 @@ class LammpsSession:
     """One LAMMPS simulation (see :class:`~boltzmann_nn.engines.protocol.Session`)."""
 
     def __init__(self, lmp, mod, potential, state: StatePoint, n: int, box: float, tmp: Path,
-                 table_points: int):
+                 table_points: int, start=None):
         self.lmp, self.mod, self.n = lmp, mod, n
         tab = potential.tabulate(table_points, spacing="rsq")
         regularise_origin(tab)
@@ -181,7 +181,7 @@ class LammpsSession:
         if np.any(tab.U != 0) or np.any(tab.F != 0):
             table_file = str(tmp / "pair.table")
             write_lammps_table(table_file, tab, "BNN", spacing="rsq")
-        write_data_file(tmp / "start.data", initial_positions(n, box, state.seed), box)
+        write_data_file(tmp / "start.data", start_positions(n, box, state.seed, start), box)
         for cmd in setup_commands(state, potential.r_cut, n, box, table_file, str(tmp / "start.data"),
                                   table_points):
             lmp.command(cmd)
@@ -276,14 +276,15 @@ class LammpsEngine(ProtocolEngine):
     def failure_reason(self, exc: Exception) -> str:
         return failure_reason(exc)
 
-    def open(self, potential, state: StatePoint, n: int, box: float, workdir: Path) -> LammpsSession:
+    def open(self, potential, state: StatePoint, n: int, box: float, workdir: Path,
+             start=None) -> LammpsSession:
         try:
             mod = load_lammps()
             lmp = mod.lammps(cmdargs=["-log", "none", "-screen", "none", "-nocite"])
         except Exception as exc:  # noqa: BLE001 - the library cannot be loaded
             raise EngineUnavailable(str(exc)) from exc
         try:
-            return LammpsSession(lmp, mod, potential, state, n, box, workdir, self.table_points)
+            return LammpsSession(lmp, mod, potential, state, n, box, workdir, self.table_points, start)
         except Exception:
             lmp.close()
             raise

@@ -17,3 +17,14 @@ def initial_positions(n: int, box: float, seed: int) -> np.ndarray:
     rng = np.random.default_rng(seed)
     pick = np.sort(rng.choice(grid.shape[0], n, replace=False))
     return (grid[pick] + 0.5) * a
+
+
+def start_positions(n: int, box: float, seed: int, start=None) -> np.ndarray:
+    """``start`` (positions [σ], wrapped into the box) where it holds N positions, else the
+    seeded lattice start (:func:`initial_positions`).
+    """
+    if start is not None:
+        start = np.asarray(start, float)
+        if start.shape == (n, 3) and np.all(np.isfinite(start)):
+            return np.mod(start, box)
+    return initial_positions(n, box, seed)

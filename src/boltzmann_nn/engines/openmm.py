@@ -28,7 +28,7 @@ import numpy as np
 from ..units import kT_KJ_PER_MOL_TEMPERATURE
 from .base import StatePoint
 from .diagnostics import wrap_into_box
-from .lattice import initial_positions
+from .lattice import start_positions
 from .protocol import EngineUnavailable, ProtocolEngine
 
 OPENMM_TABLE_POINTS = 20000
@@ -70,9 +70,10 @@ def pair_counts_histogram(x: np.ndarray, box: float, edges: np.ndarray) -> np.nd
     return np.diff(cum)
 
 
-def langevin_context(mm, force, state: StatePoint, n: int, box: float, platform: str):
+def langevin_context(mm, force, state: StatePoint, n: int, box: float, platform: str, start=None):
     """(integrator, context, platform name) of ``n`` unit-mass particles in a periodic cube
-    with ``force``, Langevin at k_BT = 1 kJ/mol, started on the lattice with seeded velocities.
+    with ``force``, Langevin at k_BT = 1 kJ/mol, started at ``start`` (else the lattice) with seeded
+    velocities.
     """
     system = mm.System()
     for _ in range(n):
@@ -84,7 +85,7 @@ def langevin_context(mm, force, state: StatePoint, n: int, box: float, platform:
     plat = pick_platform(mm, platform)
     props = {"Threads": str(state.threads)} if plat.getName() == "CPU" else {}
     context = mm.Context(system, integrator, plat, props)
-    context.setPositions(initial_positions(n, box, state.seed))
+    context.setPositions(start_positions(n, box, state.seed, start))
     context.setVelocitiesToTemperature(kT_KJ_PER_MOL_TEMPERATURE, int(state.seed) % 2**31)
     return integrator, context, plat.getName()
 
@@ -124,7 +125,7 @@ class OpenMMSession:
     """One OpenMM simulation (see :class:`~boltzmann_nn.engines.protocol.Session`)."""
 
     def __init__(self, mm, potential, state: StatePoint, n: int, box: float, table_points: int,
-                 platform: str):
+                 platform: str, positions=None):
         self.mm, self.n, self.box, self.state = mm, n, box, state
         start = potential.table_start()
         r0 = 0.0 if start < 1e-3 else start
@@ -140,7 +141,8 @@ class OpenMMSession:
         force.setUseLongRangeCorrection(False)
         for _ in range(n):
             force.addParticle([])
-        self.integrator, self.context, self.platform = langevin_context(mm, force, state, n, box, platform)
+        self.integrator, self.context, self.platform = langevin_context(mm, force, state, n, box, platform,
+                                                                        positions)
 
     # --- protocol ---------------------------------------------------------------------
     def warm_up(self, steps: int, max_displacement: float) -> None:
@@ -217,6 +219,7 @@ class OpenMMEngine(ProtocolEngine):
             return f"blow-up: {msg[:100]}"
         return f"engine error: {msg[:160]}"
 
-    def open(self, potential, state: StatePoint, n: int, box: float, workdir: Path) -> OpenMMSession:
+    def open(self, potential, state: StatePoint, n: int, box: float, workdir: Path,
+             start=None) -> OpenMMSession:
         mm = _openmm()
-        return OpenMMSession(mm, potential, state, n, box, self.table_points, self.platform)
+        return OpenMMSession(mm, potential, state, n, box, self.table_points, self.platform, start)

@@ -104,10 +104,11 @@ class Engine(Protocol):
     name: str
 
     def run(self, potential, state: StatePoint, progress: Progress | None = None, sampler=None,
-            early_stop: bool = True) -> SimulationResult:
+            early_stop: bool = True, start=None) -> SimulationResult:
         """Simulate ``potential`` (a table or named potential) at ``state``; never raises for a
         failed run. ``sampler`` sees production frames; ``early_stop`` ends a box that stays
-        heterogeneous during equilibration (see :func:`run_protocol`).
+        heterogeneous during equilibration; ``start``: positions to begin from (see
+        :func:`run_protocol`).
         """
 
     def version(self) -> str:
@@ -116,15 +117,18 @@ class Engine(Protocol):
     def settings(self) -> dict:
         """Engine settings that a result records (and a campaign's run id includes)."""
 
-    def open(self, potential, state: StatePoint, n: int, box: float, workdir: Path) -> Session:
-        """Set up N particles in a cubic box of edge ``box`` [σ] with ``potential``."""
+    def open(self, potential, state: StatePoint, n: int, box: float, workdir: Path, start=None) -> Session:
+        """Set up N particles in a cubic box of edge ``box`` [σ] with ``potential``, at
+        :func:`~boltzmann_nn.engines.lattice.start_positions`.
+        """
 
     def failure_reason(self, exc: Exception) -> str:
         """One line saying why the engine stopped."""
 
 
 def run_protocol(engine: Engine, potential, state: StatePoint,
-                 progress: Progress | None = None, sampler=None, early_stop: bool = True) -> SimulationResult:
+                 progress: Progress | None = None, sampler=None, early_stop: bool = True,
+                 start=None) -> SimulationResult:
     """Simulate ``potential`` at ``state`` with ``engine``; never raises for a failed run.
 
     ``sampler``: optional; called as ``sampler(positions, box)`` about every
@@ -132,6 +136,8 @@ def run_protocol(engine: Engine, potential, state: StatePoint,
     Monte Carlo). It does not change what the run measures.
     ``early_stop``: stop a box that stays heterogeneous during equilibration (the campaign
     does; a refinement runs on, because the g(r) of such a box still tells its next step).
+    ``start``: positions [σ] to begin from instead of the lattice (a refinement passes the
+    last run's, so that a short equilibration suffices); the result holds the last ones.
     """
     n, box = box_rule(state, potential.r_cut)
     settings = {
@@ -142,7 +148,7 @@ def run_protocol(engine: Engine, potential, state: StatePoint,
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix=f"bnn-{engine.name}-") as tmp:
         try:
-            session = engine.open(potential, state, n, box, Path(tmp))
+            session = engine.open(potential, state, n, box, Path(tmp), start)
         except EngineUnavailable as exc:
             return SimulationResult(ok=False, reason=f"{engine.name} unavailable: {exc}", settings=settings)
         except Exception as exc:  # noqa: BLE001 - a set-up failure is a failed run
@@ -211,6 +217,7 @@ def _procedure(session: Session, potential, state: StatePoint, n: int, box: floa
             sol_b.append(solid_fraction(pos, box))
     if session.n_atoms() != n:
         return SimulationResult(ok=False, reason=f"lost atoms: {n - session.n_atoms()}")
+    final = np.array(pos, float)
     g_blocks = np.asarray(g_b)
     g = g_blocks.mean(axis=0)
     half = state.blocks // 2
@@ -225,7 +232,7 @@ def _procedure(session: Session, potential, state: StatePoint, n: int, box: floa
         ok=True, pressure=float(np.mean(p_b)), pressure_err=block_error(p_b),
         energy=float(np.mean(e_b)), energy_err=block_error(e_b), r=np.asarray(r), g=g,
         g_err=g_blocks.std(axis=0, ddof=1) / np.sqrt(state.blocks), g_halves=g_halves,
-        blocks=blocks, flags=flags, settings={"pairs_per_step": pairs},
+        blocks=blocks, flags=flags, settings={"pairs_per_step": pairs}, positions=final,
     )
 
 
@@ -237,6 +244,6 @@ class ProtocolEngine:
     name = ""
 
     def run(self, potential, state: StatePoint, progress: Progress | None = None, sampler=None,
-            early_stop: bool = True) -> SimulationResult:
+            early_stop: bool = True, start=None) -> SimulationResult:
         """Simulate ``potential`` at ``state`` (the shared run protocol); never raises."""
-        return run_protocol(self, potential, state, progress, sampler, early_stop)
+        return run_protocol(self, potential, state, progress, sampler, early_stop, start)

@@ -19,6 +19,11 @@ with the target (:func:`~boltzmann_nn.refine.compare.compare`) and decides:
   response (a secant, :func:`fitted_alpha`, within [:data:`MIN_FIT`, 1]); otherwise α
   doubles back towards 1 after an improvement.
 
+Each run after the first starts from the last configuration of the run it steps from (kept
+in memory and as ``iter-NNN/positions.npy``) and equilibrates for :data:`WARM_EQUILIBRATION`
+of ``equilibration``: the potential changed a little, the liquid is already there. A folder
+without that file (older versions) starts the next run on the lattice, fully equilibrated.
+
 MD length adapts: the next run is long enough that its own noise stays below a quarter of
 the remaining systematic distance, and at least as precise as the target near the end
 (``min_steps`` … ``max_steps``, and at least the method's shortest run).
@@ -30,6 +35,7 @@ after each iteration, so a killed refinement resumes where it stopped.
 
 from __future__ import annotations
 
+import io
 import math
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -37,7 +43,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import InputError
-from ..io.atomic import atomic_write_json
+from ..io.atomic import atomic_write, atomic_write_json
 from .binning import bin_mixing
 from .compare import as_binned, binned, compare, on_grid, run_error
 from .methods import DEFAULT_METHOD, get_method
@@ -55,6 +61,10 @@ MIN_ALPHA = 0.125
 #: Smallest step fraction a fitted step length (:func:`fitted_alpha`) may set.
 MIN_FIT = 0.25
 STATE_FILE = "refine.json"
+#: A run's last configuration, beside its g(r) in iter-NNN/.
+POSITIONS_FILE = "positions.npy"
+#: Fraction of ``equilibration`` a run started from the last configuration equilibrates.
+WARM_EQUILIBRATION = 0.25
 #: A target pressure is met within this fraction of max(|P|, PRESSURE_FLOOR·ρ k_BT) (or 2
 #: standard errors of the run's P, if larger): 2 % of P itself, except near P = 0, where
 #: 2 % of half the ideal-gas pressure is asked (about 14 bar for water at 300 K).
@@ -325,15 +335,31 @@ def step(base: IterationRecord, grid, target: Target, settings: RefineSettings, 
     return u - u[-1]
 
 
-def _simulate(grid, u, target: Target, settings: RefineSettings, steps: int, seed: int):
+def _simulate(grid, u, target: Target, settings: RefineSettings, steps: int, seed: int, start=None):
+    """Run U on ``grid``; ``start``: the positions [σ] to begin from (a shorter equilibration)."""
     from ..engines.registry import get_engine
 
-    state = run_state(target, steps=steps, equilibration=settings.equilibration, blocks=settings.blocks,
+    eq = settings.equilibration if start is None else int(round(WARM_EQUILIBRATION * settings.equilibration))
+    state = run_state(target, steps=steps, equilibration=eq, blocks=settings.blocks,
                       seed=seed, threads=settings.threads)
     table = refined_table(grid, u)
     sampler = settings.refinement_method.sampler(grid, table, steps, settings.pressure)
-    res = get_engine(settings.engine).run(table, state, sampler=sampler, early_stop=False)
+    warm = {} if start is None else {"start": start}
+    res = get_engine(settings.engine).run(table, state, sampler=sampler, early_stop=False, **warm)
     return res, state, sampler
+
+
+def _last_positions(finals: dict, k: int | None, out_dir) -> np.ndarray | None:
+    """Iteration ``k``'s last configuration: kept from this session, or read from its folder."""
+    if k is None:
+        return None
+    if k not in finals and out_dir is not None:
+        path = Path(out_dir) / f"iter-{k:03d}" / POSITIONS_FILE
+        try:
+            finals[k] = np.load(path, allow_pickle=False) if path.is_file() else None
+        except (OSError, ValueError):
+            finals[k] = None  # unreadable: start on the lattice
+    return finals.get(k)
 
 
 def make_record(k: int, u, res, target: Target, steps: int, equilibration: int, plan: Plan, r_max: float,
@@ -408,6 +434,7 @@ def refine(target: Target, start, settings: RefineSettings | None = None, out_di
     grid = refinement_grid(target, start, r_cut)
     state_path = Path(out_dir) / STATE_FILE if out_dir is not None else None
     history: list[IterationRecord] = []
+    finals: dict[int, np.ndarray | None] = {}
     if state_path is not None and state_path.exists():
         history = _load_state(state_path, target, settings, grid, start_name)
     while True:
@@ -421,7 +448,9 @@ def refine(target: Target, start, settings: RefineSettings | None = None, out_di
                 break
             u = step(history[plan.base], grid, target, settings, plan.alpha)
         steps = _round_steps(max(plan.steps, method.min_steps), settings)
-        res, state, sampler = _simulate(grid, u, target, settings, steps, settings.seed + k)
+        start_at = _last_positions(finals, plan.base, out_dir)
+        res, state, sampler = _simulate(grid, u, target, settings, steps, settings.seed + k, start_at)
+        finals[k] = res.positions if res.ok else None
         rec = make_record(k, u, res, target, steps, state.equilibration, plan, r_cut, settings.pressure)
         if rec.usable:
             rec.step.direction = method.measure(grid, target, res, sampler, settings.pressure)
@@ -430,7 +459,7 @@ def refine(target: Target, start, settings: RefineSettings | None = None, out_di
             rec.step.alpha_fit = fitted_alpha(grid, target, history[plan.base], rec)
         history.append(rec)
         if state_path is not None:
-            _write_iteration(Path(out_dir), rec, grid, target, settings)
+            _write_iteration(Path(out_dir), rec, grid, target, settings, finals[k])
             atomic_write_json(state_path, {"target": target.digest(), "settings": settings.resume_key(),
                                            "start": start_name, "grid": grid.tolist(),
                                            "iterations": [h.to_json() for h in history]})
@@ -445,8 +474,11 @@ def refine(target: Target, start, settings: RefineSettings | None = None, out_di
         settings=asdict(settings))
 
 
-def _write_iteration(out: Path, rec: IterationRecord, grid, target: Target, settings: RefineSettings) -> None:
-    """iter-NNN/table.csv (the simulated potential) and gr.csv (its g(r)), reduced units."""
+def _write_iteration(out: Path, rec: IterationRecord, grid, target: Target, settings: RefineSettings,
+                     positions=None) -> None:
+    """iter-NNN/table.csv (the simulated potential), gr.csv (its g(r)), reduced units, and
+    the run's last configuration (:data:`POSITIONS_FILE`, [σ]) where there is one.
+    """
     from ..io.potential_files import write_gr_csv, write_potential
 
     folder = out / f"iter-{rec.iteration:03d}"
@@ -456,3 +488,7 @@ def _write_iteration(out: Path, rec: IterationRecord, grid, target: Target, sett
         write_gr_csv(folder / "gr.csv", rec.run.r, rec.run.g,
                      f"MD of iteration {rec.iteration} at rho = {target.density:g}",
                      extra={"g_err": rec.run.g_err})
+    if positions is not None:
+        buf = io.BytesIO()
+        np.save(buf, np.asarray(positions, float), allow_pickle=False)
+        atomic_write(folder / POSITIONS_FILE, buf.getvalue())
