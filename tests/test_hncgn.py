@@ -5,6 +5,7 @@ where that response is exact."""
 import numpy as np
 import pytest
 
+from boltzmann_nn.cli import main
 from boltzmann_nn.errors import InputError
 from boltzmann_nn.potentials.spec import parse_potential
 from boltzmann_nn.potentials.table import PairTable
@@ -76,7 +77,7 @@ def test_hncgn_meets_a_lower_pressure_with_g_within_noise(hnc_world):
     assert last["pressure_ok"] and last["chi2"] <= last["chi2_bound"]
 
 
-def test_hncgn_is_for_one_species(tmp_path):
+def test_hncgn_is_for_one_species(tmp_path, capsys):
     from boltzmann_nn.mixture.spec import read_spec
 
     for pair in ("A-A", "A-B", "B-B"):
@@ -86,3 +87,6 @@ def test_hncgn_is_for_one_species(tmp_path):
                     '"A-A" = "gA-A.csv"\n"A-B" = "gA-B.csv"\n"B-B" = "gB-B.csv"\n')
     with pytest.raises(InputError, match="refines one species"):
         read_spec(spec)
+    spec.write_text(spec.read_text().replace('method = "hncgn"\n', ""))
+    assert main(["refine", "--spec", str(spec), "--method", "hncgn", "--out", str(tmp_path / "o")]) == 2
+    assert "refines one species" in capsys.readouterr().err and not (tmp_path / "o").exists()

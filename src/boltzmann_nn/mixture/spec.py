@@ -259,8 +259,9 @@ def read_spec(path, need_targets: bool = True) -> MixtureSpec:
     if method in ONE_SPECIES_METHODS and len(names) > 1:
         raise _fail(f"method {method!r} refines one species; use one of {list(MIXTURE_METHODS)} for a mixture",
                     path)
-    if method not in MIXTURE_METHODS + ONE_SPECIES_METHODS:
-        raise _fail(f"method {method!r}: use one of {list(MIXTURE_METHODS + ONE_SPECIES_METHODS)}", path)
+    allowed = MIXTURE_METHODS + (ONE_SPECIES_METHODS if len(names) == 1 else ())
+    if method not in allowed:
+        raise _fail(f"method {method!r}: use one of {list(allowed)}", path)
     start = data.get("start", "hnc")
     if isinstance(start, dict):
         start = _per_pair(start, names, "start", path, lambda v: base / str(v))
