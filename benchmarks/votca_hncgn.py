@@ -29,8 +29,8 @@ BAR = 16.6054
 R_LO, R_HI = 0.25, 0.9  # nm, the range VOTCA's run is judged on
 
 
-def run(out: Path, method: str | None) -> None:
-    cmd = ["boltzmann-nn", "refine", "--votca", str(PROJECT), "--out", str(out), "--json"]
+def run(out: Path, method: str | None, seed: int = 1) -> None:
+    cmd = ["boltzmann-nn", "refine", "--votca", str(PROJECT), "--out", str(out), "--json", "--seed", str(seed)]
     if method:
         cmd += ["--method", method]
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
@@ -75,14 +75,16 @@ def main(argv=None) -> int:
     ap.add_argument("--method", default=None, help="override the project's method (ihnc, imc, ibi)")
     ap.add_argument("--out", type=Path, default=Path("results") / "hncgn")
     ap.add_argument("--table-only", action="store_true", help="tabulate an existing --out folder")
+    ap.add_argument("--seed", type=int, default=1, help="seed of the first run (a repeat: another seed)")
     args = ap.parse_args(argv)
     if not PROJECT.exists():
         print(f"{PROJECT}: not found (apt-get install votca-tutorials)", file=sys.stderr)
         return 2
     if not args.table_only:
-        run(args.out, args.method)
+        run(args.out, args.method, args.seed)
     text = table(args.out)
-    name = "votca_hncgn" + (f"-{args.method}" if args.method else "") + ".txt"
+    name = ("votca_hncgn" + (f"-{args.method}" if args.method else "")
+            + (f"-seed{args.seed}" if args.seed != 1 else "") + ".txt")
     (RESULTS / name).write_text(text + "\n")
     print(text)
     return 0
