@@ -19,10 +19,11 @@ with the target (:func:`~boltzmann_nn.refine.compare.compare`) and decides:
   response (a secant, :func:`fitted_alpha`, within [:data:`MIN_FIT`, 1]); otherwise α
   doubles back towards 1 after an improvement.
 
-Each run after the first starts from the last configuration of the run it steps from (kept
-in memory and as ``iter-NNN/positions.npy``) and equilibrates for :data:`WARM_EQUILIBRATION`
-of ``equilibration``: the potential changed a little, the liquid is already there. A folder
-without that file (older versions) starts the next run on the lattice, fully equilibrated.
+Each run after the first starts from the last configuration of the run it steps from, where
+that run passed its diagnostics (kept in memory and as ``iter-NNN/positions.npy``), and
+equilibrates for :data:`WARM_EQUILIBRATION` of ``equilibration``: the potential changed a
+little, the liquid is already there. Otherwise, and in folders written before (no such
+file), a run starts on the lattice and equilibrates fully.
 
 MD length adapts: the next run is long enough that its own noise stays below a quarter of
 the remaining systematic distance, and at least as precise as the target near the end
@@ -450,7 +451,7 @@ def refine(target: Target, start, settings: RefineSettings | None = None, out_di
         steps = _round_steps(max(plan.steps, method.min_steps), settings)
         start_at = _last_positions(finals, plan.base, out_dir)
         res, state, sampler = _simulate(grid, u, target, settings, steps, settings.seed + k, start_at)
-        finals[k] = res.positions if res.ok else None
+        finals[k] = res.positions if res.kept else None  # a run the diagnostics doubt starts no other
         rec = make_record(k, u, res, target, steps, state.equilibration, plan, r_cut, settings.pressure)
         if rec.usable:
             rec.step.direction = method.measure(grid, target, res, sampler, settings.pressure)
