@@ -13,7 +13,7 @@ from ..errors import InputError
 from ..io.atomic import atomic_write, check_out_folder
 from ..refine.target import load_target
 from .refine import MixtureSettings, refine_mixture
-from .spec import MIXTURE_METHODS, ONE_SPECIES_METHODS, MixtureSpec, read_spec
+from .spec import MixtureSpec, check_method, read_spec
 from .start import start_tables
 
 #: Largest default cut-off [σ] (as for one species).
@@ -71,9 +71,8 @@ def refine_spec(spec_file, out="refine-output", max_iter: int | None = None, pro
     ``engine``, ``method``: None takes the spec's (``[md] engine``, ``method``).
     """
     spec = read_spec(spec_file)
-    if method in ONE_SPECIES_METHODS:
-        raise InputError(f"method {method!r} refines one species; use one of {list(MIXTURE_METHODS)} for a "
-                         "mixture", str(spec.path))
+    if method is not None:
+        check_method(method, spec.composition.n_species, spec.path)
     out = Path(out)
     check_out_folder(out)
     targets = load_targets(spec)

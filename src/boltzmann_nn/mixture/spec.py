@@ -225,6 +225,16 @@ def read_toml(path: Path, keys: set) -> dict:
     return data
 
 
+def check_method(method: str, n_species: int, path) -> None:
+    """A refinement method a spec of ``n_species`` species can run, else one line naming the file."""
+    if method in ONE_SPECIES_METHODS and n_species > 1:
+        raise _fail(f"method {method!r} refines one species; use one of {list(MIXTURE_METHODS)} for a mixture",
+                    path)
+    allowed = MIXTURE_METHODS + (ONE_SPECIES_METHODS if n_species == 1 else ())
+    if method not in allowed:
+        raise _fail(f"method {method!r}: use one of {list(allowed)}", path)
+
+
 def read_spec(path, need_targets: bool = True) -> MixtureSpec:
     """Read and check a spec (see the module doc); ``need_targets=False`` for a spec that
     only simulates its ``[potentials]``.
@@ -256,12 +266,7 @@ def read_spec(path, need_targets: bool = True) -> MixtureSpec:
         if not file.is_file():
             raise _fail(f"target of {name}: no such file {file}", path)
     method = data.get("method", "ihnc")
-    if method in ONE_SPECIES_METHODS and len(names) > 1:
-        raise _fail(f"method {method!r} refines one species; use one of {list(MIXTURE_METHODS)} for a mixture",
-                    path)
-    allowed = MIXTURE_METHODS + (ONE_SPECIES_METHODS if len(names) == 1 else ())
-    if method not in allowed:
-        raise _fail(f"method {method!r}: use one of {list(allowed)}", path)
+    check_method(method, len(names), path)
     start = data.get("start", "hnc")
     if isinstance(start, dict):
         start = _per_pair(start, names, "start", path, lambda v: base / str(v))

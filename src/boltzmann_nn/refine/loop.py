@@ -345,7 +345,7 @@ def _simulate(grid, u, target: Target, settings: RefineSettings, steps: int, see
                       seed=seed, threads=settings.threads)
     table = refined_table(grid, u)
     sampler = settings.refinement_method.sampler(grid, table, steps, settings.pressure)
-    warm = {} if start is None else {"start": start}
+    warm = {} if start is None else {"start": start}  # an engine that answers run itself may not take it
     res = get_engine(settings.engine).run(table, state, sampler=sampler, early_stop=False, **warm)
     return res, state, sampler
 
