@@ -2,13 +2,14 @@
 
 Phase ``targets``: simulate each system's true pair potentials (LAMMPS, long run) and
 write every partial g_ij (with block errors) and a refinement spec.
-Phase ``refine``: refine from the HNC start (ihnc, and imc with the runs' pair-count
-covariance) and, side by side, IBI from the Boltzmann start; then simulate each final set
+Phase ``refine``: refine from the HNC start (ihnc; hncgn, the constrained Gauss–Newton step
+with the matrix-OZ response; imc with the runs' pair-count covariance) and, side by side, IBI
+from the Boltzmann start; then simulate each final set
 independently (new seed).
 Phase ``table``: print the round-trip table (per system and pair: iterations, MD steps,
 final distance over noise, U error where g_ij > 0.05, P).
 
-    python benchmarks/mixture_roundtrip.py targets|refine|table [--systems NAME…]
+    python benchmarks/mixture_roundtrip.py targets|refine|table [--systems NAME…] [--methods NAME…]
 
 Everything lands in benchmarks/results/mixture_roundtrip/ and each phase resumes.
 """
@@ -208,13 +209,17 @@ def check_final(folder: Path, method: str, truth: dict) -> dict:
     return out
 
 
-def run_refinements(names) -> None:
+STARTS = {"ihnc": "hnc", "hncgn": "hnc", "imc": "hnc", "ibi": "boltzmann"}
+
+
+def run_refinements(names, methods) -> None:
     from boltzmann_nn.mixture.run_spec import refine_spec
 
     for name in names:
         folder = OUT / name
         truth = systems()[name][1]
-        for method, start in (("ihnc", "hnc"), ("imc", "hnc"), ("ibi", "boltzmann")):
+        for method in methods:
+            start = STARTS[method]
             out = folder / f"refine-{method}"
             if not (out / "summary.json").exists():
                 t0 = time.time()
@@ -234,11 +239,12 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("phase", choices=["targets", "refine", "table"])
     ap.add_argument("--systems", nargs="*", default=list(systems()))
+    ap.add_argument("--methods", nargs="*", default=list(STARTS), choices=list(STARTS))
     args = ap.parse_args(argv)
     if args.phase == "targets":
         make_targets(args.systems)
     elif args.phase == "refine":
-        run_refinements(args.systems)
+        run_refinements(args.systems, args.methods)
     else:
         from mixture_roundtrip_table import print_table
 

@@ -6,7 +6,7 @@ import json
 import statistics
 from pathlib import Path
 
-METHODS = (("ihnc", "HNC + ihnc"), ("imc", "HNC + imc"), ("ibi", "Boltzmann + IBI"))
+METHODS = (("ihnc", "HNC + ihnc"), ("hncgn", "HNC + hncgn"), ("imc", "HNC + imc"), ("ibi", "Boltzmann + IBI"))
 
 
 def _load(folder: Path, method: str):

@@ -58,7 +58,7 @@ def test_physical_units(tmp_path):
         (BASE.replace('"B-B" = "gBB.csv"\n', ""), "no target g\\(r\\) for pair\\(s\\) B-B"),
         (BASE.replace("B = 0.4", "B = 0.3"), "sum to 1"),
         (BASE.replace('"A-A"', '"A-C"'), "does not name two of the species"),
-        ('method = "iie"\n' + BASE, "use one of \\['ihnc', 'ibi', 'imc'\\]"),
+        ('method = "iie"\n' + BASE, "use one of \\['ihnc', 'ibi', 'imc', 'hncgn'\\]"),
         ("bogus = 1\n" + BASE, "unknown key"),
         (BASE + '[md]\nengine = "gromacs"\n', "engine 'gromacs': use one of \\['lammps', 'openmm'\\]"),
         ("density = -1\n" + BASE.split("\n", 1)[1], "density must be > 0"),

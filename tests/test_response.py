@@ -78,3 +78,45 @@ def test_structure_loss_is_zero_at_the_truth_and_grows_with_the_error():
     u = torch.zeros(1, 50)
     small, big = structure_loss(u, u + 0.01, m), structure_loss(u, u + 1.0, m)
     assert float(structure_loss(u, u, m)) < 1e-6 < float(small) < float(big)
+
+
+def test_mixture_response_matches_finite_differences_and_one_species(lj):
+    """The matrix-OZ response (theory/mixture_response.py): one species is the one-species
+    operator to rounding; a binary of two identical species, every U changed alike, responds
+    as the one-component fluid; a binary Gaussian-core mixture's every g_ij follows a
+    finite difference of the mixture HNC solver when any one U_kl changes."""
+    from boltzmann_nn.theory.mixture_oz import MixtureOZSolver
+    from boltzmann_nn.theory.mixture_response import mixture_hnc_response
+
+    one_solver = OZSolver("hnc", n=4096, dr=0.005)
+    g0 = np.interp(BINS, one_solver.r, one_solver.solve(lj, 0.5).g)
+    one = hnc_response(BINS, g0, 0.5)
+    pairs = [(0, 0, "A-A"), (0, 1, "A-B"), (1, 1, "B-B")]
+    alone = mixture_hnc_response(BINS, g0[None], pairs[:1], [1.0], 0.5)[0, :, 0, :]
+    assert np.abs(alone - one).max() < 1e-12 * np.abs(one).max()
+    same = mixture_hnc_response(BINS, np.stack([g0] * 3), pairs, [0.3, 0.7], 0.5)
+    for p in range(3):
+        summed = same[p].sum(axis=1)  # all three U changed by the same δU
+        assert np.abs(summed - one).max() < 1e-9 * np.abs(one).max()
+
+    class Gauss:
+        def __init__(self, amp, width, bump=0.0):
+            self.amp, self.width, self.bump = amp, width, bump
+
+        def evaluate(self, r):
+            u = self.amp * np.exp(-((r / self.width) ** 2)) + self.bump * _bump(r)
+            return u, -np.gradient(u, r)
+
+    solver = MixtureOZSolver("hnc", n=2048, dr=0.01)
+    x, rho = [0.6, 0.4], 1.0
+    base = {(0, 0): (2.0, 1.0), (0, 1): (1.8, 0.95), (1, 1): (1.5, 0.9)}
+
+    def g_of(changed, eps):
+        res = solver.solve({k: Gauss(*v, eps if k == changed else 0.0) for k, v in base.items()}, x, rho)
+        return np.stack([np.interp(BINS, res.r, res.g[i, j]) for i, j, _ in pairs])
+
+    j = mixture_hnc_response(BINS, g_of(None, 0.0), pairs, x, rho)
+    for q, (i, k, _) in enumerate(pairs):
+        dg = (g_of((i, k), 1e-3) - g_of((i, k), -1e-3)) / 2e-3
+        pred = j[:, :, q, :] @ _bump(BINS)
+        assert np.abs(pred - dg).max() < 5e-3 * np.abs(dg).max()

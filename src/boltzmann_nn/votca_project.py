@@ -3,7 +3,7 @@ as a refinement spec, so a VOTCA tutorial or project refines here without GROMAC
 
 What maps: every ``<non-bonded>`` interaction (types, target file, ``max`` as its cut-off),
 ``inverse.kBT`` (kJ/mol), ``inverse.method`` (ibi → ibi, iie → ihnc, imc → imc, for any
-number of bead types; iie's ``gauss-newton`` with one bead type → hncgn), ``p_target`` with a
+number of bead types; iie's ``gauss-newton`` → hncgn, also for several), ``p_target`` with a
 ``pressure`` post-update or iie's ``pressure_constraint`` (a target pressure, bar),
 ``iterations_max``; the composition and density from the configuration (``conf.gro`` for
 GROMACS, the LAMMPS data file that ``read_data`` names for LAMMPS). What cannot be honoured
@@ -136,8 +136,8 @@ def read_votca(path) -> VotcaProject:
     counts, volume = _configuration(folder, program, types, settings)
     ours = METHODS[method]
     gauss_newton = iie is not None and (_text(iie, "method") or "").lower() == "gauss-newton"
-    if method == "iie" and gauss_newton and len(types) == 1:
-        ours = "hncgn"  # the same constrained Gauss-Newton step (a mixture takes ihnc)
+    if method == "iie" and gauss_newton:
+        ours = "hncgn"  # the same constrained Gauss-Newton step, for any number of bead types
     notes.insert(0, f"method {method} -> {ours}; kBT {kbt:g} kJ/mol; program {program} -> LAMMPS "
                     f"(this tool's engine); {sum(counts.values())} beads in {volume:.5g} nm^3")
     notes.append("start: HNC inversion of the targets (VOTCA starts from Boltzmann inversion; put "

@@ -66,6 +66,8 @@ from .step import next_potentials
 from .system import PairPotentials
 
 STATE_FILE = "multistate-refine.json"
+#: Methods for several states (``hncgn`` stacks every state's rows into one step).
+MULTISTATE_METHODS = ("ihnc", "ibi", "hncgn")
 TOP_KEYS = {"method", "max_iter", "workers", "scheduler", "states", "max_du", "md"}
 STATE_KEYS = {"spec", "weight", "kT"}
 
@@ -146,8 +148,8 @@ def read_multistate(path) -> MultiStateSpec:
     if len({s.name for s in states}) != len(states):
         raise _fail("two states share a spec file name; name each state's spec differently", path)
     method = data.get("method", "ihnc")
-    if method not in ("ihnc", "ibi"):
-        raise _fail(f"method {method!r}: use ihnc or ibi", path)
+    if method not in MULTISTATE_METHODS:
+        raise _fail(f"method {method!r}: use one of {list(MULTISTATE_METHODS)}", path)
     workers = data.get("workers", 1)
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise _fail(f"workers must be an integer >= 1, got {workers!r}", path)
@@ -399,7 +401,11 @@ def refine_states(ms: MultiStateSpec, targets: dict, start: dict, r_cut: dict, o
 
 
 def _next_u(ms, base: MultiIteration, grids, targets, settings, alpha) -> dict:
-    """Each state's step (its own k_BT) in the shared energy unit, combined (:func:`combine_steps`)."""
+    """Each state's step (its own k_BT) in the shared energy unit, combined (:func:`combine_steps`);
+    ``hncgn``: one Gauss–Newton step for all states' rows (:func:`stacked_step`).
+    """
+    if ms.method == "hncgn":
+        return stacked_step(ms, base, grids, targets, settings, alpha)
     steps, g_t = {}, {}
     for st in ms.states:
         rec, s = base.states[st.name], settings[st.name]
@@ -409,6 +415,35 @@ def _next_u(ms, base: MultiIteration, grids, targets, settings, alpha) -> dict:
         g_t[st.name] = {p: np.interp(grids[p], targets[st.name][p].r, targets[st.name][p].g) for p in grids}
     du = combine_steps(steps, {st.name: st.weight for st in ms.states}, g_t)
     return {p: (base.u[p] + du[p]) - (base.u[p] + du[p])[-1] for p in grids}
+
+
+def stacked_step(ms, base: MultiIteration, grids, targets, settings, alpha) -> dict:
+    """The next U of every pair: the least-squares step of every state's HNC-response rows
+    stacked (each weighted by the state's weight, ΔU in the shared unit changing a state's βU
+    by ΔU/k_BT) under one pressure constraint per state that has a target pressure
+    (:func:`~boltzmann_nn.refine.methods.hncgn.gauss_newton`); α times it, its largest change
+    over all pairs capped at ``max_du`` k_BT of the coldest state.
+    """
+    from ..refine.compare import on_grid
+    from ..refine.methods.base import Residual
+    from ..refine.methods.hncgn import gauss_newton
+
+    parts = []
+    for st in ms.states:
+        rec, s, comp = base.states[st.name], settings[st.name], st.spec.composition
+        run = rec.run
+        res = {}
+        for p, grid in grids.items():
+            g_t, g_r, err = on_grid(grid, targets[st.name][p], run.r, run.g[p], run.g_err[p])
+            res[p] = Residual(grid=grid, u=np.asarray(rec.u[p], float), g_target=g_t, g_run=g_r, err=err,
+                              density=comp.density, pressure_run=run.pressure, pressure_target=s.pressure,
+                              run_r=np.asarray(run.r, float), run_g=np.asarray(run.g[p], float))
+        parts.append((res, comp.pairs(), comp.x, st.kT, st.weight))
+    du = gauss_newton(parts)
+    big = max(float(np.max(np.abs(d))) for d in du.values())
+    cap = ms.max_du * min(st.kT for st in ms.states)
+    scale = alpha * min(1.0, cap / big) if big > 0 else 0.0
+    return {p: (base.u[p] + scale * du[p]) - (base.u[p] + scale * du[p])[-1] for p in grids}
 
 
 def _load(path: Path, digest: str, grids: dict) -> list:

@@ -42,7 +42,7 @@ STATE_FILE = "mixture-refine.json"
 DIVERGE, MIN_ALPHA = 1.5, 1.0 / 16
 #: Methods whose step length is fitted to the last step's response (as one species: the
 #: Newton step overshoots in dense liquids; IBI keeps VOTCA's steps).
-FITTED_STEP = ("ihnc", "imc")
+FITTED_STEP = ("ihnc", "imc", "hncgn")
 
 
 @dataclass

@@ -72,7 +72,7 @@ def refine_spec(spec_file, out="refine-output", max_iter: int | None = None, pro
     """
     spec = read_spec(spec_file)
     if method is not None:
-        check_method(method, spec.composition.n_species, spec.path)
+        check_method(method, spec.path)
     out = Path(out)
     check_out_folder(out)
     targets = load_targets(spec)

@@ -73,9 +73,7 @@ TOP_KEYS = {
 KB_KEYS = {"r_start", "r_stop", "factor", "r_ramp", "targets"}
 MD_KEYS = {"steps", "max_steps", "equilibration", "threads", "seed", "n_particles", "blocks", "dt", "engine",
            "platform", "rdf_every"}
-MIXTURE_METHODS = ("ihnc", "ibi", "imc")
-#: Methods of one species only (a one-species spec runs the one-species loop).
-ONE_SPECIES_METHODS = ("hncgn",)
+MIXTURE_METHODS = ("ihnc", "ibi", "imc", "hncgn")
 #: Engines a mixture runs on (as :data:`.md.MIXTURE_ENGINES`).
 MIXTURE_ENGINES = ("lammps", "openmm")
 MIXTURE_STARTS = ("hnc", "boltzmann")
@@ -225,14 +223,10 @@ def read_toml(path: Path, keys: set) -> dict:
     return data
 
 
-def check_method(method: str, n_species: int, path) -> None:
-    """A refinement method a spec of ``n_species`` species can run, else one line naming the file."""
-    if method in ONE_SPECIES_METHODS and n_species > 1:
-        raise _fail(f"method {method!r} refines one species; use one of {list(MIXTURE_METHODS)} for a mixture",
-                    path)
-    allowed = MIXTURE_METHODS + (ONE_SPECIES_METHODS if n_species == 1 else ())
-    if method not in allowed:
-        raise _fail(f"method {method!r}: use one of {list(allowed)}", path)
+def check_method(method: str, path) -> None:
+    """A refinement method a spec can run, else one line naming the file."""
+    if method not in MIXTURE_METHODS:
+        raise _fail(f"method {method!r}: use one of {list(MIXTURE_METHODS)}", path)
 
 
 def read_spec(path, need_targets: bool = True) -> MixtureSpec:
@@ -266,7 +260,7 @@ def read_spec(path, need_targets: bool = True) -> MixtureSpec:
         if not file.is_file():
             raise _fail(f"target of {name}: no such file {file}", path)
     method = data.get("method", "ihnc")
-    check_method(method, len(names), path)
+    check_method(method, path)
     start = data.get("start", "hnc")
     if isinstance(start, dict):
         start = _per_pair(start, names, "start", path, lambda v: base / str(v))

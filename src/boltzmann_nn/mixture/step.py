@@ -6,6 +6,10 @@
   g_kl at once, so each U_ij responds to every g_kl (the cross-pair response that per-pair
   IBI ignores).
 * ``ibi``: ΔU_ij = ln(g_run,ij / g_target,ij), pair by pair.
+* ``hncgn``: the Gauss–Newton step of :func:`~boltzmann_nn.refine.methods.hncgn.gauss_newton`:
+  one least-squares solve for every pair's ΔU against every pair's g residual, with the
+  matrix-OZ HNC response of every g_ij to every U_kl at the run's own g and the target
+  pressure (the mixture's virial) a constraint of the step, not a ramp.
 * ``imc``: the Newton step with the Jacobian measured in the base run, the joint
   covariance of all pairs' pair counts (:mod:`.imc`), computed when that run ends and
   handed in as ``measured`` (the target pressure already in it); without it (too few
@@ -84,6 +88,20 @@ def direction(method: str, comp, grids: dict, targets: dict, res: dict) -> dict:
     }
 
 
+def gauss_newton_direction(comp, grids: dict, base: dict, res: dict, p_target: float | None) -> dict:
+    """ΔU per pair of the constrained Gauss–Newton step (``hncgn``) from the base run."""
+    from ..refine.methods.base import Residual
+    from ..refine.methods.hncgn import gauss_newton
+
+    run = base["run"]
+    r_run = np.asarray(run["r"], float)
+    parts = {p: Residual(grid=grids[p], u=np.asarray(base["u"][p], float), g_target=res[p][0], g_run=res[p][1],
+                         err=res[p][2], density=comp.density, pressure_run=run["pressure"],
+                         pressure_target=p_target, run_r=r_run, run_g=np.asarray(run["g"][p], float))
+             for p in grids}
+    return gauss_newton([(parts, comp.pairs(), comp.x, 1.0, 1.0)])
+
+
 def pressure_ramp(
     comp, grids: dict, us: dict, res: dict, du: dict, scale: float, p_run: float, p_target: float
 ) -> dict:
@@ -138,6 +156,9 @@ def next_potentials(
     if method == "imc" and measured is not None:
         du = {p: np.asarray(measured[p], float) for p in grids}
         p_target = None  # the IMC step is constrained to it
+    elif method == "hncgn":
+        du = gauss_newton_direction(comp, grids, base, res, p_target)
+        p_target = None  # a constraint of the step
     else:
         du = direction("ihnc" if method == "imc" else method, comp, grids, targets, res)
     big = max(float(np.max(np.abs(d))) for d in du.values())

@@ -15,7 +15,8 @@ import math
 
 import numpy as np
 
-from ..theory.response import hnc_response, interpolation_matrix
+from ..theory.mixture_response import mixture_hnc_response
+from ..theory.response import interpolation_matrix
 from ..units import U_CUT
 
 #: The response is computed on bins this many times finer than the potential's grid.
@@ -37,24 +38,47 @@ def response_rows(grid, u, r_run, g_run, density: float) -> tuple[np.ndarray, np
     p (shape (n,)) the first-order change of the virial pressure per unit change of U at each
     grid point, at fixed g plus through the change of g [k_BT/σ³ per k_BT].
     """
-    grid = np.asarray(grid, float)
-    u = np.asarray(u, float)
+    return mixture_rows({"A-A": grid}, {"A-A": u}, r_run, {"A-A": g_run}, [(0, 0, "A-A")], [1.0], density)
+
+
+def mixture_rows(grids: dict, us: dict, r_run, g_run: dict, pairs: list, x, density: float
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`response_rows` for every pair of a mixture at once: the unknowns are every
+    pair's ΔU on its grid, one block after another in the order of ``pairs`` ((i, j, name),
+    :meth:`~boltzmann_nn.mixture.system.Composition.pairs`); R (N × N, N the points of all
+    grids) the change of each pair's bin-averaged g_ij (the matrix-OZ HNC response,
+    :func:`~boltzmann_nn.theory.mixture_response.mixture_hnc_response`), p (N,) the change
+    of the mixture's virial pressure βP = ρ + (2π/3)ρ² Σ_ij x_i x_j ∫ r³ F_ij g_ij dr.
+    """
+    names = [name for _, _, name in pairs]
+    x = np.asarray(x, float)
     r_run = np.asarray(r_run, float)
-    h = float(grid[1] - grid[0])
-    dr = h / FINE
+    dr = min(float(grids[p][1] - grids[p][0]) for p in names) / FINE
     rb = (np.arange(int(r_run[-1] / dr)) + 0.5) * dr
-    gb = np.maximum(np.interp(rb, r_run, np.asarray(g_run, float)), 0.0)
-    interp = interpolation_matrix(grid, rb)
-    interp[rb > grid[-1]] = 0.0
-    resp = hnc_response(rb, gb, density) @ interp  # δg on the fine bins per unit δU
-    # the average over each grid point's bin [r_i − h/2, r_i + h/2), shell-volume weights
-    avg = np.zeros((grid.size, rb.size))
-    idx = np.floor((rb - grid[0]) / h + 0.5).astype(int)
-    ok = (idx >= 0) & (idx < grid.size)
-    avg[idx[ok], np.flatnonzero(ok)] = rb[ok] ** 2
-    avg /= np.maximum(avg.sum(axis=1, keepdims=True), 1e-300)
-    grad = np.gradient(interp, rb, axis=0)  # d(δU)/dr on the fine bins
-    u_b = np.interp(rb, grid, u)
-    force = np.where(u_b < U_CUT, -np.gradient(u_b, rb), 0.0)
-    p = -_virial_weights(rb, gb, density) @ grad + _virial_weights(rb, force, density) @ resp
-    return avg @ resp, p
+    gb = np.array([np.maximum(np.interp(rb, r_run, np.asarray(g_run[p], float)), 0.0) for p in names])
+    resp = mixture_hnc_response(rb, gb, pairs, x, density)  # (P, nb, P, nb)
+    interp, avg, weight = {}, {}, {}
+    for i, j, p in pairs:
+        grid = np.asarray(grids[p], float)
+        h = float(grid[1] - grid[0])
+        m = interpolation_matrix(grid, rb)
+        m[rb > grid[-1]] = 0.0
+        interp[p] = m
+        # the average over each grid point's bin [r_i − h/2, r_i + h/2), shell-volume weights
+        a = np.zeros((grid.size, rb.size))
+        idx = np.floor((rb - grid[0]) / h + 0.5).astype(int)
+        ok = (idx >= 0) & (idx < grid.size)
+        a[idx[ok], np.flatnonzero(ok)] = rb[ok] ** 2
+        avg[p] = a / np.maximum(a.sum(axis=1, keepdims=True), 1e-300)
+        weight[p] = x[i] * x[j] * (1.0 if i == j else 2.0)  # the pair's share of the sums over i, j
+    rows, press = [], []
+    for a, (_, _, p) in enumerate(pairs):
+        u_b = np.interp(rb, grids[p], np.asarray(us[p], float))
+        force = np.where(u_b < U_CUT, -np.gradient(u_b, rb), 0.0)
+        through_g = weight[p] * _virial_weights(rb, force, density)
+        rows.append(np.hstack([avg[p] @ resp[a, :, b, :] @ interp[q] for b, (_, _, q) in enumerate(pairs)]))
+        press.append(np.hstack([through_g @ resp[a, :, b, :] @ interp[q] for b, (_, _, q) in enumerate(pairs)]))
+    p_vec = np.sum(press, axis=0)
+    at_fixed_g = np.hstack([-weight[p] * _virial_weights(rb, gb[a], density)
+                            @ np.gradient(interp[p], rb, axis=0) for a, (_, _, p) in enumerate(pairs)])
+    return np.vstack(rows), p_vec + at_fixed_g

@@ -22,14 +22,70 @@ measured); the curvature penalty is what keeps the noise out of ΔU.
 from __future__ import annotations
 
 import numpy as np
+from scipy.linalg import block_diag
 
-from ..linear_response import response_rows
+from ..linear_response import mixture_rows
 from ..updates import G_RESOLVED
 from .base import Direction, Residual
 from .ihnc import IHNC
 
 #: Weight of the curvature penalty relative to the mean diagonal of the normal matrix.
 CURVATURE = 1e-3
+
+
+def gauss_newton(parts: list) -> dict:
+    """The constrained least-squares step ΔU of every pair from the residuals of one or more
+    states.
+
+    Args:
+        parts: (residuals, pairs, x, energy, weight) per state: pair name → Residual (its U,
+            g and pressures in that state's k_BT; every pair of a state shares the density
+            and pressures), the (i, j, name) of the unordered pairs, the mole fractions, k_BT
+            of the state in the unit ΔU is wanted in (ΔU changes the state's βU by
+            ΔU / energy) and the weight of its rows. A mixture's rows are the matrix-OZ
+            response of every g_ij to every U_kl; every state with a target pressure adds one
+            constraint (the mixture's virial); several states stack their rows (the
+            Gauss–Newton step for all of them at once).
+
+    Returns:
+        Pair name → ΔU on its grid, in the unit of ``energy``; below the first point any
+        state's g_ij(r) sees, the value there.
+    """
+    pairs = parts[0][1]
+    grids = {p: parts[0][0][p].grid for _, _, p in pairs}
+    sizes = [grids[p].size for _, _, p in pairs]
+    ends = np.cumsum(sizes)
+    n = int(ends[-1])
+    h = np.zeros((n, n))
+    rhs = np.zeros(n)
+    cons, vals = [np.eye(n)[e - 1] for e in ends], [0.0] * len(sizes)
+    first = {p: grids[p].size for _, _, p in pairs}
+    for residuals, _, x, energy, weight in parts:
+        res0 = residuals[pairs[0][2]]
+        rows, p_vec = mixture_rows(grids, {p: r.u for p, r in residuals.items()}, res0.run_r,
+                                   {p: r.run_g for p, r in residuals.items()}, pairs, x, res0.density)
+        seen = np.concatenate([(residuals[p].g_run > G_RESOLVED) | (residuals[p].g_target > G_RESOLVED)
+                               for _, _, p in pairs])
+        b = np.concatenate([residuals[p].g_target - residuals[p].g_run for _, _, p in pairs])
+        a = rows[seen] / energy
+        h += weight * (a.T @ a)
+        rhs += weight * (a.T @ b[seen])
+        for k, (_, _, p) in enumerate(pairs):
+            first[p] = min(first[p], int(np.argmax(seen[ends[k] - sizes[k]:ends[k]])))
+        if res0.pressure_target is not None:
+            cons.append(p_vec / energy)
+            vals.append(res0.pressure_target - res0.pressure_run)
+    curv = block_diag(*[np.diff(np.eye(m), 2, axis=0) for m in sizes])
+    h = h + CURVATURE * float(np.mean(np.diag(h))) * (curv.T @ curv)
+    c = np.vstack(cons)
+    kkt = np.block([[h, c.T], [c, np.zeros((c.shape[0], c.shape[0]))]])
+    sol = np.linalg.lstsq(kkt, np.concatenate([rhs, vals]), rcond=None)[0][:n]
+    out = {}
+    for k, (_, _, p) in enumerate(pairs):
+        du = sol[ends[k] - sizes[k]:ends[k]].copy()
+        du[:first[p]] = du[first[p]]  # the core moves with the first point g(r) sees
+        out[p] = du
+    return out
 
 
 class HNCGN(IHNC):
@@ -40,24 +96,5 @@ class HNCGN(IHNC):
     def direction(self, res: Residual) -> Direction:
         if res.run_r is None:
             return super().direction(res)
-        grid = res.grid
-        rows, p = response_rows(grid, res.u, res.run_r, res.run_g, res.density)
-        seen = (res.g_run > G_RESOLVED) | (res.g_target > G_RESOLVED)
-        b = res.g_target - res.g_run
-        a = rows[seen]
-        n = grid.size
-        h = a.T @ a
-        curv = np.diff(np.eye(n), 2, axis=0)
-        h = h + CURVATURE * float(np.mean(np.diag(h))) * (curv.T @ curv)
-        rhs = a.T @ b[seen]
-        cons = [np.eye(n)[-1]]
-        vals = [0.0]
-        if res.pressure_target is not None:
-            cons.append(p)
-            vals.append(res.pressure_target - res.pressure_run)
-        c = np.vstack(cons)
-        kkt = np.block([[h, c.T], [c, np.zeros((c.shape[0], c.shape[0]))]])
-        sol = np.linalg.lstsq(kkt, np.concatenate([rhs, vals]), rcond=None)[0][:n]
-        first = int(np.argmax(seen))
-        sol[:first] = sol[first]  # the core moves with the first point g(r) sees
-        return Direction(sol, with_pressure=res.pressure_target is not None)
+        du = gauss_newton([({"A-A": res}, [(0, 0, "A-A")], [1.0], 1.0, 1.0)])["A-A"]
+        return Direction(du, with_pressure=res.pressure_target is not None)
