@@ -67,6 +67,24 @@ def test_two_states_refine_together_and_resume(folder, tmp_path, capsys):
     assert d2["history"][0]["states"]["s1"]["chi2"] == d["history"][0]["states"]["s1"]["chi2"]
 
 
+def test_two_states_hncgn_stacks_both_states(folder, tmp_path, capsys):
+    """``method = "hncgn"``: Gauss–Newton steps for both states at once (rows stacked, one
+    pressure constraint each) from their averaged HNC start (P 1.2 and 1.4 k_BT/σ³ high, χ²/n
+    8.6 and 5.0): both pressures and both g(r) reach their targets (two steps here)."""
+    capsys.readouterr()
+    states = tmp_path / "states.toml"
+    states.write_text((folder / "states.toml").read_text().replace('method = "ihnc"', 'method = "hncgn"')
+                      .replace('spec = "', f'spec = "{folder}/'))
+    code, d = _json(capsys, "refine", "--states", str(states), "--out", str(tmp_path / "o"), "--max-iter", "4")
+    assert d["iterations"] <= 4 and set(d["states"]) == {"s1", "s2"}
+    first, last = d["history"][0]["states"], d["history"][-1]["states"]
+    for name in STATES:
+        target = json.loads((folder / name / "result.json").read_text())["pressure"]
+        gap0 = abs(first[name]["pressure"] - target)
+        assert abs(last[name]["pressure"] - target) <= max(0.5 * gap0, 0.02 * target)
+        assert last[name]["chi2"] < 3.0 * last[name]["chi2_bound"]
+
+
 def test_combined_step_follows_the_state_whose_g_carries_information():
     r = np.linspace(0.5, 2.0, 16)
     g_a = np.where(r < 1.0, 0.0, 1.0)  # state a sees nothing below r = 1
@@ -85,6 +103,8 @@ def test_bad_states_files_are_one_line_errors(folder, tmp_path):
     bad.write_text("[[states]]\nfile = 'x.toml'\n")
     with pytest.raises(InputError, match="spec = FILE"):
         read_multistate(bad)
+    bad.write_text(f"method = 'hncgn'\n[[states]]\nspec = '{folder / 's1.toml'}'\n")
+    assert read_multistate(bad).method == "hncgn"
     bad.write_text(f"method = 'imc'\n[[states]]\nspec = '{folder / 's1.toml'}'\n")
     with pytest.raises(InputError, match="use one of"):
         read_multistate(bad)

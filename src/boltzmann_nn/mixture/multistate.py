@@ -2,7 +2,7 @@
 
 A multi-state file (TOML) names a one-state spec per state (docs/mixtures.md) and its weight::
 
-    method = "ihnc"            # ihnc | ibi (every state takes this method)
+    method = "ihnc"            # ihnc | hncgn | ibi (every state takes this method)
     max_iter = 8
     workers = 2                # Dask LocalCluster workers for the states of an iteration
     # scheduler = "tcp://host:8786"   # or an existing Dask scheduler
@@ -24,7 +24,9 @@ step of :mod:`.step`, with its pressure ramp) in the shared energy unit, combine
 point with weights w_s g_s(r)² — the stacked least-squares (Gauss–Newton) solution of all
 states' residuals when each state's Jacobian is taken as its local one, δg_s ≈ −g_s δU, so
 a state counts where its g(r) carries information. IBI's combination is msibi's weighted
-average where the g are alike. Safeguards as for one state: the largest change per step is
+average where the g are alike. ``hncgn`` takes the Gauss–Newton step of all states at
+once instead (:func:`stacked_step`: every state's HNC-response rows stacked, one pressure
+constraint per state). Safeguards as for one state: the largest change per step is
 ``max_du`` k_BT (of the coldest state), the best iterate (lowest weighted excess over noise)
 is kept, a worse step is halved from the best, the Newton step's length is fitted to the
 response of the last step (the one-state secant with its sums pooled over every state and

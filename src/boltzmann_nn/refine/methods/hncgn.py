@@ -6,8 +6,9 @@
 
 with J the HNC linear response at the run's own g(r) (on bins finer than the grid), B the
 average over the target's bins (the rows are the quantities compared), δP the first-order
-change of the virial pressure (at fixed g, plus through the change J ΔU of g) and μ a small
-curvature penalty that fixes ΔU where g(r) cannot see it. Its fixed point is the structure
+change of the virial pressure (at fixed g, plus through the change J ΔU of g) and μ a
+curvature penalty, as large as the noise allows (:data:`CURVATURE`): it fixes ΔU where g(r)
+cannot see it and keeps the step from fitting noise. Its fixed point is the structure
 closest to the target, in the HNC metric, that has the target pressure; a Newton step for
 g(r) followed by a ramp of fixed shape (``ihnc``) instead stops where the g step is the
 negative of the ramp, and leaves the ramp's own response in g(r). Without a target pressure
@@ -16,7 +17,9 @@ the step is the unconstrained least-squares Newton step.
 The residual enters as measured, bin by bin: denoising it first (a smoothing over 1.5 bins,
 as ``ihnc`` does) cancels the alternating misfit of neighbouring bins at the steep first
 peak, which is then never corrected (``spce/hncgn``: 0.0027 at best, against 0.0022 as
-measured); the curvature penalty is what keeps the noise out of ΔU.
+measured); the curvature penalty is what keeps the noise out of ΔU. A mixture's rows are
+the matrix-OZ response of every g_ij to every U_kl and its pressure the mixture's virial;
+several states stack their rows, one pressure constraint per state (:func:`gauss_newton`).
 """
 
 from __future__ import annotations
@@ -29,8 +32,13 @@ from ..updates import G_RESOLVED
 from .base import Direction, Residual
 from .ihnc import IHNC
 
-#: Weight of the curvature penalty relative to the mean diagonal of the normal matrix.
+#: Weight of the curvature penalty relative to the mean diagonal of the normal matrix: the
+#: least; the step takes the largest of ``CURVATURE × 10^k`` (k = 0…6) whose predicted misfit
+#: is still within the noise (χ²/n ≤ 1 against the residual's errors), so that it never fits
+#: noise (the limit of a large weight is a linear ramp per pair, the pressure met with the
+#: least change of g).
 CURVATURE = 1e-3
+CURVATURE_STEPS = 7
 
 
 def gauss_newton(parts: list) -> dict:
@@ -60,6 +68,7 @@ def gauss_newton(parts: list) -> dict:
     rhs = np.zeros(n)
     cons, vals = [np.eye(n)[e - 1] for e in ends], [0.0] * len(sizes)
     first = {p: grids[p].size for _, _, p in pairs}
+    whitened = []  # (rows / err, residual / err, weight) per state: the predicted misfit in its noise
     for residuals, _, x, energy, weight in parts:
         res0 = residuals[pairs[0][2]]
         rows, p_vec = mixture_rows(grids, {p: r.u for p, r in residuals.items()}, res0.run_r,
@@ -70,16 +79,28 @@ def gauss_newton(parts: list) -> dict:
         a = rows[seen] / energy
         h += weight * (a.T @ a)
         rhs += weight * (a.T @ b[seen])
+        err = np.maximum(np.concatenate([residuals[p].err for _, _, p in pairs])[seen], 1e-4)
+        whitened.append((a / err[:, None], b[seen] / err, weight))
         for k, (_, _, p) in enumerate(pairs):
             first[p] = min(first[p], int(np.argmax(seen[ends[k] - sizes[k]:ends[k]])))
         if res0.pressure_target is not None:
             cons.append(p_vec / energy)
             vals.append(res0.pressure_target - res0.pressure_run)
     curv = block_diag(*[np.diff(np.eye(m), 2, axis=0) for m in sizes])
-    h = h + CURVATURE * float(np.mean(np.diag(h))) * (curv.T @ curv)
+    curv = float(np.mean(np.diag(h))) * (curv.T @ curv)
     c = np.vstack(cons)
-    kkt = np.block([[h, c.T], [c, np.zeros((c.shape[0], c.shape[0]))]])
-    sol = np.linalg.lstsq(kkt, np.concatenate([rhs, vals]), rcond=None)[0][:n]
+    zero = np.zeros((c.shape[0], c.shape[0]))
+    total = sum(w * a.shape[0] for a, _, w in whitened)
+    sol = None
+    for k in range(CURVATURE_STEPS):
+        kkt = np.block([[h + CURVATURE * 10.0**k * curv, c.T], [c, zero]])
+        trial = np.linalg.lstsq(kkt, np.concatenate([rhs, vals]), rcond=None)[0][:n]
+        misfit = sum(w * float(np.sum((a @ trial - b) ** 2)) for a, b, w in whitened) / max(total, 1)
+        if sol is not None and misfit > 1.0:
+            break
+        sol = trial
+        if misfit > 1.0:  # even the least smoothing leaves more than the noise: take it
+            break
     out = {}
     for k, (_, _, p) in enumerate(pairs):
         du = sol[ends[k] - sizes[k]:ends[k]].copy()
