@@ -68,11 +68,12 @@ def print_table(out: Path, systems: dict, names) -> None:
             med = statistics.median([i if i is not None else float("inf") for i in reached[method]])
             print(f"{label}: reached the noise level in {len(its)}/{len(reached[method])} systems; "
                   f"median iterations {med}")
-    ratios = []
-    for name, (it, st) in steps_of["ihnc"].items():
-        if it is not None and name in steps_of["ibi"]:
-            ratios.append(steps_of["ibi"][name][1] / st)
-    if ratios:
-        print(f"MD steps of IBI (to noise, or all it ran when never) / HNC + ihnc to noise: "
-              f"{', '.join(f'{r:.2f}' for r in ratios)} (median {statistics.median(ratios):.2f}; "
-              "a lower bound where IBI never got there)")
+    for newton, label in (("ihnc", "HNC + ihnc"), ("hncgn", "HNC + hncgn")):
+        ratios = []
+        for name, (it, st) in steps_of[newton].items():
+            if it is not None and name in steps_of["ibi"]:
+                ratios.append(steps_of["ibi"][name][1] / st)
+        if ratios:
+            print(f"MD steps of IBI (to noise, or all it ran when never) / {label} to noise: "
+                  f"{', '.join(f'{r:.2f}' for r in ratios)} (median {statistics.median(ratios):.2f}; "
+                  "a lower bound where IBI never got there)")

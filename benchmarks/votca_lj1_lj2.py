@@ -3,7 +3,7 @@ argon–helium-like binary, 1000 + 1000 beads in a 4.30484 nm box at 85 K, three
 g_ij from atomistic MD with GROMACS), refined in its own units (nm, kJ/mol).
 
     apt-get install votca-tutorials
-    python benchmarks/votca_lj1_lj2.py run      # ihnc and imc from the HNC start, IBI from Boltzmann
+    python benchmarks/votca_lj1_lj2.py run      # ihnc, hncgn, imc from the HNC start, IBI from Boltzmann
     python benchmarks/votca_lj1_lj2.py table    # distance per iteration, MD steps, wall time
 
 VOTCA's own run of this tutorial (IMC with GROMACS' group cut-off scheme) needs GROMACS
@@ -52,7 +52,7 @@ def run() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     for p in PAIRS:
         shutil.copy(TUTORIAL / f"{p}.dist.tgt", OUT / f"{p}.dist.tgt")
-    for method, start in (("ihnc", "hnc"), ("imc", "hnc"), ("ibi", "boltzmann")):
+    for method, start in (("ihnc", "hnc"), ("hncgn", "hnc"), ("imc", "hnc"), ("ibi", "boltzmann")):
         spec = OUT / f"spec-{method}.toml"
         spec.write_text(SPEC.replace("METHOD", method).replace("START", start))
         out = OUT / f"refine-{method}"
@@ -75,7 +75,8 @@ def run() -> None:
 
 def table() -> None:
     rows = []
-    labels = (("ihnc", "HNC start + ihnc (Newton)"), ("imc", "HNC start + imc (Newton, measured Jacobian)"),
+    labels = (("ihnc", "HNC start + ihnc (Newton)"), ("hncgn", "HNC start + hncgn (Gauss-Newton)"),
+              ("imc", "HNC start + imc (Newton, measured Jacobian)"),
               ("ibi", "Boltzmann start + IBI"))
     for method, label in labels:
         out = OUT / f"refine-{method}"
