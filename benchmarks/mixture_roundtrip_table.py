@@ -28,6 +28,33 @@ def _to_noise(history: list) -> tuple[int | None, int]:
     return None, steps
 
 
+def _steps_to(history: list, distance: float) -> int | None:
+    """MD steps up to the first iteration whose joint χ²/n is at most ``distance``."""
+    steps = 0
+    for h in history:
+        steps += h["md_steps"]
+        if h.get("chi2") is not None and h["chi2"] <= distance:
+            return steps
+    return None
+
+
+def same_distance(out: Path, names, newton: str) -> list[str]:
+    """Per system: the distance both IBI and ``newton`` reach (the larger of their best χ²/n)
+    and the MD steps each took to first get there."""
+    lines = []
+    for name in names:
+        s_ibi, _ = _load(out / name, "ibi")
+        s_new, _ = _load(out / name, newton)
+        if s_ibi is None or s_new is None:
+            continue
+        best = [min(h["chi2"] for h in s["history"] if h.get("chi2") is not None) for s in (s_ibi, s_new)]
+        distance = max(best)
+        a, b = _steps_to(s_ibi["history"], distance), _steps_to(s_new["history"], distance)
+        lines.append(f"{name}: chi2/n <= {distance:.3g} (IBI's best {best[0]:.3g}, {newton}'s {best[1]:.3g}): "
+                     f"IBI {a:,} MD steps, {newton} {b:,}: ratio {a / b:.2f}")
+    return lines
+
+
 def print_table(out: Path, systems: dict, names) -> None:
     print("| system | start + method | iterations to noise | MD steps to noise | final chi2/n (bound) | "
           "pair | U error where g > 0.05, mean / max [k_BT] | independent MD: chi2/n (bound) | P rel. error |")
@@ -77,3 +104,5 @@ def print_table(out: Path, systems: dict, names) -> None:
             print(f"MD steps of IBI (to noise, or all it ran when never) / {label} to noise: "
                   f"{', '.join(f'{r:.2f}' for r in ratios)} (median {statistics.median(ratios):.2f}; "
                   "a lower bound where IBI never got there)")
+        for line in same_distance(out, names, newton):
+            print("  to the same distance, " + line)

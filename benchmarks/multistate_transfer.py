@@ -222,7 +222,8 @@ def main():
 def finish(lines: list, args) -> None:
     text = "\n".join(lines) + "\n"
     whole = args.systems == list(SYSTEMS) and args.seeds == [1] and not args.no_dask
-    (OUT.parent / ("multistate_transfer.txt" if whole else "multistate_transfer-part.txt")).write_text(text)
+    name = "multistate_transfer" + ("" if whole else "-seeds" if len(args.seeds) > 1 else "-part") + ".txt"
+    (OUT.parent / name).write_text(text)
     print(text)
 
 
