@@ -64,7 +64,7 @@ from .refine import (
     run_bin_width,
 )
 from .spec import MixtureSpec, read_spec, read_toml
-from .step import next_potentials
+from .step import gauss_newton_part, next_potentials, residuals
 from .system import PairPotentials
 
 STATE_FILE = "multistate-refine.json"
@@ -426,21 +426,14 @@ def stacked_step(ms, base: MultiIteration, grids, targets, settings, alpha) -> d
     (:func:`~boltzmann_nn.refine.methods.hncgn.gauss_newton`); α times it, its largest change
     over all pairs capped at ``max_du`` k_BT of the coldest state.
     """
-    from ..refine.compare import on_grid
-    from ..refine.methods.base import Residual
     from ..refine.methods.hncgn import gauss_newton
 
     parts = []
     for st in ms.states:
-        rec, s, comp = base.states[st.name], settings[st.name], st.spec.composition
-        run = rec.run
-        res = {}
-        for p, grid in grids.items():
-            g_t, g_r, err = on_grid(grid, targets[st.name][p], run.r, run.g[p], run.g_err[p])
-            res[p] = Residual(grid=grid, u=np.asarray(rec.u[p], float), g_target=g_t, g_run=g_r, err=err,
-                              density=comp.density, pressure_run=run.pressure, pressure_target=s.pressure,
-                              run_r=np.asarray(run.r, float), run_g=np.asarray(run.g[p], float))
-        parts.append((res, comp.pairs(), comp.x, st.kT, st.weight))
+        view = base.states[st.name].base_view()
+        res = residuals(view, grids, targets[st.name])
+        parts.append(gauss_newton_part(st.spec.composition, grids, view, res, settings[st.name].pressure,
+                                       st.kT, st.weight))
     du = gauss_newton(parts)
     big = max(float(np.max(np.abs(d))) for d in du.values())
     cap = ms.max_du * min(st.kT for st in ms.states)

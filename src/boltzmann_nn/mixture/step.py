@@ -88,10 +88,13 @@ def direction(method: str, comp, grids: dict, targets: dict, res: dict) -> dict:
     }
 
 
-def gauss_newton_direction(comp, grids: dict, base: dict, res: dict, p_target: float | None) -> dict:
-    """ΔU per pair of the constrained Gauss–Newton step (``hncgn``) from the base run."""
+def gauss_newton_part(comp, grids: dict, base: dict, res: dict, p_target: float | None,
+                      energy: float = 1.0, weight: float = 1.0) -> tuple:
+    """One state's part of :func:`~boltzmann_nn.refine.methods.hncgn.gauss_newton`: its
+    pairs' residuals (``res`` from :func:`residuals` of ``base``), pairs, mole fractions,
+    k_BT in the shared energy unit and weight.
+    """
     from ..refine.methods.base import Residual
-    from ..refine.methods.hncgn import gauss_newton
 
     run = base["run"]
     r_run = np.asarray(run["r"], float)
@@ -99,7 +102,14 @@ def gauss_newton_direction(comp, grids: dict, base: dict, res: dict, p_target: f
                          err=res[p][2], density=comp.density, pressure_run=run["pressure"],
                          pressure_target=p_target, run_r=r_run, run_g=np.asarray(run["g"][p], float))
              for p in grids}
-    return gauss_newton([(parts, comp.pairs(), comp.x, 1.0, 1.0)])
+    return parts, comp.pairs(), comp.x, energy, weight
+
+
+def gauss_newton_direction(comp, grids: dict, base: dict, res: dict, p_target: float | None) -> dict:
+    """ΔU per pair of the constrained Gauss–Newton step (``hncgn``) from the base run."""
+    from ..refine.methods.hncgn import gauss_newton
+
+    return gauss_newton([gauss_newton_part(comp, grids, base, res, p_target)])
 
 
 def pressure_ramp(

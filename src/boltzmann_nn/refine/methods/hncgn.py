@@ -99,11 +99,10 @@ def gauss_newton(parts: list) -> dict:
         kkt = np.block([[h + CURVATURE * 10.0**k * curv, c.T], [c, zero]])
         trial = np.linalg.lstsq(kkt, np.concatenate([rhs, vals]), rcond=None)[0][:n]
         misfit = sum(w * float(np.sum((a @ trial - b) ** 2)) for a, b, w in whitened) / max(total, 1)
-        if sol is not None and misfit > 1.0:
+        if misfit > 1.0:  # beyond the noise: keep the last within it (the least smoothing if none)
+            sol = trial if sol is None else sol
             break
         sol = trial
-        if misfit > 1.0:  # even the least smoothing leaves more than the noise: take it
-            break
     out = {}
     for k, (_, _, p) in enumerate(pairs):
         du = sol[ends[k] - sizes[k]:ends[k]].copy()
