@@ -404,9 +404,12 @@ def refine_states(ms: MultiStateSpec, targets: dict, start: dict, r_cut: dict, o
 
 def _next_u(ms, base: MultiIteration, grids, targets, settings, alpha) -> dict:
     """Each state's step (its own k_BT) in the shared energy unit, combined (:func:`combine_steps`);
-    ``hncgn``: one Gauss–Newton step for all states' rows (:func:`stacked_step`).
+    ``hncgn``: one Gauss–Newton step for all states' rows (:func:`stacked_step`), except where
+    every state's g is within its noise: then each state's pressure ramp, combined
+    (:func:`~boltzmann_nn.refine.methods.hncgn.pressure_only`).
     """
-    if ms.method == "hncgn":
+    if ms.method == "hncgn" and not all(rec.comparison is not None and rec.comparison.within_noise
+                                        for rec in base.states.values()):
         return stacked_step(ms, base, grids, targets, settings, alpha)
     steps, g_t = {}, {}
     for st in ms.states:

@@ -188,6 +188,7 @@ class MixtureIteration:
         return {
             "u": self.u,
             "run": {"r": self.run.r, "g": self.run.g, "g_err": self.run.g_err, "pressure": self.run.pressure},
+            "within_noise": bool(self.comparison is not None and self.comparison.within_noise),
         }
 
 

@@ -162,10 +162,14 @@ def next_potentials(
     (times this step's fraction) below the target. ``info`` (a dict, if given) receives
     the step fraction (``scale``) and the pressure aimed at (``aim``).
     """
+    from ..refine.methods.hncgn import pressure_only
+
     res = residuals(base, grids, targets)
     if method == "imc" and measured is not None:
         du = {p: np.asarray(measured[p], float) for p in grids}
         p_target = None  # the IMC step is constrained to it
+    elif method == "hncgn" and pressure_only(base.get("within_noise", False), p_target):
+        du = {p: np.zeros_like(grid) for p, grid in grids.items()}  # the ramp below moves P alone
     elif method == "hncgn":
         du = gauss_newton_direction(comp, grids, base, res, p_target)
         p_target = None  # a constraint of the step

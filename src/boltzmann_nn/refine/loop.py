@@ -313,7 +313,8 @@ def residual(base: IterationRecord, grid, target: Target, pressure: float | None
     return Residual(grid=grid, u=np.asarray(base.u, float), g_target=g_t, g_run=g_r, err=err,
                     density=target.density, pressure_run=base.run.pressure, pressure_target=pressure,
                     measured=base.step.direction, mixing=mixing,
-                    run_r=np.asarray(base.run.r, float), run_g=np.asarray(base.run.g, float))
+                    run_r=np.asarray(base.run.r, float), run_g=np.asarray(base.run.g, float),
+                    within_noise=bool(base.usable and base.comparison.within_noise))
 
 
 def step(base: IterationRecord, grid, target: Target, settings: RefineSettings, alpha: float) -> np.ndarray:

@@ -40,6 +40,7 @@ class Residual:
             compared point by point.
         run_r, run_g: The base run's own g(r) on its sampling points (finer than ``grid``),
             or None.
+        within_noise: The base run's g(r) is within the noise of the target.
     """
 
     grid: np.ndarray
@@ -54,6 +55,7 @@ class Residual:
     mixing: np.ndarray | None = None
     run_r: np.ndarray | None = None
     run_g: np.ndarray | None = None
+    within_noise: bool = False
 
 
 @dataclass
