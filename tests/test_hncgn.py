@@ -19,6 +19,17 @@ R = (np.arange(200) + 0.5) * 0.025
 LJ = "lj:epsilon=0.5,rcut=4"
 
 
+class _Tab:
+    """A pair potential tabulated on ``grid`` (0 beyond it), as the mixture HNC solver takes it."""
+
+    def __init__(self, grid, u):
+        self.grid, self.u = grid, u
+
+    def evaluate(self, r):
+        u = np.interp(r, self.grid, self.u, right=0.0)
+        return u, -np.gradient(u, r)
+
+
 @pytest.fixture
 def hnc_world(monkeypatch):
     from boltzmann_nn.engines import registry
@@ -91,19 +102,11 @@ def test_mixture_step_recovers_every_pair_and_the_pressure():
     truth = {p: amp[p] * (np.exp(-(grid / width[p]) ** 2) - np.exp(-(3.0 / width[p]) ** 2)) for p in amp}
     solver = MixtureOZSolver("hnc", n=2048, dr=0.01)
 
-    class Tab:
-        def __init__(self, u):
-            self.u = u
-
-        def evaluate(self, r):
-            u = np.interp(r, grid, self.u, right=0.0)
-            return u, -np.gradient(u, r)
-
     def world(us):
-        res = solver.solve({(i, j): Tab(us[p]) for i, j, p in pairs}, x, rho)
+        res = solver.solve({(i, j): _Tab(grid, us[p]) for i, j, p in pairs}, x, rho)
         g = {p: np.interp(R, res.r, res.g[i, j]) for i, j, p in pairs}
-        vir = sum(x[i] * x[j] * (1 if i == j else 2) * np.sum(R**3 * Tab(us[p]).evaluate(R)[1] * g[p]) * 0.025
-                  for i, j, p in pairs)
+        vir = sum(x[i] * x[j] * (1 if i == j else 2) * np.sum(R**3 * _Tab(grid, us[p]).evaluate(R)[1] * g[p])
+                  * 0.025 for i, j, p in pairs)
         return g, rho + 2 * np.pi / 3 * rho**2 * vir
 
     g_true, p_true = world(truth)
@@ -181,21 +184,14 @@ def test_mixture_step_moves_only_the_pressure_when_g_is_within_noise(within_nois
     grid = np.arange(0.1, 3.0 + 1e-9, 0.05)
     us = {p: amp[p] * (np.exp(-(grid / width[p]) ** 2) - np.exp(-(3.0 / width[p]) ** 2)) for p in amp}
 
-    class Tab:
-        def __init__(self, u):
-            self.u = u
-
-        def evaluate(self, r):
-            u = np.interp(r, grid, self.u, right=0.0)
-            return u, -np.gradient(u, r)
-
-    sol = MixtureOZSolver("hnc", n=2048, dr=0.01).solve({(i, j): Tab(us[p]) for i, j, p in pairs}, comp.x, 1.0)
+    tabs = {(i, j): _Tab(grid, us[p]) for i, j, p in pairs}
+    sol = MixtureOZSolver("hnc", n=2048, dr=0.01).solve(tabs, comp.x, 1.0)
     g = {p: np.interp(R, sol.r, sol.g[i, j]) for i, j, p in pairs}
     weight = {p: comp.x[i] * comp.x[j] * (1 if i == j else 2) for i, j, p in pairs}
 
     def virial(u):  # the mixture's virial pressure at the fixed g_ij
         return 1.0 + 2 * np.pi / 3 * sum(
-            weight[p] * np.sum(R**3 * Tab(u[p]).evaluate(R)[1] * g[p]) * 0.025 for p in u)
+            weight[p] * np.sum(R**3 * _Tab(grid, u[p]).evaluate(R)[1] * g[p]) * 0.025 for p in u)
 
     p_run = virial(us)
     targets = {p: make_target(R, g[p], 1.0, np.full(R.size, 1e-3)) for p in us}
