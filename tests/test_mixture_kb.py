@@ -87,7 +87,7 @@ def test_refinement_with_a_kb_target_moves_g_toward_it(tmp_path):
     keep = run.r < 3.0
     targets = {p: make_target(run.r[keep], run.g[p][keep], 0.5, run.g_err[p][keep]) for p in pots}
     g_ab = window_value(targets["A-B"].r, targets["A-B"].g, targets["A-B"].err, 2.0, 2.8)[0]
-    kb = KBSettings(r_start=2.0, r_stop=2.8, factor=0.3, targets={"A-B": g_ab - 0.4})
+    kb = KBSettings(r_start=2.0, r_stop=2.8, factor=1.0, targets={"A-B": g_ab - 0.4})
     start = {p: v.tabulate(2000) for p, v in pots.items()}
     s = MixtureSettings(method="ihnc", max_iter=2, min_steps=8000, max_steps=8000, equilibration=1000,
                         n_particles=500, kb=kb)
