@@ -143,10 +143,11 @@ def make_targets(names) -> None:
 #: Iterations per method: IBI gets twice the Newton methods' 8, so that "the same distance"
 #: compares against where IBI gets with a longer budget, not where 8 iterations stop it.
 MAX_ITER = {"ibi": 16}
+NEWTON_MAX_ITER = 8
 
 
 def _spec_variant(folder: Path, method: str, start: str) -> Path:
-    n = MAX_ITER.get(method, 8)
+    n = MAX_ITER.get(method, NEWTON_MAX_ITER)
     text = (
         (folder / "spec.toml")
         .read_text()
@@ -230,7 +231,7 @@ def run_refinements(names, methods) -> None:
             done = out / "summary.json"
             if done.exists():  # ended before this method's iteration budget grew: resume it
                 prev = json.loads(done.read_text())
-                if not prev["converged"] and len(prev["history"]) < MAX_ITER.get(method, 8):
+                if not prev["converged"] and len(prev["history"]) < MAX_ITER.get(method, NEWTON_MAX_ITER):
                     done.unlink()
                     (folder / f"check-{method}.json").unlink(missing_ok=True)
             if not done.exists():

@@ -408,8 +408,7 @@ def _next_u(ms, base: MultiIteration, grids, targets, settings, alpha) -> dict:
     every state's g is within its noise: then each state's pressure ramp, combined
     (:func:`~boltzmann_nn.refine.methods.hncgn.pressure_only`).
     """
-    if ms.method == "hncgn" and not all(rec.comparison is not None and rec.comparison.within_noise
-                                        for rec in base.states.values()):
+    if ms.method == "hncgn" and not all(rec.within_noise for rec in base.states.values()):
         return stacked_step(ms, base, grids, targets, settings, alpha)
     steps, g_t = {}, {}
     for st in ms.states:

@@ -183,12 +183,17 @@ class MixtureIteration:
             comparison=None if d["comparison"] is None else JointComparison.from_json(d["comparison"]),
         )
 
+    @property
+    def within_noise(self) -> bool:
+        """Every g_ij of the run within the noise of its target."""
+        return bool(self.comparison is not None and self.comparison.within_noise)
+
     def base_view(self) -> dict:
         """What a step from this iteration needs (its U, its run's g, errors and P)."""
         return {
             "u": self.u,
             "run": {"r": self.run.r, "g": self.run.g, "g_err": self.run.g_err, "pressure": self.run.pressure},
-            "within_noise": bool(self.comparison is not None and self.comparison.within_noise),
+            "within_noise": self.within_noise,
         }
 
 
