@@ -4,6 +4,8 @@ potential at held-out states; L_MSE(g, ĝ), runs not kept, and U errors where g(
     python benchmarks/start_md.py                  # refinement-study states: network, HNC, Boltzmann
     python benchmarks/start_md.py --states named           # the named-fluid table's states
     python benchmarks/start_md.py --model results/structure/a1/inverse.json   # another inverse model too
+    python benchmarks/start_md.py --starts network,network-grid,hnc,boltzmann --work results/start_md_fine \
+        --name _fine        # the network's Û at the bins' resolution against its 50 grid values alone
 
 Resumable (rows in WORK/rows.jsonl). Writes benchmarks/results/start_md_<states>.txt.
 """
@@ -22,6 +24,7 @@ def main(argv=None):
     ap.add_argument("--starts", default="network,hnc,boltzmann", help="start names, comma-separated")
     ap.add_argument("--work", default="results/start_md")
     ap.add_argument("--report-only", action="store_true")
+    ap.add_argument("--name", default="", help="suffix of the results file (start_md_<states><name>.txt)")
     args = ap.parse_args(argv)
     starts = [(s, None) for s in args.starts.split(",") if s] + [("network", m) for m in args.model]
     states = study_states(args.states, args.test_states)
@@ -31,7 +34,7 @@ def main(argv=None):
     picks = ", ".join(f"{r['state']}: {r['chosen']}" for r in auto)
     text = (f"# MD of each start, {args.states} states\n\n" + summary(rows + auto)
             + f"\nauto (refine --start auto with the shipped network) picked: {picks}\n")
-    out = Path(__file__).parent / "results" / f"start_md_{args.states}.txt"
+    out = Path(__file__).parent / "results" / f"start_md_{args.states}{args.name}.txt"
     out.write_text(text)
     print(text)
 

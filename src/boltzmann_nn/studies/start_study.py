@@ -42,13 +42,12 @@ def named_table_states() -> list[dict]:
 def start_row(state: dict, start: str, model: str | None, work: Path) -> dict:
     """MD of one start at one state (the first iteration of ``refine``, resumed from its folder)."""
     from ..refine.loop import RefineSettings, refine
-    from ..refine.start import start_table
     from ..refine.target import make_target
 
     target = make_target(state["r"], state["g"], state["density"], state["err"], state["name"])
     label = start if model is None else f"network:{Path(model).parent.name or model}"
     t0 = time.perf_counter()
-    table = start_table(start, target, model=model or "inverse")
+    table = _study_start(start, target, model or "inverse")
     settings = RefineSettings(method="ihnc", **{**SETTINGS, "max_iter": 1})
     folder = Path(work) / f"{state['name']}-{label.replace(':', '-').replace('/', '-')}"
     res = refine(target, table, settings, out_dir=folder)
@@ -66,6 +65,25 @@ def start_row(state: dict, start: str, model: str | None, work: Path) -> dict:
             "reason": first.run.reason, "md_steps": int(first.run.md_steps),
             "u_mae_info": float(err[info].mean()), "u_mae_g05": float(err[g > 0.05].mean()),
             "wall_s": time.perf_counter() - t0}
+
+
+#: Starts measured here beside ``refine``'s: the network's Û tabulated through its 50 grid
+#: values alone (before the bins' resolution, ml/serving/fine_grid.py).
+def _network_grid(target, model: str):
+    from ..ml.serving.predict import predict_potential
+
+    return predict_potential((target.r, target.g), target.density, model=model, fine=False).table
+
+
+STUDY_STARTS = {"network-grid": _network_grid}
+
+
+def _study_start(start: str, target, model: str):
+    from ..refine.start import start_table
+
+    if start in STUDY_STARTS:
+        return STUDY_STARTS[start](target, model)
+    return start_table(start, target, model=model)
 
 
 def run(states, starts, work, log=print) -> list[dict]:

@@ -24,6 +24,7 @@ from ..pipeline.evaluation import sample_spread
 from ..tasks.eos import eos_inputs
 from ..tasks.features import gr_on_grid, hnc_on_grid
 from ..tasks.inverse import inverse_inputs, uses_hnc
+from .fine_grid import fine_potential
 from .results import EOSPrediction, PotentialPrediction
 from .zoo import Shipped, load_model
 
@@ -129,7 +130,8 @@ def predict_eos(potential, densities, *, units: Units | None = None, model="eos"
 
 
 def predict_potential(gr, density: float, *, units: Units | None = None, model="inverse",
-                      fmt_in: str | None = None, pressure: float | None = None) -> PotentialPrediction:
+                      fmt_in: str | None = None, pressure: float | None = None,
+                      fine: bool = True) -> PotentialPrediction:
     """Pair potential from g(r) at a known density.
 
     g(r) alone does not fix the pressure: a tail of Û off by a few 0.01 k_BT leaves g
@@ -143,13 +145,16 @@ def predict_potential(gr, density: float, *, units: Units | None = None, model="
         units: Physical units of r and ρ, and of the output energies.
         pressure: The state's pressure, if known (reduced, or in the units' pressure
             unit): the prediction is made to meet it.
+        fine: Tabulate a model that corrects HNC inversion at the resolution of the g(r)
+            bins (:mod:`.fine_grid`); False: through the 50 grid values alone.
 
     Returns:
         A :class:`~boltzmann_nn.ml.serving.results.PotentialPrediction` (``to_dict()``: ``r``/``U``
         on the network grid (user units; the network's Û capped at U_cut), ``U0``
         (Boltzmann inversion), ``table`` (r, U, F ready for MD: a hard core, extended
         smoothly, from r = 0 up to where g first reaches 7·10⁻³ (:func:`core_from_origin`),
-        force consistent), ``spread`` (ensemble), ``pressure_virial`` (the virial pressure
+        force consistent; with ``fine``, at the g(r) bins' resolution),
+        ``spread`` (ensemble), ``pressure_virial`` (the virial pressure
         of Û with the given g(r), before any ramp), with ``pressure``: ``pressure_target``
         and ``pressure_ramp`` (A), and ``warnings``).
     """
@@ -210,7 +215,11 @@ def predict_potential(gr, density: float, *, units: Units | None = None, model="
     # Û keeps the network's values where g is tiny, which are closer to U there than any cap
     # (measured in docs/networks.md, "Where g is tiny"); the MD table makes hard only the
     # core around r = 0 (see core_from_origin)
-    table = prediction_table(NN_GRID.r, np.where(core_from_origin(g_nn[0]), U_CUT, u_net))
+    core = core_from_origin(g_nn[0])
+    r_tab, u_tab = NN_GRID.r, np.where(core, U_CUT, u_net)
+    if fine and u_hnc is not None and cfg.flags.residual:
+        r_tab, u_tab = fine_potential(r_tab, u_tab, u_hnc[0], r, g_raw, rho, core)
+    table = prediction_table(r_tab, u_tab)
     ramp, p_virial = pressure_ramp(r, g_raw, table.evaluate(r)[1], rho,
                                    rho if p_target is None else p_target, table.r_cut)
     for text in _coverage_warnings(shipped, g_nn[0], rho, p_virial / rho):
