@@ -261,9 +261,16 @@ def _curves(target, res) -> dict:
 
 
 def _eos_pressure(table, density):
+    """The EOS network's P of ``table``; None where the table does not reach down to the
+    core the network's grid needs (a refined soft core that begins below U_cut).
+    """
+    from boltzmann_nn.errors import InputError
     from boltzmann_nn.ml.serving.predict import predict_eos
 
-    return float(predict_eos(table, [density]).pressure[0])
+    try:
+        return float(predict_eos(table, [density]).pressure[0])
+    except InputError:
+        return None
 
 
 def _fmt(values, digits=3):
