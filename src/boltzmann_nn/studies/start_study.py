@@ -67,14 +67,14 @@ def start_row(state: dict, start: str, model: str | None, work: Path) -> dict:
             "wall_s": time.perf_counter() - t0}
 
 
-#: Starts measured here beside ``refine``'s: the network's Û tabulated through its 50 grid
-#: values alone (before the bins' resolution, ml/serving/fine_grid.py).
 def _network_grid(target, model: str):
     from ..ml.serving.predict import predict_potential
 
     return predict_potential((target.r, target.g), target.density, model=model, fine=False).table
 
 
+#: Starts measured here beside ``refine``'s: the network's Û tabulated through its 50 grid
+#: values alone (before the bins' resolution, ml/serving/fine_grid.py).
 STUDY_STARTS = {"network-grid": _network_grid}
 
 

@@ -19,12 +19,12 @@ from __future__ import annotations
 import numpy as np
 
 from ...pchip import Pchip
-from ...theory.inversion import hnc_inversion
+from ...theory.inversion import G_FLOOR, hnc_inversion
 from ...units import U_CUT
 
-#: Bins where g is below this resolve U too poorly for HNC inversion (U ≳ 5 k_BT there);
-#: the same threshold as the MD table's hard core from the origin.
-G_RESOLVED = float(np.exp(-U_CUT)) ** 0.25
+#: Below this g(r) a run holds almost no pairs (U >= ~5 k_BT there): bins that resolve U too
+#: poorly for HNC inversion, and the MD table's hard core from the origin (``core_from_origin``).
+G_RESOLVED = G_FLOOR**0.25
 
 
 def fine_potential(grid_r, u_grid, u_hnc_grid, r_bins, g_bins, density: float, core) -> tuple:

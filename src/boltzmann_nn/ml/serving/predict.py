@@ -13,7 +13,7 @@ from ...grid import NN_GRID
 from ...potentials.base import R_TABLE_MIN_SOFT
 from ...potentials.spec import parse_potential
 from ...potentials.table import PairTable
-from ...theory.inversion import G_FLOOR, boltzmann_inversion, extend_core, first_peak
+from ...theory.inversion import boltzmann_inversion, extend_core, first_peak
 from ...theory.pressure import pressure_ramp
 from ...theory.virial import b2 as exact_b2
 from ...theory.virial import b3 as exact_b3
@@ -24,7 +24,7 @@ from ..pipeline.evaluation import sample_spread
 from ..tasks.eos import eos_inputs
 from ..tasks.features import gr_on_grid, hnc_on_grid
 from ..tasks.inverse import inverse_inputs, uses_hnc
-from .fine_grid import fine_potential
+from .fine_grid import G_RESOLVED, fine_potential
 from .results import EOSPrediction, PotentialPrediction
 from .zoo import Shipped, load_model
 
@@ -273,18 +273,14 @@ def add_ramp(table: PairTable, amplitude: float) -> PairTable:
                      check_force=False)
 
 
-#: Below this g(r) a run holds almost no pairs (U >= ~5 k_BT there).
-CORE_G = G_FLOOR**0.25
-
-
 def core_from_origin(g) -> np.ndarray:
-    """The grid points from r = 0 up to where g first reaches CORE_G: a core that the
+    """The grid points from r = 0 up to where g first reaches G_RESOLVED: a core that the
     network's loss never saw above U_cut, made hard in the MD table (``extend_core``).
-    A barrier further out with g < CORE_G keeps the network's values: inside it, the
+    A barrier further out with g < G_RESOLVED keeps the network's values: inside it, the
     particles of a penetrable core (g(0) > 0) must be able to reach what the target holds.
     """
     g = np.asarray(g, float)
-    above = np.nonzero(g >= CORE_G)[0]
+    above = np.nonzero(g >= G_RESOLVED)[0]
     first = int(above[0]) if above.size else g.size
     return np.arange(g.size) < first
 
