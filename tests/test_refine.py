@@ -152,6 +152,10 @@ def test_decide_rules():
     # a divergence returns to the best iterate with half the step
     plan = decide([rec(1e-3), rec(1e-4, base=0), rec(5e-3, base=1)], s)
     assert plan.base == 1 and plan.alpha == 0.5
+    # ... or with the step its overshoot measured, where that is shorter (not below MIN_ALPHA)
+    assert decide([rec(1e-3), rec(1e-4, base=0), rec(5e-3, base=1, alpha_fit=0.18)], s).alpha == 0.18
+    assert decide([rec(1e-3), rec(1e-4, base=0), rec(5e-3, base=1, alpha_fit=0.01)], s).alpha == MIN_ALPHA
+    assert decide([rec(1e-3), rec(1e-4, base=0), rec(5e-3, base=1, alpha_fit=0.8)], s).alpha == 0.5
     plan = decide([rec(1e-3), rec(1e-2, base=0, usable=False, alpha=MIN_ALPHA)], s)
     assert plan.stop and not plan.converged and "diverged" in plan.reason
     plan = decide([rec(1e-3), rec(1e-4, base=0), rec(1.5e-4, base=1), rec(1.2e-4, base=1)], s)
@@ -437,3 +441,39 @@ def test_a_folder_written_before_the_typed_records_resumes_to_the_same_answer(hn
     stored = json.loads((tmp_path / method / "refine.json").read_text())["iterations"]
     old = json.loads((src / method / "refine.json").read_text())["iterations"]
     assert stored[:2] == old  # the stored records are rewritten as they were read
+
+
+def test_a_wrong_core_edge_does_not_shrink_the_step(hnc_world):
+    """A start whose core is too narrow lets the run into r where the target has no pairs:
+    there ln(g_run/g_target) asks for several k_BT. That edge is held within max_du on its own
+    and no longer sizes the step where g carries the structure, so the Newton step stays
+    whole there: converged in 4 simulations, where sizing by the edge took 6."""
+    from boltzmann_nn.potentials.table import PairTable
+
+    target = _hnc_target()
+    r = np.linspace(0.5, 4.0, 700)
+    u, f = parse_potential("lj:epsilon=0.5,sigma=0.97,rcut=4").evaluate(r)
+    start = PairTable(r, u, f, name="narrow-core", check_force=False)
+    res = refine(target, start, RefineSettings(method="ihnc", max_iter=8, engine="hnc-test", r_cut=4.0))
+    first = np.asarray(res.iterations[1].u) - np.asarray(res.iterations[0].u)
+    edge = (res.grid > 0.85) & (res.grid < 0.93)
+    assert np.max(np.abs(first)) <= 1.0 + 1e-9 and np.max(np.abs(first[edge])) > 0.99  # the edge clipped
+    assert res.converged and len(res.iterations) <= 4, res.history()
+
+
+def test_a_start_that_makes_another_fluid_gives_way_to_its_alternative(hnc_world, tmp_path):
+    """``--start auto`` carries the start it did not pick: when the first run lands far from
+    the target (L_MSE > FAR_START, here a core 20 % too wide), the next run simulates the
+    alternative, and the refinement goes on from the better of the two."""
+    from boltzmann_nn.potentials.table import PairTable
+    from boltzmann_nn.refine.loop import FAR_START
+
+    target = _hnc_target()
+    r = np.linspace(0.5, 4.0, 700)
+    start = PairTable(r, *parse_potential("lj:epsilon=0.5,sigma=1.2,rcut=4").evaluate(r), name="wide")
+    start.alternative = PairTable(r, *parse_potential(LJ).evaluate(r), name="true")
+    settings = RefineSettings(method="ihnc", max_iter=4, engine="hnc-test", r_cut=4.0)
+    res = refine(target, start, settings, out_dir=tmp_path / "alt")
+    assert res.iterations[0].comparison.l_mse > FAR_START
+    assert res.iterations[1].step.base is None and res.iterations[2].step.base == 1 and res.converged
+    assert json.loads((tmp_path / "alt" / "refine.json").read_text())["alternative"] == "true"

@@ -27,7 +27,14 @@ from __future__ import annotations
 import numpy as np
 
 from ..refine.compare import on_grid
-from ..refine.updates import G_RESOLVED, denoise, log_ratio_update, virial_pressure_change
+from ..refine.updates import (
+    G_RESOLVED,
+    denoise,
+    log_ratio_update,
+    trust_clip,
+    trust_scale,
+    virial_pressure_change,
+)
 from ..units import U_CUT
 
 #: Spacing of the common grid on which the matrix OZ term is evaluated [σ].
@@ -154,10 +161,11 @@ def next_potentials(
     info: dict | None = None,
 ) -> dict:
     """The next U per pair on its grid: the base's plus α × the direction, its largest change
-    over all pairs capped at ``max_du`` (a trust region), plus the pressure ramp and any
-    further ``ramps`` (pair → ΔU, e.g. Kirkwood–Buff; each set capped alike); each U shifted
-    to 0 at its cut-off. ``measured``: the IMC step of the base run (pair → ΔU), which
-    already meets the target pressure. ``p_bias``: how far the last step's run missed the
+    over all pairs, each weighed by how much g it moves, capped at ``max_du`` and the core
+    edges clipped there (a trust region, :func:`~boltzmann_nn.refine.updates.trust_scale`),
+    plus the pressure ramp and any further ``ramps`` (pair → ΔU, e.g. Kirkwood–Buff; each set
+    capped alike); each U shifted to 0 at its cut-off. ``measured``: the IMC step of the base
+    run (pair → ΔU), which already meets the target pressure. ``p_bias``: how far the last step's run missed the
     pressure it aimed at, per unit of its step fraction; the ramp then aims that much
     (times this step's fraction) below the target. ``info`` (a dict, if given) receives
     the step fraction (``scale``) and the pressure aimed at (``aim``).
@@ -175,9 +183,10 @@ def next_potentials(
         p_target = None  # a constraint of the step
     else:
         du = direction("ihnc" if method == "imc" else method, comp, grids, targets, res)
-    big = max(float(np.max(np.abs(d))) for d in du.values())
-    scale = alpha * min(1.0, max_du / big) if big > 0 else alpha
-    du = {p: d * scale for p, d in du.items()}
+    pairs = list(grids)
+    g_max = [np.maximum(res[p][0], res[p][1]) for p in pairs]
+    scale = trust_scale([du[p] for p in pairs], g_max, alpha, max_du)
+    du = {p: trust_clip(du[p] * scale, max_du) for p in pairs}
     us = {p: np.asarray(base["u"][p], float) for p in grids}
     extra = [ramps] if ramps is not None else []
     if info is not None:

@@ -16,8 +16,10 @@ with the target (:func:`~boltzmann_nn.refine.compare.compare`) and decides:
   it from the method (:mod:`boltzmann_nn.refine.methods`: ``ihnc``, ``ibi``, ``imc``; a
   pressure miss beyond its tolerance counts in the distance), with max |α ΔU| capped at
   ``max_du``. Where the method fits its step length, α is fitted to the last step's
-  response (a secant, :func:`fitted_alpha`, within [:data:`MIN_FIT`, 1]); otherwise α
-  doubles back towards 1 after an improvement.
+  response (a secant, :func:`fitted_alpha`, within [:data:`MIN_FIT`, 1]; a retreat takes
+  the fit too, where it asks for less than half); otherwise α doubles back towards 1 after
+  an improvement. The cap weighs each change by min(1, g/0.05)
+  (:func:`~boltzmann_nn.refine.updates.trust_scale`); the core edge is clipped at ``max_du``.
 
 Each run after the first starts from the last configuration of the run it steps from, where
 that run passed its diagnostics (kept in memory and as ``iter-NNN/positions.npy``), and
@@ -52,15 +54,22 @@ from .methods.base import RefinementMethod, Residual
 from .record import ComparisonSummary, IterationRecord, PressureCheck, RunSummary, StepTaken
 from .start import grid_potential, refined_table, refinement_grid
 from .target import Target
-from .updates import G_RESOLVED
+from .updates import G_RESOLVED, trust_clip, trust_scale
 from .validate import run_state
 
 #: A distance above this multiple of the best is a divergence.
 DIVERGE = 2.0
 #: Smallest step fraction before the refinement gives up.
 MIN_ALPHA = 0.125
-#: Smallest step fraction a fitted step length (:func:`fitted_alpha`) may set.
-MIN_FIT = 0.25
+#: Smallest step fraction a fitted step length (:func:`fitted_alpha`) may set: the HNC
+#: Jacobian overshoots a dense liquid's response up to sevenfold (fits of 0.13–0.18 at
+#: ρ ≈ 0.9, docs/refinement.md), and a step of 0.25 there oscillates.
+MIN_FIT = MIN_ALPHA
+#: A start whose first run's L_MSE exceeds this made another fluid (rms |Δg| ≈ 0.2: it
+#: condensed, clumped or froze); a start with an alternative (``auto``) then simulates that
+#: one next. In the refinement study such runs gave 0.26–0.58 (the network at ρ = 0.075, HNC
+#: inversion at ρ ≥ 1), every other start of network, HNC and Boltzmann ≤ 0.033.
+FAR_START = 0.05
 STATE_FILE = "refine.json"
 #: A run's last configuration, beside its g(r) in iter-NNN/.
 POSITIONS_FILE = "positions.npy"
@@ -154,6 +163,8 @@ class RefineResult:
         grid, u: The best potential on the refinement grid.
         r, g, g_err: The best iterate's simulated g(r).
         r_last, g_last: The last run's g(r) (empty when it failed).
+        alternative: The name of the start's alternative where iteration 1 simulated it
+            (:data:`FAR_START`), else None.
     """
 
     iterations: list
@@ -168,6 +179,7 @@ class RefineResult:
     r_last: np.ndarray = field(default_factory=lambda: np.zeros(0))
     g_last: np.ndarray = field(default_factory=lambda: np.zeros(0))
     settings: dict = field(default_factory=dict)
+    alternative: str | None = None
 
     @property
     def table(self):
@@ -251,6 +263,8 @@ def decide(history: list[IterationRecord], settings: RefineSettings) -> Plan:
     worse = last.excess > DIVERGE * max(history[best].excess, 1e-12) + c.noise_mse
     if not last.usable or worse:
         alpha = last.step.alpha / 2.0
+        if last.step.alpha_fit is not None and last.step.alpha_fit > 0:  # the overshoot it measured
+            alpha = min(alpha, max(MIN_ALPHA, last.step.alpha_fit))
         if alpha < MIN_ALPHA:
             return _stop(False, f"diverged (step reduced below {MIN_ALPHA:g}); keeping iteration {best}")
         return Plan(stop=False, base=best, alpha=alpha, steps=_next_steps(history[best], settings))
@@ -328,9 +342,8 @@ def step(base: IterationRecord, grid, target: Target, settings: RefineSettings, 
     with_pressure = settings.pressure is not None and not direction.with_pressure
     if with_pressure:
         du = method.pressure_before_scaling(du, res)
-    big = float(np.max(np.abs(du)))
-    scale = alpha * min(1.0, settings.max_du / big) if big > 0 else alpha
-    du = du * scale
+    scale = trust_scale(du, np.maximum(res.g_target, res.g_run), alpha, settings.max_du)
+    du = trust_clip(du * scale, settings.max_du)
     if with_pressure:
         du = method.pressure_after_scaling(du, res, scale, settings.max_du)
     u = res.u + du
@@ -383,6 +396,19 @@ def make_record(k: int, u, res, target: Target, steps: int, equilibration: int, 
             diff = res.pressure - p_target
             rec.pressure_check = PressureCheck(diff=diff, tol=tol, ok=bool(abs(diff) <= tol))
     return rec
+
+
+def _take_alternative(start, first: IterationRecord) -> bool:
+    """Whether iteration 1 simulates ``start.alternative`` (a second start, where ``start``
+    has one) because the first start's run made another fluid (:data:`FAR_START`).
+    """
+    far = not first.usable or first.comparison.l_mse > FAR_START
+    return far and getattr(start, "alternative", None) is not None
+
+
+def _alternative_taken(start, history: list[IterationRecord]) -> str | None:
+    """The name of the alternative start iteration 1 simulated, else None."""
+    return start.alternative.name if len(history) > 1 and history[1].step.base is None else None
 
 
 def _load_state(path: Path, target: Target, settings: RefineSettings, grid,
@@ -441,9 +467,9 @@ def refine(target: Target, start, settings: RefineSettings | None = None, out_di
         history = _load_state(state_path, target, settings, grid, start_name)
     while True:
         k = len(history)
-        if k == 0:
+        if k == 0 or (k == 1 and _take_alternative(start, history[0])):
             plan = Plan(stop=False, base=None, alpha=1.0, steps=_round_steps(settings.min_steps, settings))
-            u = grid_potential(start, grid)
+            u = grid_potential(start if k == 0 else start.alternative, grid)
         else:
             plan = decide(history, settings)
             if plan.stop:
@@ -462,8 +488,10 @@ def refine(target: Target, start, settings: RefineSettings | None = None, out_di
         history.append(rec)
         if state_path is not None:
             _write_iteration(Path(out_dir), rec, grid, target, settings, finals[k])
+            taken = _alternative_taken(start, history)
+            alt = {"alternative": taken} if taken else {}
             atomic_write_json(state_path, {"target": target.digest(), "settings": settings.resume_key(),
-                                           "start": start_name, "grid": grid.tolist(),
+                                           "start": start_name, "grid": grid.tolist(), **alt,
                                            "iterations": [h.to_json() for h in history]})
         if on_iteration:
             on_iteration(rec)
@@ -473,7 +501,8 @@ def refine(target: Target, start, settings: RefineSettings | None = None, out_di
     return RefineResult(
         iterations=history, converged=plan.converged, reason=plan.reason, best=best, grid=grid,
         u=np.asarray(history[best].u), r=b.r, g=b.g, g_err=b.g_err, r_last=last.r, g_last=last.g,
-        settings=asdict(settings))
+        settings=asdict(settings),
+        alternative=_alternative_taken(start, history))
 
 
 def _write_iteration(out: Path, rec: IterationRecord, grid, target: Target, settings: RefineSettings,

@@ -20,6 +20,8 @@ def write_outputs(res: RefineResult, target: Target, units: Units, out: Path, fm
     from ..plots import plot_gr_comparison, plot_refinement
 
     table = res.table
+    if res.alternative:
+        start = f"{start} (its first run made another fluid; iteration 1 simulated {res.alternative})"
     comment = (f"refined from {start} by {res.settings['method']} against {target.source} at "
                f"rho = {units.density(target.density):g} {units.density_label}; iteration {res.best}; "
                f"{res.reason}")
@@ -40,7 +42,7 @@ def write_outputs(res: RefineResult, target: Target, units: Units, out: Path, fm
         "iterations": len(its), "converged": res.converged, "reason": res.reason, "best": res.best,
         "distance": [c.l_mse for c in cmp_], "chi2": [c.chi2 for c in cmp_],
         "noise": [c.noise_mse for c in cmp_], "steps": [it.run.steps for it in its],
-        "md_steps": res.md_steps, "wall_s": res.wall_s,
+        "md_steps": res.md_steps, "wall_s": res.wall_s, "alternative_start": res.alternative,
         "pressure": [units.pressure(it.run.pressure) for it in its],
         "pressure_err": [units.pressure(it.run.pressure_err) for it in its],
         "pressure_unit": units.pressure_label,

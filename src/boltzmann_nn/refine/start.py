@@ -46,13 +46,18 @@ def inversion_start(name: str):
 
 def auto_start(target: Target, model: str = "inverse") -> PairTable:
     """The network's Û or HNC inversion, as :func:`~boltzmann_nn.refine.start_rule.choose_start`
-    picks for the target (the table's name says which: ``auto-network``, ``auto-hnc``).
+    picks for the target (the table's name says which: ``auto-network``, ``auto-hnc``); the
+    other one is its ``alternative``, simulated next if the first run makes another fluid
+    (:data:`~boltzmann_nn.refine.loop.FAR_START`).
     """
     from .start_rule import choose_start
 
     choice = choose_start(target.r, target.g, target.density)
     table = STARTS[choice.start](target, model=model)
     table.name = f"auto-{choice.start}"
+    other = "hnc" if choice.start == "network" else "network"
+    table.alternative = STARTS[other](target, model=model)
+    table.alternative.name = f"auto-{other}"
     return table
 
 

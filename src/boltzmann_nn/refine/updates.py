@@ -38,6 +38,12 @@ G_RESOLVED = 1e-3
 UNMIX_DAMPING = 0.05
 #: Size of VOTCA's pressure correction at |ΔP|/ρ >= 1 k_BT [k_BT].
 PRESSURE_RAMP = 0.1
+#: g(r) from which a change of U counts in full towards the trust region (``max_du``,
+#: :func:`trust_scale`); below it in proportion to g, as the change of g it makes does. At
+#: the edge of the core ln g of a few pair counts swings by whole k_BT: sizing the step by
+#: those points shrank every step of a dense liquid to a third of the Newton step, and the
+#: fitted step length then asked for 3 (docs/refinement.md "Trust region").
+G_TRUST = 0.05
 
 
 def smooth(y, passes: int = 2):
@@ -127,6 +133,24 @@ def log_ratio_update(r, g_run, g_target, density: float, err=None, oz_term: bool
     with np.errstate(divide="ignore", invalid="ignore"):
         averaged = np.where(weight > 1e-9, smooth(du * keep) / weight, du)
     return (1.0 - keep) * du + keep * averaged
+
+
+def trust_scale(du, g, alpha: float, max_du: float) -> float:
+    """The factor on the direction ``du`` (an array, or a list of arrays, one per pair): α,
+    shrunk so that no weighted change |ΔU|·min(1, g/:data:`G_TRUST`) exceeds ``max_du``;
+    ``g`` (same shapes): the larger of the run's and the target's g(r) there.
+    :func:`trust_clip` then holds the core edges within ``max_du``.
+    """
+    dus = du if isinstance(du, list | tuple) else [du]
+    gs = g if isinstance(g, list | tuple) else [g]
+    big = max(float(np.max(np.abs(np.asarray(d, float)) * np.minimum(1.0, np.asarray(w, float) / G_TRUST)))
+              for d, w in zip(dus, gs, strict=True))
+    return alpha * min(1.0, max_du / big) if big > 0 else alpha
+
+
+def trust_clip(du, max_du: float):
+    """``du`` with every change held within ±``max_du`` (the core edge, see :func:`trust_scale`)."""
+    return np.clip(np.asarray(du, float), -max_du, max_du)
 
 
 def _unmix(du, mixing, resolved):
