@@ -26,12 +26,12 @@ states' residuals when each state's Jacobian is taken as its local one, δg_s �
 a state counts where its g(r) carries information. IBI's combination is msibi's weighted
 average where the g are alike. ``hncgn`` takes the Gauss–Newton step of all states at
 once instead (:func:`stacked_step`: every state's HNC-response rows stacked, one pressure
-constraint per state). Safeguards as for one state: the largest change per step is
-``max_du`` k_BT (of the coldest state), the best iterate (lowest weighted excess over noise)
-is kept, a worse step is halved from the best, the Newton step's length is fitted to the
-response of the last step (the one-state secant with its sums pooled over every state and
-pair), production runs lengthen as the distance approaches the noise, and a killed
-refinement resumes from ``multistate-refine.json``.
+constraint per state). Safeguards as for one state: the largest change per step, each
+weighed by the g it moves, is ``max_du`` k_BT (of the coldest state), the best iterate
+(lowest weighted excess over noise) is kept, a worse step is halved from the best, the
+Newton step's length is fitted to the response of the last step (the one-state secant with
+its sums pooled over every state and pair), production runs lengthen as the distance
+approaches the noise, and a killed refinement resumes from ``multistate-refine.json``.
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ from ..errors import InputError
 from ..io.atomic import atomic_write
 from ..refine.loop import MIN_FIT, secant_alpha
 from ..refine.start import grid_potential, refined_table
+from ..refine.updates import trust_clip, trust_scale
 from ..units import K_B
 from .compare import compare_pairs, pressure_check
 from .md import MixtureResult, simulate_mixture
@@ -426,21 +427,25 @@ def stacked_step(ms, base: MultiIteration, grids, targets, settings, alpha) -> d
     stacked (each weighted by the state's weight, ΔU in the shared unit changing a state's βU
     by ΔU/k_BT) under one pressure constraint per state that has a target pressure
     (:func:`~boltzmann_nn.refine.methods.hncgn.gauss_newton`); α times it, its largest change
-    over all pairs capped at ``max_du`` k_BT of the coldest state.
+    over all pairs and states, weighed by the g it moves, capped at ``max_du`` k_BT of the
+    coldest state (:func:`~boltzmann_nn.refine.updates.trust_scale`; core edges clipped there).
     """
     from ..refine.methods.hncgn import gauss_newton
 
     parts = []
+    g_max = {p: np.zeros_like(grid) for p, grid in grids.items()}
     for st in ms.states:
         view = base.states[st.name].base_view()
         res = residuals(view, grids, targets[st.name])
         parts.append(gauss_newton_part(st.spec.composition, grids, view, res, settings[st.name].pressure,
                                        st.kT, st.weight))
+        g_max = {p: np.maximum(g_max[p], np.maximum(res[p][0], res[p][1])) for p in grids}
     du = gauss_newton(parts)
-    big = max(float(np.max(np.abs(d))) for d in du.values())
     cap = ms.max_du * min(st.kT for st in ms.states)
-    scale = alpha * min(1.0, cap / big) if big > 0 else 0.0
-    return {p: (base.u[p] + scale * du[p]) - (base.u[p] + scale * du[p])[-1] for p in grids}
+    pairs = list(grids)
+    scale = trust_scale([du[p] for p in pairs], [g_max[p] for p in pairs], alpha, cap)
+    moved = {p: base.u[p] + trust_clip(scale * du[p], cap) for p in pairs}
+    return {p: u - u[-1] for p, u in moved.items()}
 
 
 def _load(path: Path, digest: str, grids: dict) -> list:
