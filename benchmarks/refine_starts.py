@@ -26,15 +26,19 @@ def _rows(work: Path, start: str) -> dict:
     return {r["state"]: r for r in rows}
 
 
-def _run(states, start: str, work: Path) -> None:
+def _network_picked(states) -> set:
+    """The states where ``auto``'s rule (refine/start_rule.py) picks the network."""
     from boltzmann_nn.refine.start_rule import choose_start
 
+    return {st["name"] for st in states
+            if choose_start(np.asarray(st["r"]), np.asarray(st["g"]), st["density"]).start == "network"}
+
+
+def _run(states, start: str, work: Path) -> None:
     done = _rows(work, start)
+    picked = _network_picked(states)
     for st in states:
-        if st["name"] in done:
-            continue
-        picked = choose_start(np.asarray(st["r"]), np.asarray(st["g"]), st["density"]).start
-        if start == "auto" and picked != "network":
+        if st["name"] in done or (start == "auto" and st["name"] not in picked):
             continue
         row = run_job(st, start, "ihnc", work=work / "runs")
         row = {k: v for k, v in row.items() if not isinstance(v, list | dict)}
@@ -51,19 +55,24 @@ def _cell(row) -> str:
     return f"{reached}, {row['md_steps_to_noise']:,} steps, best {row['final_l_mse']:.2g}"
 
 
-def _with_auto_everywhere(runs: list) -> list:
-    """Adds ``auto, all`` where both starts ran: auto's rows, HNC's where the rule picks HNC."""
+def _with_auto_everywhere(runs: list, picked: set) -> list:
+    """``auto``'s rows where the rule picks the network now, and ``auto, all`` where both
+    starts ran: those rows, HNC's where the rule picks HNC."""
     by = dict(runs)
+    if "auto" in by:
+        by["auto"] = {n: r for n, r in by["auto"].items() if n in picked}
+        runs = [(label, by[label]) for label, _ in runs]
     if "auto" in by and "hnc" in by:
         runs = runs + [("auto, all", {**by["hnc"], **by["auto"]})]
     return runs
 
 
 def report(states, starts, work: Path, before: Path | None) -> str:
-    runs = _with_auto_everywhere([(s, _rows(work, s)) for s in starts])
-    if before is not None:
+    picked = _network_picked(states)
+    runs = _with_auto_everywhere([(s, _rows(work, s)) for s in starts], picked)
+    if before is not None:  # the rule of then picked the network where its rows are
         runs += [(f"{label} (before)", rows) for label, rows in _with_auto_everywhere(
-            [(s, _rows(before, s)) for s in starts])]
+            [(s, _rows(before, s)) for s in starts], set(_rows(before, "auto")))]
     names = [st["name"] for st in states if any(st["name"] in rows for _, rows in runs)]
     table_runs = [(label, rows) for label, rows in runs if not label.startswith("auto, all")]
     out = ["# Refinement (ihnc, 8 iterations) from each start; steps counted to the noise level "

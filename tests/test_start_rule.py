@@ -10,7 +10,7 @@ import pytest
 from boltzmann_nn.ml.tasks import inverse
 from boltzmann_nn.potentials.spec import parse_potential
 from boltzmann_nn.refine.start import STARTS, start_uses_model
-from boltzmann_nn.refine.start_rule import LAMBDA_NETWORK, choose_start
+from boltzmann_nn.refine.start_rule import DENSITY_HNC, LAMBDA_NETWORK, choose_start
 from boltzmann_nn.refine.target import make_target
 from boltzmann_nn.theory.oz import OZSolver
 
@@ -35,13 +35,23 @@ def test_dilute_repulsive_fluid_starts_from_hnc():
     np.testing.assert_allclose(table.evaluate(BINS[60:150])[0], STARTS["hnc"](target).evaluate(BINS[60:150])[0])
 
 
-def test_state_near_the_closures_spinodal_starts_from_the_network():
-    # LJ at k_BT/ε = 1.25, ρ = 0.1: HNC has no solution from ρ ≈ 0.15 on; its response is stiff here
+def test_dense_fluid_with_a_stiff_response_starts_from_the_network():
+    target = _hnc_target("wca:epsilon=1", 0.8)
+    choice = choose_start(target.r, target.g, target.density)
+    assert choice.start == "network" and choice.stiffness > LAMBDA_NETWORK
+    table = STARTS["auto"](target)
+    assert table.name == "auto-network" and table.alternative.name == "auto-hnc"
+    assert start_uses_model("auto")
+
+
+def test_dilute_fluid_near_the_closures_spinodal_starts_from_hnc():
+    # LJ at k_BT/ε = 1.25, ρ = 0.1: HNC has no solution from ρ ≈ 0.15 on and its response is
+    # stiff here; but a dilute fluid near its spinodal condenses under a slightly wrong Û (the
+    # network's did in MD at ρ = 0.075, 0.125 and 0.24), while HNC inversion is nearly exact
     target = _hnc_target("lj:epsilon=0.8,rcut=5", 0.1)
     choice = choose_start(target.r, target.g, target.density)
-    assert choice.start == "network" and choice.stiffness > 5 * LAMBDA_NETWORK
-    assert STARTS["auto"](target).name == "auto-network"
-    assert start_uses_model("auto")
+    assert choice.stiffness > 5 * LAMBDA_NETWORK and target.density < DENSITY_HNC
+    assert choice.start == "hnc" and "density" in choice.why
 
 
 @pytest.mark.parametrize("select_on, picks_structure", [("loss", True), ("potential", False)])

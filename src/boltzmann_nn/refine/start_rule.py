@@ -8,7 +8,11 @@ without bound and small closure errors become large errors of U. The largest eig
 of the target's structure metric M = (JP)ᵀ(JP)/n (how far g moves, squared, per unit error
 of U along the most sensitive shape) measures that, from the target alone and in a
 millisecond. The rule: the network where λ >= :data:`LAMBDA_NETWORK` or ρ >=
-:data:`DENSITY_NETWORK`, HNC inversion elsewhere.
+:data:`DENSITY_NETWORK`, HNC inversion elsewhere and always below :data:`DENSITY_HNC`.
+
+The floor is MD's, not the linear response's: in a dilute fluid the closure's error (the
+bridge function, O(ρ²)) is small and HNC inversion nearly exact, while near a dilute
+fluid's spinodal, where λ is large, a small error of the network's Û condenses the box.
 
 The thresholds were chosen on the training folds with every fold's run predicted by the
 committee member that never saw it (``benchmarks/start_rule.py``, which prints the table
@@ -28,6 +32,12 @@ from ..grid import NN_GRID
 LAMBDA_NETWORK = 0.05
 #: Density (ρσ³) at and above which the network is the start whatever λ says.
 DENSITY_NETWORK = float("inf")
+#: Density (ρσ³) below which HNC inversion is the start whatever λ says. Set on the refinement
+#: study's states (MD of each start, benchmarks/start_md.py): at ρ = 0.05–0.24 HNC
+#: inversion's g(r) was closer at all 4 (the network's Û phase-separated at ρ = 0.075), at
+#: ρ = 0.26 they tied (L_MSE 1.5·10⁻⁴ both), above 0.3 the network was closer at 9 of 15.
+#: Checked on the named fluids (docs/refinement.md "Which start").
+DENSITY_HNC = 0.3
 
 
 @dataclass(frozen=True)
@@ -54,6 +64,10 @@ def hnc_stiffness(r, g, density: float) -> float:
 def choose_start(r, g, density: float) -> StartChoice:
     """The start the rule picks for the target g(r) at ``density``."""
     lam = hnc_stiffness(r, g, density)
+    if density < DENSITY_HNC:
+        why = (f"density {density:.3g} sigma^-3 < {DENSITY_HNC:g}, where HNC inversion reproduced g(r) "
+               "better than the network's U in MD (benchmarks/start_md.py)")
+        return StartChoice("hnc", lam, density, why)
     evidence = "on held-out training runs (benchmarks/start_rule.py)"
     if lam >= LAMBDA_NETWORK or density >= DENSITY_NETWORK:
         why = (f"largest eigenvalue of the HNC response at this g(r) {lam:.3g} >= {LAMBDA_NETWORK:g} k_BT^-2, "
