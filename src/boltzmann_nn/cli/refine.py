@@ -78,7 +78,7 @@ def add(sub, parent):
     p.add_argument("--start", default="hnc",
                    help=f"one of {', '.join(start_names())} (default hnc: HNC inversion of the target, "
                         "the fastest start measured; auto: the network or HNC inversion as the HNC response "
-                        "at the target says, docs/refinement.md), or a potential file")
+                        "at the target and its density say, docs/refinement.md), or a potential file")
     p.add_argument("--method", choices=list(METHODS), default=None,
                    help="; ".join(f"{name}: {m.summary}" for name, m in METHODS.items())
                    + f" (default {DEFAULT_METHOD}; with --spec or --votca it replaces the spec's or project's)")
