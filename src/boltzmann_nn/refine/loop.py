@@ -62,8 +62,8 @@ DIVERGE = 2.0
 #: Smallest step fraction before the refinement gives up.
 MIN_ALPHA = 0.125
 #: Smallest step fraction a fitted step length (:func:`fitted_alpha`) may set: the HNC
-#: Jacobian overshoots a dense liquid's response up to sevenfold (fits of 0.13–0.18 at
-#: ρ ≈ 0.9, docs/refinement.md), and a step of 0.25 there oscillates.
+#: Jacobian overshoots a dense liquid's response by a factor 5–8 (fits of 0.13–0.18 at
+#: ρ = 1.0, docs/refinement.md), and a step of 0.25 there oscillates.
 MIN_FIT = MIN_ALPHA
 #: A start whose first run's L_MSE exceeds this made another fluid (rms |Δg| ≈ 0.2: it
 #: condensed, clumped or froze); a start with an alternative (``auto``) then simulates that
@@ -408,7 +408,9 @@ def _take_alternative(start, first: IterationRecord) -> bool:
 
 def _alternative_taken(start, history: list[IterationRecord]) -> str | None:
     """The name of the alternative start iteration 1 simulated, else None."""
-    return start.alternative.name if len(history) > 1 and history[1].step.base is None else None
+    alternative = getattr(start, "alternative", None)
+    taken = alternative is not None and len(history) > 1 and history[1].step.base is None
+    return alternative.name if taken else None
 
 
 def _load_state(path: Path, target: Target, settings: RefineSettings, grid,
