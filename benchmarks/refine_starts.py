@@ -4,10 +4,13 @@ states: iterations and MD steps to the noise level, and the best L_MSE(g, ĝ) re
     python benchmarks/refine_starts.py --starts hnc,auto --work results/refine_starts
     python benchmarks/refine_starts.py --starts hnc,auto --only test-50545821,test-92e0fc53
     python benchmarks/refine_starts.py --report-only --before results/refine_starts/before
+    python benchmarks/refine_starts.py --states named --work results/refine_starts_named \
+        --only named-lj-1,named-wca-0.8,named-morse-0.8       # named fluids where auto picks the network
 
 ``auto`` is refined only where its rule picks the network (elsewhere it is the HNC start).
 ``--before``: rows of an earlier run (same layout) shown beside. Resumable (rows in
-WORK/rows-<start>.jsonl, runs in WORK/runs). Writes benchmarks/results/refine_starts.txt.
+WORK/rows-<start>.jsonl, runs in WORK/runs). Writes benchmarks/results/refine_starts.txt
+(``--states named``: refine_starts_named.txt).
 """
 
 import argparse
@@ -99,12 +102,13 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--starts", default="hnc,auto", help="start names, comma-separated")
     ap.add_argument("--only", default="", help="state names, comma-separated (default: all study states)")
+    ap.add_argument("--states", choices=["refine", "named"], default="refine")
     ap.add_argument("--test-states", type=int, default=16)
     ap.add_argument("--work", default="results/refine_starts")
     ap.add_argument("--before", default=None, help="rows of an earlier run to show beside")
     ap.add_argument("--report-only", action="store_true")
     args = ap.parse_args(argv)
-    states = study_states("refine", args.test_states)
+    states = study_states(args.states, args.test_states)
     if args.only:
         keep = set(args.only.split(","))
         states = [st for st in states if st["name"] in keep]
@@ -115,7 +119,8 @@ def main(argv=None):
         for s in starts:
             _run(states, s, work)
     text = report(states, starts, work, Path(args.before) if args.before else None)
-    (Path(__file__).parent / "results" / "refine_starts.txt").write_text(text)
+    name = "refine_starts.txt" if args.states == "refine" else f"refine_starts_{args.states}.txt"
+    (Path(__file__).parent / "results" / name).write_text(text)
     print(text)
 
 
