@@ -134,6 +134,30 @@ def test_residual_output_is_the_hnc_guess_plus_scaled_correction(scale):
     assert inverse.InverseConfig("hrf", TINY, residual_scale=scale).name().endswith("+s1") == (scale == 1.0)
 
 
+def test_density_gate_leaves_a_dilute_fluid_to_hnc_and_the_core_to_the_network():
+    """Option d: where g informs, the correction fades as ρ² (HNC's missing bridge
+    function is O(ρ²)); in the core (g = 0) and from ρσ³ = 1 on it is option r's whole.
+    """
+    from boltzmann_nn.ml.nets.heads import InverseNet
+    from boltzmann_nn.ml.tasks.features import U_SCALE
+    from boltzmann_nn.ml.tasks.options import InverseFlags
+
+    torch.manual_seed(0)
+    gated, plain = (InverseNet(InverseFlags.parse(c), TINY) for c in ("hrdf", "hrf"))
+    plain.load_state_dict(gated.state_dict())
+    g = torch.cat([torch.zeros(3, 10), 1.0 + 0.2 * torch.rand(3, 40)], dim=1)
+    x = torch.stack([g, torch.rand(3, 50)], dim=1)
+    rho = torch.tensor([0.01, 0.3, 1.2])
+    with torch.no_grad():
+        d_gated = (gated(x, rho) - U_SCALE * x[:, 1]).numpy()
+        d_plain = (plain(x, rho) - U_SCALE * x[:, 1]).numpy()
+    assert np.abs(d_plain[:, 10:]).max() > 0.1  # the network does correct
+    np.testing.assert_allclose(d_gated[:, :10], d_plain[:, :10], rtol=1e-5)  # the core, whole
+    np.testing.assert_allclose(d_gated[0, 10:], 1e-4 * d_plain[0, 10:], atol=2e-6)  # float32
+    np.testing.assert_allclose(d_gated[1, 10:], 0.09 * d_plain[1, 10:], rtol=1e-3, atol=2e-6)
+    np.testing.assert_allclose(d_gated[2], d_plain[2], rtol=1e-5)
+
+
 def test_zoo_round_trip_and_checksum(synthetic, tmp_path):
     cfg = eos.EOSConfig("Bn", "c", TINY)
     models = [eos.TASK.build(cfg) for _ in range(2)]

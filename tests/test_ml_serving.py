@@ -66,7 +66,7 @@ def test_numpy_nets_equal_torch_for_every_architecture_and_head(synthetic, arch)
         want = eos.TASK.predict(model, inputs)
         np.testing.assert_allclose(eos.TASK.numpy_net(cfg, _state(model)).predict(inputs), want,
                                    rtol=1e-4, atol=1e-5, err_msg=cfg.name())
-    for options in ("f", "ef", "hrf", "brf", "bhf"):
+    for options in ("f", "ef", "hrf", "brf", "bhf", "hrdf"):
         cfg = inverse.InverseConfig(options, arch)
         model, inputs = inverse.TASK.build(cfg).eval(), inverse.TASK.inputs(synthetic, idx, cfg)
         np.testing.assert_allclose(inverse.TASK.numpy_net(cfg, _state(model)).predict(inputs),

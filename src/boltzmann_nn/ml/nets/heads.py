@@ -14,7 +14,7 @@ from ..tasks.options import EOSFlags, InverseFlags
 from .architectures import ArchConfig
 from .eos_heads import ArrayOps, eos_head
 from .models import Encoder
-from .outputs import RESIDUAL_SCALE
+from .outputs import RESIDUAL_SCALE, residual_gate
 
 #: The array namespace the EOS heads compute with (:class:`.eos_heads.ArrayOps`).
 TORCH_OPS = ArrayOps(concat=torch.cat, stack=torch.stack, sum=torch.sum, sinh=torch.sinh, tanh=torch.tanh,
@@ -71,7 +71,8 @@ class InverseNet(nn.Module):
 
     With option ``e`` the network outputs y = exp(−βÛ) ≥ 0 (softplus) and Û = −ln y. With
     option ``r`` Û = first guess + ``residual_scale`` · o: a small scale lets the network
-    leave a good first guess nearly untouched instead of cancelling its own output noise.
+    leave a good first guess nearly untouched instead of cancelling its own output noise;
+    with ``d`` the correction is weighed by :func:`.outputs.residual_gate`.
     """
 
     def __init__(self, opts: InverseFlags, cfg: ArchConfig, residual_scale: float = RESIDUAL_SCALE):
@@ -83,6 +84,7 @@ class InverseNet(nn.Module):
         # channel holding the first guess (scaled by U_SCALE) for the residual option
         self.base_channel = None if not opts.residual else (1 if opts.hnc_input else 0)
         self.residual_scale = residual_scale
+        self.density_gate, self.boltzmann_input = opts.density_gate, opts.boltzmann_input
         self.net = PointNet(2 if opts.hnc_input else 1, 1, cfg)
 
     def forward(self, x, density):
@@ -91,5 +93,8 @@ class InverseNet(nn.Module):
             y = nn.functional.softplus(o) + 1e-12
             return -torch.log(y)
         if self.base_channel is not None:
+            if self.density_gate:
+                g = torch.exp(-U_SCALE * x[:, 0]) if self.boltzmann_input else x[:, 0]
+                o = o * residual_gate(g, density, torch.exp, lambda a: torch.clamp(a, max=1.0))
             return U_SCALE * x[:, self.base_channel] + self.residual_scale * o
         return 10.0 * o

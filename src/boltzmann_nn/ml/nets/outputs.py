@@ -10,7 +10,8 @@ still outputs its own B2 (so deep wells, whose B2 no truncated series can use, d
 it) but no longer has to learn the integral.
 
 Inverse networks: Û = 10 · o, or with option ``e`` exp(−βÛ) = softplus(o), or with
-option ``r`` Û = first guess + residual_scale · o (default RESIDUAL_SCALE).
+option ``r`` Û = first guess + residual_scale · o (default RESIDUAL_SCALE), and with ``d``
+besides Û = first guess + residual_scale · w · o, w the gate of :func:`residual_gate`.
 """
 
 B_SCALE = 10.0
@@ -20,3 +21,24 @@ B2_PRIOR_CAP = 20.0
 #: Option ``r`` of the inverse networks: k_BT per unit of network output added to the first
 #: guess (the default of ``InverseConfig.residual_scale``; what older model cards used).
 RESIDUAL_SCALE = 10.0
+
+#: Option ``d``: ρσ³ from which the network's correction to the HNC inversion counts whole.
+#: The bridge function that HNC leaves out is O(ρ²) (its density expansion starts at ρ²),
+#: so the correction is weighed by min(1, (ρ/GATE_DENSITY)²) where g(r) informs.
+GATE_DENSITY = 1.0
+#: Option ``d``: where g(r) is below about this (the core, which g cannot see and HNC
+#: inversion only extrapolates into) the correction counts whole at any density.
+GATE_G = 0.02
+
+
+def residual_gate(g, density, exp, cap_at_one):
+    """The weight w of option ``d`` per grid point, shape (n, 50):
+    w = s + (1 − s) exp(−g / GATE_G), s = min(1, (ρ / GATE_DENSITY)²).
+
+    Args:
+        g: g(r) on the network grid, shape (n, 50).
+        density: ρ, shape (n,).
+        exp, cap_at_one: the array library's exp and min(·, 1) (PyTorch or NumPy).
+    """
+    s = cap_at_one((density[:, None] / GATE_DENSITY) ** 2)
+    return s + (1.0 - s) * exp(-g / GATE_G)

@@ -25,8 +25,9 @@ EOS_ALL = EOS_OPTIONS + EOS_OPTIONS_EXTRA
 INVERSE_OPTIONS = ("x", "b", "e", "f", "be", "bf", "ef", "bef")
 #: Beyond the paper: ``h`` adds the HNC inversion of g(r) as a second input channel;
 #: ``r`` makes the output a correction to a physical first guess (U_HNC with ``h``,
-#: else U0 with ``b``).
-INVERSE_OPTIONS_EXTRA = ("hf", "bhf", "brf", "hrf")
+#: else U0 with ``b``); ``d`` (with ``r``) weighs that correction by the density where g(r)
+#: informs (``nets.outputs.residual_gate``: HNC's missing bridge function is O(ρ²)).
+INVERSE_OPTIONS_EXTRA = ("hf", "bhf", "brf", "hrf", "hrdf")
 #: Every inverse option code, in the order of the study's tables and figures.
 INVERSE_ALL = INVERSE_OPTIONS + INVERSE_OPTIONS_EXTRA
 
@@ -63,7 +64,8 @@ class EOSFlags:
 class InverseFlags:
     """Inverse options (Table 2 and beyond): ``b`` input U0 = −ln g instead of g, ``e``
     output exp(−βÛ), ``f`` force terms in the loss, ``h`` the HNC inversion as a second
-    input, ``r`` output a correction to the first guess (U_HNC with ``h``, else U0).
+    input, ``r`` output a correction to the first guess (U_HNC with ``h``, else U0), ``d``
+    that correction weighed by the density where g(r) informs.
     """
 
     code: str
@@ -72,15 +74,18 @@ class InverseFlags:
     force_loss: bool
     hnc_input: bool
     residual: bool
+    density_gate: bool = False
 
     @classmethod
     def parse(cls, code: str) -> InverseFlags:
         s = _letters(code, INVERSE_ALL)
-        flags = cls(code, "b" in s, "e" in s, "f" in s, "h" in s, "r" in s)
+        flags = cls(code, "b" in s, "e" in s, "f" in s, "h" in s, "r" in s, "d" in s)
         if flags.residual and not (flags.boltzmann_input or flags.hnc_input):
             raise ValueError("option r needs a first guess: b (U0) or h (HNC)")
         if flags.residual and flags.exp_output:
             raise ValueError("option r corrects U itself; it does not combine with e")
+        if flags.density_gate and not flags.residual:
+            raise ValueError("option d weighs the correction of option r; use it with r")
         return flags
 
 
