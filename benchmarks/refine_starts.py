@@ -7,7 +7,8 @@ states: iterations and MD steps to the noise level, and the best L_MSE(g, ĝ) re
     python benchmarks/refine_starts.py --states named --work results/refine_starts_named \
         --only named-lj-1,named-wca-0.8,named-morse-0.8       # named fluids where auto picks the network
 
-``auto`` is refined only where its rule picks the network (elsewhere it is the HNC start).
+``auto`` is refined only where its rule picks the network (elsewhere it is the HNC start);
+``true`` starts from the state's own potential: what refinement costs from an exact start.
 ``--before``: rows of an earlier run (same layout) shown beside. Resumable (rows in
 WORK/rows-<start>.jsonl, runs in WORK/runs). Writes benchmarks/results/refine_starts.txt
 (``--states named``: refine_starts_named.txt).

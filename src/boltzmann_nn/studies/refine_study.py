@@ -160,7 +160,8 @@ def run_job(state: dict, start: str, method: str, work: Path = RUNS_DIR) -> dict
     model = _model_tag() if start_uses_model(start) else None
     folder = _folder(work, state["name"], start, method, model)
     t0 = time.perf_counter()
-    table = start_table(start, target)
+    # ``true``: the state's own potential, what refinement costs when the start is exact
+    table = true_potential(state).tabulate() if start == "true" else start_table(start, target)
     pressure = state["pressure"] if method.endswith(WITH_PRESSURE) else None
     settings = RefineSettings(method=method.removesuffix(WITH_PRESSURE), pressure=pressure,
                               **{**SETTINGS, "max_iter": _max_iter(method)})

@@ -47,7 +47,7 @@ def start_row(state: dict, start: str, model: str | None, work: Path) -> dict:
     target = make_target(state["r"], state["g"], state["density"], state["err"], state["name"])
     label = start if model is None else f"network:{Path(model).parent.name or model}"
     t0 = time.perf_counter()
-    table = _study_start(start, target, model or "inverse")
+    table = _study_start(start, target, model or "inverse", state)
     settings = RefineSettings(method="ihnc", **{**SETTINGS, "max_iter": 1})
     folder = Path(work) / f"{state['name']}-{label.replace(':', '-').replace('/', '-')}"
     res = refine(target, table, settings, out_dir=folder)
@@ -67,22 +67,28 @@ def start_row(state: dict, start: str, model: str | None, work: Path) -> dict:
             "wall_s": time.perf_counter() - t0}
 
 
-def _network_grid(target, model: str):
+def _network_grid(target, model: str, state: dict):
     from ..ml.serving.predict import predict_potential
 
     return predict_potential((target.r, target.g), target.density, model=model, fine=False).table
 
 
+def _true(target, model: str, state: dict):
+    return true_potential(state).tabulate()
+
+
 #: Starts measured here beside ``refine``'s: the network's Û tabulated through its 50 grid
-#: values alone (before the bins' resolution, ml/serving/fine_grid.py).
-STUDY_STARTS = {"network-grid": _network_grid}
+#: values alone (before the bins' resolution, ml/serving/fine_grid.py); the state's own
+#: potential (``true``: what the noise test gives at refinement's run lengths when nothing
+#: is left to refine).
+STUDY_STARTS = {"network-grid": _network_grid, "true": _true}
 
 
-def _study_start(start: str, target, model: str):
+def _study_start(start: str, target, model: str, state: dict):
     from ..refine.start import start_table
 
     if start in STUDY_STARTS:
-        return STUDY_STARTS[start](target, model)
+        return STUDY_STARTS[start](target, model, state)
     return start_table(start, target, model=model)
 
 
