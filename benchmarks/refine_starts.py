@@ -79,9 +79,10 @@ def report(states, starts, work: Path, before: Path | None) -> str:
             [(s, _rows(before, s)) for s in starts], set(_rows(before, "auto")))]
     # the states every start of this run has measured (auto: where it picked the network,
     # else HNC's row stands for it), so that the sums compare like with like
+    measured = {s: _rows(work, s) for s in starts}
     names = [st["name"] for st in states
-             if all(st["name"] in _rows(work, s) for s in starts if s != "auto")
-             and ("auto" not in starts or st["name"] not in picked or st["name"] in _rows(work, "auto"))]
+             if all(st["name"] in rows for s, rows in measured.items() if s != "auto")
+             and ("auto" not in starts or st["name"] not in picked or st["name"] in measured["auto"])]
     table_runs = [(label, rows) for label, rows in runs if not label.startswith("auto, all")]
     out = ["# Refinement (ihnc, 8 iterations) from each start; steps counted to the noise level "
            "(all steps where never reached); best = lowest L_MSE(g, ĝ) of any iteration", "",

@@ -84,7 +84,8 @@ class InverseNet(nn.Module):
         # channel holding the first guess (scaled by U_SCALE) for the residual option
         self.base_channel = None if not opts.residual else (1 if opts.hnc_input else 0)
         self.residual_scale = residual_scale
-        self.density_gate, self.boltzmann_input = opts.density_gate, opts.boltzmann_input
+        self.density_gate = opts.density_gate
+        self.u0_scale = U_SCALE if opts.boltzmann_input else None  # option b: the first channel is U0
         self.net = PointNet(2 if opts.hnc_input else 1, 1, cfg)
 
     def forward(self, x, density):
@@ -94,7 +95,7 @@ class InverseNet(nn.Module):
             return -torch.log(y)
         if self.base_channel is not None:
             if self.density_gate:
-                g = torch.exp(-U_SCALE * x[:, 0]) if self.boltzmann_input else x[:, 0]
-                o = o * residual_gate(g, density, torch.exp, lambda a: torch.clamp(a, max=1.0))
+                o = o * residual_gate(x[:, 0], density, torch.exp, lambda a: torch.clamp(a, max=1.0),
+                                      self.u0_scale)
             return U_SCALE * x[:, self.base_channel] + self.residual_scale * o
         return 10.0 * o

@@ -31,14 +31,17 @@ GATE_DENSITY = 1.0
 GATE_G = 0.02
 
 
-def residual_gate(g, density, exp, cap_at_one):
+def residual_gate(first_channel, density, exp, cap_at_one, u0_scale: float | None = None):
     """The weight w of option ``d`` per grid point, shape (n, 50):
     w = s + (1 − s) exp(−g / GATE_G), s = min(1, (ρ / GATE_DENSITY)²).
 
     Args:
-        g: g(r) on the network grid, shape (n, 50).
+        first_channel: The network's first input channel, shape (n, 50): g(r) on the
+            network grid, or (``u0_scale`` given, option ``b``) U0 / u0_scale, U0 = −ln g.
         density: ρ, shape (n,).
         exp, cap_at_one: the array library's exp and min(·, 1) (PyTorch or NumPy).
+        u0_scale: With option ``b``, the scale of the U0 channel (``tasks.features.U_SCALE``).
     """
+    g = first_channel if u0_scale is None else exp(-u0_scale * first_channel)
     s = cap_at_one((density[:, None] / GATE_DENSITY) ** 2)
     return s + (1.0 - s) * exp(-g / GATE_G)

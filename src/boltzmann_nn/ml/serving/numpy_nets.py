@@ -269,7 +269,8 @@ class NumpyInverseNet:
         self.exp_output = flags.exp_output
         self.base_channel = None if not flags.residual else (1 if flags.hnc_input else 0)
         self.residual_scale = cfg.residual_scale
-        self.density_gate, self.boltzmann_input = flags.density_gate, flags.boltzmann_input
+        self.density_gate = flags.density_gate
+        self.u0_scale = U_SCALE if flags.boltzmann_input else None  # option b: the first channel is U0
         w = Weights(state)
         self.net = PointNet(w.sub("net"), 2 if flags.hnc_input else 1, 1, cfg.arch)
         w.check_all_used()
@@ -281,7 +282,6 @@ class NumpyInverseNet:
             return -np.log(softplus(o) + 1e-12)
         if self.base_channel is not None:
             if self.density_gate:
-                g = np.exp(-U_SCALE * x[:, 0]) if self.boltzmann_input else x[:, 0]
-                o = o * residual_gate(g, rho, np.exp, lambda a: np.minimum(a, 1.0))
+                o = o * residual_gate(x[:, 0], rho, np.exp, lambda a: np.minimum(a, 1.0), self.u0_scale)
             return U_SCALE * x[:, self.base_channel] + self.residual_scale * o
         return 10.0 * o
